@@ -1,0 +1,181 @@
+package app
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// CampaignStatus is where a campaign is in its life.
+type CampaignStatus string
+
+// Campaign statuses. Only open campaigns accept submissions.
+const (
+	CampaignDraft  CampaignStatus = "draft"
+	CampaignOpen   CampaignStatus = "open"
+	CampaignClosed CampaignStatus = "closed"
+)
+
+// Campaign is one advocacy push: who to write to, what to ask, and the facts
+// its letters draw on.
+type Campaign struct {
+	ID      int64
+	Slug    string
+	Title   string
+	Summary string // short text for the campaign page (plain text, paragraphs)
+	Ask     string // the one-sentence request, e.g. "release him on bond"
+	// Facts are organizer-defined merge fields ({{ campaign.facts.name }}).
+	Facts         map[string]string
+	Status        CampaignStatus
+	StartsAt      *time.Time
+	EndsAt        *time.Time
+	RetentionDays int // 0 keeps supporter data until erased by hand
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+var factKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// Validate checks the fields an organizer sets.
+func (c *Campaign) Validate() error {
+	fe := FieldErrors{}
+	if !slugRE.MatchString(c.Slug) || len(c.Slug) > 64 {
+		fe.Add("slug", "use 1-64 lowercase letters, digits and single dashes")
+	}
+	if t := strings.TrimSpace(c.Title); t == "" || utf8.RuneCountInString(t) > 200 {
+		fe.Add("title", "a title of 1-200 characters is required")
+	}
+	if utf8.RuneCountInString(c.Summary) > 20000 {
+		fe.Add("summary", "keep the summary under 20,000 characters")
+	}
+	if utf8.RuneCountInString(c.Ask) > 1000 {
+		fe.Add("ask", "keep the ask under 1,000 characters")
+	}
+	switch c.Status {
+	case CampaignDraft, CampaignOpen, CampaignClosed:
+	default:
+		fe.Add("status", "must be draft, open or closed")
+	}
+	for k, v := range c.Facts {
+		if !factKeyRE.MatchString(k) {
+			fe.Add("facts", "fact names use lowercase letters, digits and _ and start with a letter: "+k)
+		}
+		if utf8.RuneCountInString(v) > 5000 {
+			fe.Add("facts", "fact "+k+" is longer than 5,000 characters")
+		}
+	}
+	if len(c.Facts) > 100 {
+		fe.Add("facts", "at most 100 facts")
+	}
+	if c.StartsAt != nil && c.EndsAt != nil && c.EndsAt.Before(*c.StartsAt) {
+		fe.Add("ends_at", "the end date is before the start date")
+	}
+	if c.RetentionDays < 0 || c.RetentionDays > 3650 {
+		fe.Add("retention_days", "retention is 0 (keep) to 3650 days")
+	}
+	return fe.Err("The campaign has errors.")
+}
+
+// AcceptsAt reports whether the campaign takes submissions at time t, and
+// if not, a reason a supporter can read.
+func (c *Campaign) AcceptsAt(t time.Time) (bool, string) {
+	switch {
+	case c.Status == CampaignClosed:
+		return false, "This campaign is closed and no longer accepts letters. Thank you for your support."
+	case c.Status != CampaignOpen:
+		return false, "This campaign is not open yet."
+	case c.StartsAt != nil && t.Before(*c.StartsAt):
+		return false, "This campaign opens on " + c.StartsAt.Format("January 2, 2006") + "."
+	case c.EndsAt != nil && !t.Before(*c.EndsAt):
+		return false, "This campaign ended on " + c.EndsAt.Format("January 2, 2006") + "."
+	}
+	return true, ""
+}
+
+// TargetKind is the kind of recipient; each kind has its own letter template.
+type TargetKind string
+
+// Target kinds, in the order letters are listed.
+const (
+	TargetRepresentative TargetKind = "representative"
+	TargetSenator        TargetKind = "senator"
+	TargetCommittee      TargetKind = "committee" // committee or commission member
+	TargetExecutive      TargetKind = "executive"
+)
+
+// TargetKinds lists every kind in display order.
+var TargetKinds = []TargetKind{TargetRepresentative, TargetSenator, TargetCommittee, TargetExecutive}
+
+// Rank orders kinds; when one person is matched twice, the lower rank wins.
+func (k TargetKind) Rank() int {
+	for i, x := range TargetKinds {
+		if x == k {
+			return i
+		}
+	}
+	return len(TargetKinds)
+}
+
+// Valid reports whether k is a known kind.
+func (k TargetKind) Valid() bool { return k.Rank() < len(TargetKinds) }
+
+// RuleKind is how a campaign chooses recipients.
+type RuleKind string
+
+// Rule kinds.
+const (
+	RuleOwnRepresentative RuleKind = "own_representative"
+	RuleOwnSenators       RuleKind = "own_senators"
+	RuleCommittee         RuleKind = "committee"
+	RuleExecutive         RuleKind = "executive"
+)
+
+// TargetRule is one line of a campaign's "who to write to".
+type TargetRule struct {
+	ID         int64
+	CampaignID int64
+	Kind       RuleKind
+	// CommitteeCode names the committee or commission for RuleCommittee.
+	CommitteeCode string
+	// LeadershipOnly keeps only members with a title (chair, ranking member...).
+	LeadershipOnly bool
+	// OnlyConstituents keeps only members who represent the supporter.
+	OnlyConstituents bool
+	// ExecutiveKey names the executive target for RuleExecutive.
+	ExecutiveKey string
+	Position     int
+}
+
+// Validate checks a rule on its own (not that its committee exists).
+func (r *TargetRule) Validate() error {
+	switch r.Kind {
+	case RuleOwnRepresentative, RuleOwnSenators:
+	case RuleCommittee:
+		if strings.TrimSpace(r.CommitteeCode) == "" {
+			return Errorf(EINVALID, "choose a committee or commission")
+		}
+	case RuleExecutive:
+		if strings.TrimSpace(r.ExecutiveKey) == "" {
+			return Errorf(EINVALID, "choose an executive target")
+		}
+	default:
+		return Errorf(EINVALID, "unknown target rule %q", r.Kind)
+	}
+	return nil
+}
+
+// TemplateVersion is one saved, immutable version of the letter template for
+// a target kind of a campaign. The current template is the newest version.
+type TemplateVersion struct {
+	ID         int64
+	CampaignID int64
+	Kind       TargetKind
+	Version    int // 1, 2, 3... per (campaign, kind)
+	Subject    string
+	Body       string
+	Author     string // user email or "seed"
+	Note       string // e.g. "restored version 2"
+	CreatedAt  time.Time
+}

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// RosterStore keeps the imported roster. An import replaces it wholesale in
+// one transaction; letters already made keep their own recipient snapshots.
+type RosterStore interface {
+	ReplaceRoster(ctx context.Context, r *Roster, source string) (RosterInfo, error)
+	LoadRoster(ctx context.Context) (*Roster, RosterInfo, error)
+	RosterInfo(ctx context.Context) (RosterInfo, error)
+}
+
+// CampaignFilter narrows ListCampaigns. Zero values mean "any".
+type CampaignFilter struct {
+	Status CampaignStatus
+	Limit  int
+}
+
+// CampaignStore keeps campaigns, their target rules and template versions.
+type CampaignStore interface {
+	CreateCampaign(ctx context.Context, c *Campaign) error // sets ID and timestamps; ECONFLICT on a taken slug
+	UpdateCampaign(ctx context.Context, c *Campaign) error
+	FindCampaignBySlug(ctx context.Context, slug string) (*Campaign, error) // ENOTFOUND
+	FindCampaignByID(ctx context.Context, id int64) (*Campaign, error)
+	ListCampaigns(ctx context.Context, f CampaignFilter) ([]Campaign, error)
+
+	ReplaceTargetRules(ctx context.Context, campaignID int64, rules []TargetRule) error
+	ListTargetRules(ctx context.Context, campaignID int64) ([]TargetRule, error)
+
+	// SaveTemplateVersion stores tv as the next version for its campaign and
+	// kind (sets ID, Version and CreatedAt). Versions are never changed.
+	SaveTemplateVersion(ctx context.Context, tv *TemplateVersion) error
+	// CurrentTemplates returns the newest version per kind.
+	CurrentTemplates(ctx context.Context, campaignID int64) (map[TargetKind]TemplateVersion, error)
+	ListTemplateVersions(ctx context.Context, campaignID int64, kind TargetKind) ([]TemplateVersion, error)
+	FindTemplateVersion(ctx context.Context, id int64) (*TemplateVersion, error)
+}
+
+// SubmissionStore keeps what supporters send.
+type SubmissionStore interface {
+	// CreateSubmission stores the supporter, the submission, its letters and
+	// their deliveries atomically and fills in their IDs. When a submission
+	// with the same CampaignID and DedupKey exists it stores nothing, loads
+	// the existing one into s and returns created=false.
+	CreateSubmission(ctx context.Context, s *Submission) (created bool, err error)
+	// FindSubmissionByToken loads a submission with its letters and deliveries.
+	FindSubmissionByToken(ctx context.Context, token string) (*Submission, error)
+	// MarkDownloaded moves the submission's pending download deliveries to
+	// downloaded.
+	MarkDownloaded(ctx context.Context, submissionID int64, at time.Time) error
+}
+
+// Clock is the time source; tests pass a fixed one.
+type Clock func() time.Time

@@ -1,0 +1,3 @@
+module github.com/advocate-org/advocate
+
+go 1.26.8
