@@ -1,0 +1,214 @@
+// Package campaign is the organizer side of campaigns: creating them with
+// their target rules and letter templates, checking templates before they
+// are saved, and loading the seed campaign on a fresh install.
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/letter"
+)
+
+// Options wires a Service.
+type Options struct {
+	Store   app.CampaignStore
+	Letters *letter.Renderer
+	Logger  *slog.Logger
+}
+
+// Service manages campaigns. It is safe for concurrent use.
+type Service struct {
+	store   app.CampaignStore
+	letters *letter.Renderer
+	log     *slog.Logger
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: o.Store, letters: o.Letters, log: o.Logger}
+}
+
+// Draft is a new campaign with its rules and one template per target kind.
+type Draft struct {
+	Campaign  app.Campaign
+	Rules     []app.TargetRule
+	Templates map[app.TargetKind]app.TemplateVersion
+	Author    string
+}
+
+// Create validates and stores a campaign with its rules and templates. Every
+// target kind the rules can produce must have a template.
+func (s *Service) Create(ctx context.Context, d Draft) (*app.Campaign, error) {
+	c := d.Campaign
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	for i := range d.Rules {
+		if err := d.Rules[i].Validate(); err != nil {
+			return nil, err
+		}
+		d.Rules[i].Position = i
+	}
+	for _, k := range kindsFor(d.Rules) {
+		if _, ok := d.Templates[k]; !ok {
+			return nil, app.Errorf(app.EINVALID, "The campaign writes to %s targets but has no letter for them.", k)
+		}
+	}
+	for k, tv := range d.Templates {
+		tv.Kind = k
+		if err := s.letters.Validate(tv, &c); err != nil {
+			return nil, fmt.Errorf("%s letter: %w", k, err)
+		}
+	}
+	if err := s.store.CreateCampaign(ctx, &c); err != nil {
+		return nil, err
+	}
+	for i := range d.Rules {
+		d.Rules[i].CampaignID = c.ID
+	}
+	if err := s.store.ReplaceTargetRules(ctx, c.ID, d.Rules); err != nil {
+		return nil, err
+	}
+	kinds := make([]app.TargetKind, 0, len(d.Templates))
+	for k := range d.Templates {
+		kinds = append(kinds, k)
+	}
+	sort.Slice(kinds, func(i, j int) bool { return kinds[i].Rank() < kinds[j].Rank() })
+	for _, k := range kinds {
+		tv := d.Templates[k]
+		tv.CampaignID, tv.Kind, tv.Author = c.ID, k, d.Author
+		if err := s.store.SaveTemplateVersion(ctx, &tv); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}
+
+// kindsFor lists the target kinds a set of rules can produce.
+func kindsFor(rules []app.TargetRule) []app.TargetKind {
+	seen := map[app.TargetKind]bool{}
+	var out []app.TargetKind
+	add := func(k app.TargetKind) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, r := range rules {
+		switch r.Kind {
+		case app.RuleOwnRepresentative:
+			add(app.TargetRepresentative)
+		case app.RuleOwnSenators:
+			add(app.TargetSenator)
+		case app.RuleCommittee:
+			add(app.TargetCommittee)
+		case app.RuleExecutive:
+			add(app.TargetExecutive)
+		}
+	}
+	return out
+}
+
+// seedFile is the YAML layout of data/seed/campaigns/*.yaml.
+type seedFile struct {
+	Slug    string            `yaml:"slug"`
+	Title   string            `yaml:"title"`
+	Status  string            `yaml:"status"`
+	Ask     string            `yaml:"ask"`
+	Summary string            `yaml:"summary"`
+	Facts   map[string]string `yaml:"facts"`
+	Targets []struct {
+		Rule             string `yaml:"rule"`
+		Committee        string `yaml:"committee"`
+		Executive        string `yaml:"executive"`
+		LeadershipOnly   bool   `yaml:"leadership_only"`
+		OnlyConstituents bool   `yaml:"only_constituents"`
+	} `yaml:"targets"`
+	Letters map[string]string `yaml:"letters"` // kind -> file in the letters folder
+}
+
+// LoadSeed creates the seed campaigns when the database has no campaign at
+// all. campaigns holds *.yaml files; letters holds <kind>.txt letter files.
+// It returns the slugs it created.
+func (s *Service) LoadSeed(ctx context.Context, campaigns, letters fs.FS) ([]string, error) {
+	existing, err := s.store.ListCampaigns(ctx, app.CampaignFilter{Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) > 0 {
+		return nil, nil
+	}
+	files, err := fs.Glob(campaigns, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var created []string
+	for _, name := range files {
+		d, err := readSeed(campaigns, letters, name)
+		if err != nil {
+			return created, err
+		}
+		c, err := s.Create(ctx, *d)
+		if err != nil {
+			return created, fmt.Errorf("seed campaign %s: %w", name, err)
+		}
+		created = append(created, c.Slug)
+	}
+	return created, nil
+}
+
+func readSeed(campaigns, letters fs.FS, name string) (*Draft, error) {
+	raw, err := fs.ReadFile(campaigns, name)
+	if err != nil {
+		return nil, err
+	}
+	var f seedFile
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	d := &Draft{
+		Campaign: app.Campaign{
+			Slug: f.Slug, Title: f.Title, Status: app.CampaignStatus(f.Status),
+			Ask: strings.TrimSpace(f.Ask), Summary: strings.TrimSpace(f.Summary), Facts: f.Facts,
+		},
+		Templates: map[app.TargetKind]app.TemplateVersion{},
+		Author:    "seed",
+	}
+	for _, t := range f.Targets {
+		d.Rules = append(d.Rules, app.TargetRule{
+			Kind: app.RuleKind(t.Rule), CommitteeCode: t.Committee, ExecutiveKey: t.Executive,
+			LeadershipOnly: t.LeadershipOnly, OnlyConstituents: t.OnlyConstituents,
+		})
+	}
+	for _, k := range kindsFor(d.Rules) {
+		file := f.Letters[string(k)]
+		if file == "" {
+			file = string(k) + ".txt"
+		}
+		src, err := fs.ReadFile(letters, path.Clean(file))
+		if err != nil {
+			return nil, fmt.Errorf("%s: letter for %s: %w", name, k, err)
+		}
+		subject, body, err := letter.ParseLetterFile(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		d.Templates[k] = app.TemplateVersion{Kind: k, Subject: subject, Body: body, Note: "seed"}
+	}
+	return d, nil
+}

@@ -1,0 +1,157 @@
+// Package config reads Advocate's settings from ADVOCATE_* environment
+// variables (flags in cmd/advocate override them). No config file is needed
+// to start: the defaults run a working instance on SQLite.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of one Advocate process.
+type Config struct {
+	// Addr is the HTTP listen address.
+	Addr string
+	// DataDir holds the default SQLite file and fetched public data.
+	DataDir string
+	// DB is a SQLite file path or a postgres:// URL. Empty means
+	// DataDir/advocate.db.
+	DB string
+	// BaseURL is the public URL of the site, used in links that leave the
+	// browser (emails). Empty: derived from each request.
+	BaseURL string
+	// GeocoderURL enables the US Census geocoder adapter (off when empty).
+	GeocoderURL string
+	// AutoFetch lets `serve` download the public roster on first start.
+	AutoFetch bool
+	// FetchTimeout bounds the first-start download as a whole.
+	FetchTimeout time.Duration
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64
+	// LogLevel is debug, info, warn or error; LogFormat text or json.
+	LogLevel  string
+	LogFormat string
+}
+
+// Default returns the settings used when nothing is configured.
+func Default() Config {
+	return Config{
+		Addr:         "localhost:8080",
+		DataDir:      "data",
+		AutoFetch:    true,
+		FetchTimeout: 2 * time.Minute,
+		MaxBodyBytes: 64 << 10,
+		LogLevel:     "info",
+		LogFormat:    "text",
+	}
+}
+
+// Load starts from Default and applies ADVOCATE_* variables read through
+// getenv (os.Getenv in production, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	c := Default()
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	str("ADVOCATE_ADDR", &c.Addr)
+	str("ADVOCATE_DATA_DIR", &c.DataDir)
+	str("ADVOCATE_DB", &c.DB)
+	str("ADVOCATE_BASE_URL", &c.BaseURL)
+	str("ADVOCATE_GEOCODER_URL", &c.GeocoderURL)
+	str("ADVOCATE_LOG_LEVEL", &c.LogLevel)
+	str("ADVOCATE_LOG_FORMAT", &c.LogFormat)
+	if v := strings.TrimSpace(getenv("ADVOCATE_AUTO_FETCH")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("ADVOCATE_AUTO_FETCH=%q: want true or false", v)
+		}
+		c.AutoFetch = b
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_FETCH_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("ADVOCATE_FETCH_TIMEOUT=%q: want a duration such as 90s", v)
+		}
+		c.FetchTimeout = d
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_MAX_BODY_BYTES")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("ADVOCATE_MAX_BODY_BYTES=%q: want a number of bytes", v)
+		}
+		c.MaxBodyBytes = n
+	}
+	return c, c.Validate()
+}
+
+// DSN returns the database to open: DB, or the SQLite file in DataDir.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "advocate.db")
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("listen address %q: want host:port (e.g. localhost:8080)", c.Addr)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("data folder must not be empty")
+	}
+	for name, u := range map[string]string{"base URL": c.BaseURL, "geocoder URL": c.GeocoderURL} {
+		if u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("%s %q: want an http(s) URL", name, u)
+		}
+	}
+	if strings.Contains(c.DB, "://") {
+		p, err := url.Parse(c.DB)
+		if err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql" && p.Scheme != "sqlite" && p.Scheme != "file") {
+			return fmt.Errorf("database %q: want a SQLite file path or a postgres:// URL", redact(c.DB))
+		}
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 64<<20 {
+		return fmt.Errorf("max body bytes %d: want 1 KiB to 64 MiB", c.MaxBodyBytes)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if c.FetchTimeout <= 0 {
+		return fmt.Errorf("fetch timeout must be positive")
+	}
+	return nil
+}
+
+// redact hides a password in a database URL for messages and logs.
+func redact(dsn string) string {
+	p, err := url.Parse(dsn)
+	if err != nil || p.User == nil {
+		return dsn
+	}
+	if _, ok := p.User.Password(); ok {
+		p.User = url.UserPassword(p.User.Username(), "xxxxx")
+	}
+	return p.String()
+}
+
+// Redacted returns the DSN safe to print.
+func (c Config) Redacted() string { return redact(c.DSN()) }

@@ -1,0 +1,154 @@
+package pdf
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/jung-kurt/gofpdf"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// fontFamily is the family name the fonts are registered under in every
+// document. It is internal to the PDF (it shows up in the font resources, not
+// to the reader).
+const fontFamily = "letter"
+
+// Styles, in gofpdf's notation.
+const (
+	styleRegular = ""
+	styleBold    = "B"
+)
+
+// face is one font style, parsed once by New and then only read, so that
+// any number of documents can be rendered from it concurrently.
+type face struct {
+	style string
+	// ttf is the pristine font file. It is never handed to gofpdf: every
+	// document gets its own copy (see injector).
+	ttf []byte
+	// widths holds each rune's advance in 1/1000 em, exactly as gofpdf
+	// measures it, so that our line breaking agrees with the widths written
+	// into the PDF.
+	widths []uint16
+	// covered marks the runes the font has a glyph for.
+	covered runeSet
+	// proto is the font as gofpdf parsed it once; used when the fast path is
+	// available (see injector).
+	proto prototype
+	// outlines are the glyph shapes, for faces drawn as paths (bold).
+	outlines *outlines
+}
+
+// runeSet is a bit set over the Basic Multilingual Plane. gofpdf's UTF-8
+// path cannot encode runes beyond it, so they are never covered.
+type runeSet [0x10000 / 64]uint64
+
+func (s *runeSet) add(r rune)      { s[r>>6] |= 1 << (uint(r) & 63) }
+func (s *runeSet) has(r rune) bool { return r >= 0 && r < 0x10000 && s[r>>6]&(1<<(uint(r)&63)) != 0 }
+func (s *runeSet) intersect(o *runeSet) {
+	for i := range s {
+		s[i] &= o[i]
+	}
+}
+
+// loadFace validates ttf and measures it: coverage and advance widths come
+// from sfnt glyph lookups.
+func loadFace(ttf []byte, style string) (*face, error) {
+	if len(ttf) < 4 {
+		return nil, errors.New("font file is empty")
+	}
+	// gofpdf only reads TrueType outlines; it prints (rather than returns)
+	// an error for anything else, so check the signature first.
+	if sig := string(ttf[:4]); sig != "\x00\x01\x00\x00" && sig != "true" {
+		return nil, errors.New("font is not a TrueType (glyf) font")
+	}
+	sf, err := sfnt.Parse(ttf)
+	if err != nil {
+		return nil, fmt.Errorf("parse font: %w", err)
+	}
+	upem := int(sf.UnitsPerEm())
+	if upem <= 0 {
+		return nil, fmt.Errorf("font has %d units per em", upem)
+	}
+	f := &face{style: style, ttf: bytes.Clone(ttf), widths: make([]uint16, 0x10000)}
+	var buf sfnt.Buffer
+	for r := rune(0x20); r < 0x10000; r++ {
+		g, err := sf.GlyphIndex(&buf, r)
+		if err != nil || g == 0 {
+			continue
+		}
+		adv, err := sf.GlyphAdvance(&buf, g, fixed.I(upem), font.HintingNone)
+		if err != nil {
+			return nil, fmt.Errorf("advance of %U: %w", r, err)
+		}
+		f.covered.add(r)
+		// The rounding gofpdf uses for the widths it writes.
+		f.widths[r] = uint16(math.Round(float64(adv) / 64 * 1000 / float64(upem)))
+	}
+	return f, nil
+}
+
+// embed has gofpdf parse the face once, so that documents can embed it
+// (see injector; in may be nil for the slow path), and takes gofpdf's own
+// widths, which are the ones written into the PDF.
+func (f *face) embed(in *injector) error {
+	proto := gofpdf.New("P", "pt", "Letter", "")
+	if err := safely(func() { proto.AddUTF8FontFromBytes(fontFamily, f.style, bytes.Clone(f.ttf)) }); err != nil {
+		return fmt.Errorf("gofpdf cannot read the font: %w", err)
+	}
+	proto.SetFont(fontFamily, f.style, 1000)
+	if err := proto.Error(); err != nil {
+		return fmt.Errorf("gofpdf cannot read the font: %w", err)
+	}
+	// At 1000 pt and 1 pt per unit, a string's width is its advance in
+	// 1/1000 em.
+	for r := rune(0x20); r < 0x10000; r++ {
+		if f.covered.has(r) {
+			f.widths[r] = uint16(proto.GetStringWidth(string(r)) + 0.5)
+		}
+	}
+	if in != nil {
+		var err error
+		if f.proto, err = in.capture(proto, fontFamily+f.style); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attach makes f available in doc under the shared family name.
+func (f *face) attach(doc *gofpdf.Fpdf, in *injector) {
+	ttf := bytes.Clone(f.ttf) // never share font bytes between documents
+	if in != nil {
+		in.attach(doc, f.proto, ttf)
+		return
+	}
+	doc.AddUTF8FontFromBytes(fontFamily, f.style, ttf)
+}
+
+// width returns the advance of s in 1/1000 em.
+func (f *face) width(s string) int {
+	w := 0
+	for _, r := range s {
+		if r >= 0 && r < 0x10000 {
+			w += int(f.widths[r])
+		}
+	}
+	return w
+}
+
+// safely runs fn and turns a panic into an error: gofpdf's font parser
+// indexes slices without bounds checks and panics on a malformed font.
+func safely(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	fn()
+	return nil
+}

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// campaignRow is the campaigns table as gorm sees it.
+type campaignRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Slug          string
+	Title         string
+	Summary       string
+	Ask           string
+	Facts         string // JSON object
+	Status        string
+	StartsAt      *time.Time
+	EndsAt        *time.Time
+	RetentionDays int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (campaignRow) TableName() string { return "campaigns" }
+
+func toCampaignRow(c *app.Campaign) (campaignRow, error) {
+	facts := "{}"
+	if len(c.Facts) > 0 {
+		b, err := json.Marshal(c.Facts)
+		if err != nil {
+			return campaignRow{}, fmt.Errorf("encode facts: %w", err)
+		}
+		facts = string(b)
+	}
+	return campaignRow{
+		ID: c.ID, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Ask: c.Ask, Facts: facts,
+		Status: string(c.Status), StartsAt: dbTimePtr(c.StartsAt), EndsAt: dbTimePtr(c.EndsAt),
+		RetentionDays: c.RetentionDays, CreatedAt: dbTime(c.CreatedAt), UpdatedAt: dbTime(c.UpdatedAt),
+	}, nil
+}
+
+func (r *campaignRow) toApp() (*app.Campaign, error) {
+	c := &app.Campaign{
+		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Ask: r.Ask,
+		Status: app.CampaignStatus(r.Status), StartsAt: utcPtr(r.StartsAt), EndsAt: utcPtr(r.EndsAt),
+		RetentionDays: r.RetentionDays, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Facts != "" && r.Facts != "{}" {
+		if err := json.Unmarshal([]byte(r.Facts), &c.Facts); err != nil {
+			return nil, fmt.Errorf("store: campaign %d facts: %w", r.ID, err)
+		}
+	}
+	return c, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
+
+var campaignMsgs = msgs{
+	notFound: "Campaign not found.",
+	conflict: "Another campaign already uses this address (slug).",
+}
+
+// CreateCampaign stores c and sets its ID and timestamps. A taken slug is
+// ECONFLICT.
+func (d *DB) CreateCampaign(ctx context.Context, c *app.Campaign) error {
+	now := d.now()
+	row, err := toCampaignRow(c)
+	if err != nil {
+		return err
+	}
+	row.ID, row.CreatedAt, row.UpdatedAt = 0, now, now
+	if err := d.w.WithContext(ctx).Create(&row).Error; err != nil {
+		return mapErr(err, "create campaign", campaignMsgs)
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = row.ID, now, now
+	c.StartsAt, c.EndsAt = row.StartsAt, row.EndsAt
+	return nil
+}
+
+// UpdateCampaign saves the organizer's fields of c and sets UpdatedAt.
+func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
+	row, err := toCampaignRow(c)
+	if err != nil {
+		return err
+	}
+	row.UpdatedAt = d.now()
+	res := d.w.WithContext(ctx).Model(&campaignRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+		"slug": row.Slug, "title": row.Title, "summary": row.Summary, "ask": row.Ask, "facts": row.Facts,
+		"status": row.Status, "starts_at": timeArg(row.StartsAt), "ends_at": timeArg(row.EndsAt),
+		"retention_days": row.RetentionDays, "updated_at": row.UpdatedAt,
+	})
+	if res.Error != nil {
+		return mapErr(res.Error, "update campaign", campaignMsgs)
+	}
+	if res.RowsAffected == 0 {
+		return app.Errorf(app.ENOTFOUND, "%s", campaignMsgs.notFound)
+	}
+	c.UpdatedAt = row.UpdatedAt
+	c.StartsAt, c.EndsAt = row.StartsAt, row.EndsAt
+	return nil
+}
+
+// FindCampaignBySlug loads a campaign for its public page (ENOTFOUND).
+func (d *DB) FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign, error) {
+	var row campaignRow
+	if err := d.r.WithContext(ctx).Where("slug = ?", slug).Take(&row).Error; err != nil {
+		return nil, mapErr(err, "find campaign", campaignMsgs)
+	}
+	return row.toApp()
+}
+
+// FindCampaignByID loads a campaign (ENOTFOUND).
+func (d *DB) FindCampaignByID(ctx context.Context, id int64) (*app.Campaign, error) {
+	var row campaignRow
+	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, mapErr(err, "find campaign", campaignMsgs)
+	}
+	return row.toApp()
+}
+
+// ListCampaigns returns campaigns, newest first.
+func (d *DB) ListCampaigns(ctx context.Context, f app.CampaignFilter) ([]app.Campaign, error) {
+	q := d.r.WithContext(ctx).Order("created_at DESC, id DESC")
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []campaignRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "list campaigns", campaignMsgs)
+	}
+	out := make([]app.Campaign, 0, len(rows))
+	for i := range rows {
+		c, err := rows[i].toApp()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+// targetRuleRow is the target_rules table.
+type targetRuleRow struct {
+	ID               int64 `gorm:"primaryKey"`
+	CampaignID       int64
+	Kind             string
+	CommitteeCode    string
+	LeadershipOnly   bool
+	OnlyConstituents bool
+	ExecutiveKey     string
+	Position         int
+}
+
+func (targetRuleRow) TableName() string { return "target_rules" }
+
+// ReplaceTargetRules sets a campaign's rules (in one transaction), kept in
+// the order of their Position, then the order given.
+func (d *DB) ReplaceTargetRules(ctx context.Context, campaignID int64, rules []app.TargetRule) error {
+	rows := make([]targetRuleRow, len(rules))
+	for i, r := range rules {
+		rows[i] = targetRuleRow{CampaignID: campaignID, Kind: string(r.Kind), CommitteeCode: r.CommitteeCode,
+			LeadershipOnly: r.LeadershipOnly, OnlyConstituents: r.OnlyConstituents, ExecutiveKey: r.ExecutiveKey,
+			Position: r.Position}
+	}
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.lockCampaign(tx, campaignID); err != nil {
+			return err
+		}
+		if err := tx.Where("campaign_id = ?", campaignID).Delete(&targetRuleRow{}).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return tx.Create(&rows).Error
+	})
+	return mapErr(err, "replace target rules", msgs{notFound: campaignMsgs.notFound, missing: campaignMsgs.notFound})
+}
+
+// ListTargetRules returns a campaign's rules in order.
+func (d *DB) ListTargetRules(ctx context.Context, campaignID int64) ([]app.TargetRule, error) {
+	var rows []targetRuleRow
+	if err := d.r.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("position, id").Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "list target rules", msgs{})
+	}
+	out := make([]app.TargetRule, len(rows))
+	for i, r := range rows {
+		out[i] = app.TargetRule{ID: r.ID, CampaignID: r.CampaignID, Kind: app.RuleKind(r.Kind),
+			CommitteeCode: r.CommitteeCode, LeadershipOnly: r.LeadershipOnly, OnlyConstituents: r.OnlyConstituents,
+			ExecutiveKey: r.ExecutiveKey, Position: r.Position}
+	}
+	return out, nil
+}
+
+// templateVersionRow is the template_versions table.
+type templateVersionRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	CampaignID int64
+	Kind       string
+	Version    int
+	Subject    string
+	Body       string
+	Author     string
+	Note       string
+	CreatedAt  time.Time
+}
+
+func (templateVersionRow) TableName() string { return "template_versions" }
+
+func (r *templateVersionRow) toApp() app.TemplateVersion {
+	return app.TemplateVersion{ID: r.ID, CampaignID: r.CampaignID, Kind: app.TargetKind(r.Kind), Version: r.Version,
+		Subject: r.Subject, Body: r.Body, Author: r.Author, Note: r.Note, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// SaveTemplateVersion stores tv as the next version of its campaign and kind
+// and sets ID, Version and CreatedAt. Numbering happens inside the
+// transaction, with the campaign row locked on PostgreSQL, so concurrent
+// saves (even from several instances) get distinct, gap-free numbers.
+func (d *DB) SaveTemplateVersion(ctx context.Context, tv *app.TemplateVersion) error {
+	if !tv.Kind.Valid() {
+		return app.Errorf(app.EINVALID, "unknown letter template kind %q", tv.Kind)
+	}
+	row := templateVersionRow{CampaignID: tv.CampaignID, Kind: string(tv.Kind), Subject: tv.Subject, Body: tv.Body,
+		Author: tv.Author, Note: tv.Note, CreatedAt: d.now()}
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.lockCampaign(tx, tv.CampaignID); err != nil {
+			return err
+		}
+		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM template_versions WHERE campaign_id = ? AND kind = ?",
+			row.CampaignID, row.Kind).Scan(&row.Version).Error; err != nil {
+			return err
+		}
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return mapErr(err, "save template", msgs{notFound: campaignMsgs.notFound, missing: campaignMsgs.notFound,
+			conflict: "Someone saved this template at the same moment; please save again."})
+	}
+	tv.ID, tv.Version, tv.CreatedAt = row.ID, row.Version, row.CreatedAt
+	return nil
+}
+
+// lockCampaign makes sure the campaign exists and, on PostgreSQL, holds its
+// row until the transaction ends, serialising edits of one campaign across
+// instances. (SQLite's write transaction is already exclusive.)
+func (d *DB) lockCampaign(tx *gorm.DB, id int64) error {
+	q := "SELECT id FROM campaigns WHERE id = ?"
+	if d.dialect == DialectPostgres {
+		q += " FOR UPDATE"
+	}
+	var got int64
+	return tx.Raw(q, id).Row().Scan(&got)
+}
+
+// CurrentTemplates returns the newest version of each kind of template.
+func (d *DB) CurrentTemplates(ctx context.Context, campaignID int64) (map[app.TargetKind]app.TemplateVersion, error) {
+	var rows []templateVersionRow
+	err := d.r.WithContext(ctx).Raw(`SELECT t.* FROM template_versions t
+		WHERE t.campaign_id = ? AND t.version = (SELECT MAX(version) FROM template_versions m
+			WHERE m.campaign_id = t.campaign_id AND m.kind = t.kind)`, campaignID).Scan(&rows).Error
+	if err != nil {
+		return nil, mapErr(err, "current templates", msgs{})
+	}
+	out := make(map[app.TargetKind]app.TemplateVersion, len(rows))
+	for i := range rows {
+		out[app.TargetKind(rows[i].Kind)] = rows[i].toApp()
+	}
+	return out, nil
+}
+
+// ListTemplateVersions returns the history of one template, newest first.
+func (d *DB) ListTemplateVersions(ctx context.Context, campaignID int64, kind app.TargetKind) ([]app.TemplateVersion, error) {
+	var rows []templateVersionRow
+	if err := d.r.WithContext(ctx).Where("campaign_id = ? AND kind = ?", campaignID, string(kind)).
+		Order("version DESC").Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "list template versions", msgs{})
+	}
+	out := make([]app.TemplateVersion, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toApp()
+	}
+	return out, nil
+}
+
+// FindTemplateVersion loads one version (ENOTFOUND).
+func (d *DB) FindTemplateVersion(ctx context.Context, id int64) (*app.TemplateVersion, error) {
+	var row templateVersionRow
+	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, mapErr(err, "find template version", msgs{notFound: "Template version not found."})
+	}
+	tv := row.toApp()
+	return &tv, nil
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/ncruces/go-sqlite3"
+	"gorm.io/gorm"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// msgs are the user-facing messages for the failures a call expects; empty
+// ones fall back to generic wording. They never contain SQL or values.
+type msgs struct {
+	notFound string // no such row
+	conflict string // unique constraint
+	missing  string // foreign key: the row refers to something absent
+}
+
+// mapErr turns a driver or gorm error into an *app.Error where the cause is
+// one the caller can act on (not found, conflict, busy), and otherwise wraps
+// it with op for the logs. The original error stays in the chain.
+func mapErr(err error, op string, m msgs) error {
+	if err == nil {
+		return nil
+	}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	wrapped := fmt.Errorf("store: %s: %w", op, err)
+	pick := func(s, def string) string {
+		if s != "" {
+			return s
+		}
+		return def
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
+		return app.WrapError(app.ENOTFOUND, wrapped, "%s", pick(m.notFound, "Not found."))
+	case isUnique(err):
+		return app.WrapError(app.ECONFLICT, wrapped, "%s", pick(m.conflict, "This conflicts with something already saved."))
+	case isForeignKey(err):
+		return app.WrapError(app.ENOTFOUND, wrapped, "%s", pick(m.missing, "It refers to something that does not exist."))
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isBusy(err):
+		return app.WrapError(app.EUNAVAILABLE, wrapped, "The database is busy. Please try again.")
+	}
+	return wrapped
+}
+
+func isUnique(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) ||
+		errors.Is(err, sqlite3.CONSTRAINT_UNIQUE) || errors.Is(err, sqlite3.CONSTRAINT_PRIMARYKEY) {
+		return true
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+func isForeignKey(err error) bool {
+	if errors.Is(err, gorm.ErrForeignKeyViolated) || errors.Is(err, sqlite3.CONSTRAINT_FOREIGNKEY) {
+		return true
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
+func isBusy(err error) bool {
+	if errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED) {
+		return true
+	}
+	var pe *pgconn.PgError
+	// serialization_failure, deadlock_detected, lock_not_available
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03")
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Migrations are plain SQL files, one folder per dialect, named
+// NNNN_name.sql. SQL rather than Go funcs because the DDL differs per
+// dialect (identity columns, bytea, timestamptz) and a reviewer or operator
+// can read and diff it as it runs; both folders must hold the same versions.
+//
+//go:embed migrations
+var migrationFS embed.FS
+
+// migrateLockKey is the pg_advisory_xact_lock key that serialises migrations
+// between app instances starting at once ("advocate" in ASCII).
+const migrateLockKey int64 = 0x61647663_61746500
+
+// migration is one numbered schema change.
+type migration struct {
+	Version int
+	Name    string // "0001_init"
+	SQL     string
+}
+
+// SchemaTooNewError reports a database migrated by a newer Advocate than
+// the running one, which must not touch it: its queries may no longer fit.
+type SchemaTooNewError struct {
+	DBVersion    int // highest version recorded in the database
+	KnownVersion int // highest version this build carries
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("database schema is at version %d but this Advocate build knows only up to %d: "+
+		"upgrade Advocate (or point it at a database of its own version)", e.DBVersion, e.KnownVersion)
+}
+
+// loadMigrations reads the embedded migrations of a dialect in order.
+func loadMigrations(dialect string) ([]migration, error) {
+	dir := path.Join("migrations", dialect)
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations for %s: %w", dialect, err)
+	}
+	var out []migration
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), ".sql")
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("store: migration file %s: name must be NNNN_name.sql", e.Name())
+		}
+		b, err := fs.ReadFile(migrationFS, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
+		}
+		out = append(out, migration{Version: v, Name: name, SQL: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("store: %s migrations must be numbered 1, 2, 3... without gaps; found %s", dialect, m.Name)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies the migrations the database lacks, each in its own
+// transaction, and returns the names of those it applied (none when the
+// schema is current). It is safe when several instances start at once: on
+// PostgreSQL each step holds an advisory lock and re-checks what is applied;
+// on SQLite the write transaction is exclusive. A database newer than this
+// build fails with *SchemaTooNewError and is left untouched.
+func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := loadMigrations(d.dialect)
+	if err != nil {
+		return nil, err
+	}
+	known := ms[len(ms)-1].Version
+	var current int
+	err = d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.lockMigrations(tx); err != nil {
+			return err
+		}
+		ts := "DATETIME"
+		if d.dialect == DialectPostgres {
+			ts = "TIMESTAMPTZ"
+		}
+		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at ` + ts + ` NOT NULL)`).Error; err != nil {
+			return err
+		}
+		return tx.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current).Error
+	})
+	if err != nil {
+		return nil, mapErr(err, "prepare migrations", msgs{})
+	}
+	if current > known {
+		return nil, &SchemaTooNewError{DBVersion: current, KnownVersion: known}
+	}
+	var applied []string
+	for _, m := range ms {
+		if m.Version <= current {
+			continue
+		}
+		did := false
+		err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := d.lockMigrations(tx); err != nil {
+				return err
+			}
+			var n int64
+			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil // another instance got there first
+			}
+			if err := tx.Exec(m.SQL).Error; err != nil {
+				return err
+			}
+			did = true
+			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.Version, m.Name, d.now()).Error
+		})
+		if err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+		if did {
+			applied = append(applied, m.Name)
+			d.log.InfoContext(ctx, "applied migration", "migration", m.Name, "dialect", d.dialect)
+		}
+	}
+	return applied, nil
+}
+
+// SchemaVersion returns the highest applied migration (0 for an empty
+// database), for `advocate migrate` and health output.
+func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var exists int64
+	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+	if d.dialect == DialectPostgres {
+		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+	}
+	if err := d.r.WithContext(ctx).Raw(q).Scan(&exists).Error; err != nil {
+		return 0, mapErr(err, "schema version", msgs{})
+	}
+	if exists == 0 {
+		return 0, nil
+	}
+	var v int
+	err := d.r.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v).Error
+	return v, mapErr(err, "schema version", msgs{})
+}
+
+func (d *DB) lockMigrations(tx *gorm.DB) error {
+	if d.dialect != DialectPostgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrateLockKey).Error
+}

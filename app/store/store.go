@@ -1,0 +1,376 @@
+// Package store keeps Advocate's data in SQLite (the default, pure Go, one
+// file next to the binary) or PostgreSQL (for several app instances behind a
+// load balancer). It is the only package that imports gorm, so every SQL
+// dialect detail, migration and performance trick lives here and the domain
+// packages see only the app store interfaces.
+//
+// Two habits keep SQLite fast and free of SQLITE_BUSY: all writes go through
+// one dedicated connection (SQLite admits one writer at a time anyway, and a
+// queue in Go is fairer than a busy loop in the driver), while reads use a
+// separate pool of query-only connections that never wait on the writer
+// thanks to WAL. Submissions, the hot write path, are group-committed: a
+// single goroutine writes whatever requests arrived together in one
+// transaction.
+//
+// Times are stored in UTC with millisecond precision on both dialects so that
+// values round-trip identically; on SQLite they are fixed-width text
+// ("2006-01-02 15:04:05.000") that sorts in time order. Write times from Go
+// (the Clock), never with SQL functions such as CURRENT_TIMESTAMP, so every
+// row uses the same format.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// Dialect names returned by (*DB).Dialect.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Options configures Open. Only DSN is required.
+type Options struct {
+	// DSN is a file path, a "file:" URI or "sqlite://path" for SQLite, or a
+	// "postgres://" / "postgresql://" URL (or "host=... dbname=..."
+	// keywords) for PostgreSQL.
+	DSN string
+	// Logger receives slow-query warnings and background errors; nil
+	// discards them.
+	Logger *slog.Logger
+	// Clock stamps rows (created_at, applied_at, imported_at); nil means
+	// time.Now.
+	Clock app.Clock
+	// ReadConns is the size of the SQLite read pool (default 4).
+	ReadConns int
+	// MaxConns is the PostgreSQL pool size (default 10).
+	MaxConns int
+	// MaxBatch caps how many submissions one group commit writes (default
+	// 64). 1 gives one transaction per submission.
+	MaxBatch int
+	// SlowQuery is the duration above which a query is logged (default
+	// 500ms; negative disables).
+	SlowQuery time.Duration
+}
+
+// DB is the store. It implements app.RosterStore, app.CampaignStore and
+// app.SubmissionStore and is safe for concurrent use.
+type DB struct {
+	dialect string
+	w       *gorm.DB // writes; on SQLite exactly one connection
+	r       *gorm.DB // reads; on SQLite a query_only pool, on Postgres == w
+	clock   app.Clock
+	log     *slog.Logger
+	subs    *batcher
+	stmts   *stmtCache // SQLite writer only; nil on Postgres
+	sqlText sync.Map   // insertKey -> SQL of the hot path's multi-row INSERTs
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Compile-time checks that DB provides what the domain expects.
+var (
+	_ app.RosterStore     = (*DB)(nil)
+	_ app.CampaignStore   = (*DB)(nil)
+	_ app.SubmissionStore = (*DB)(nil)
+)
+
+// sqliteTimeFormat is the fixed-width UTC text form of times on SQLite. It is
+// one of the driver's predefined formats, so the driver converts to UTC on
+// write and also reads SQLite's own "YYYY-MM-DD HH:MM:SS" values.
+const sqliteTimeFormat = "2006-01-02 15:04:05.000"
+
+// Open connects to the database named by opts.DSN. It does not migrate;
+// call Migrate before use (the server does at start).
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 10
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 64
+	}
+	if opts.SlowQuery == 0 {
+		opts.SlowQuery = 500 * time.Millisecond
+	}
+	d := &DB{clock: opts.Clock, log: opts.Logger}
+	cfg := func() *gorm.Config {
+		return &gorm.Config{
+			Logger:                 &gormLogger{log: opts.Logger, slow: opts.SlowQuery},
+			NowFunc:                d.now,
+			SkipDefaultTransaction: true,
+		}
+	}
+	dsn := strings.TrimSpace(opts.DSN)
+	if dsn == "" {
+		return nil, app.Errorf(app.EINVALID, "no database configured: set a file path or a postgres:// URL")
+	}
+	if isPostgresDSN(dsn) {
+		d.dialect = DialectPostgres
+		w, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg())
+		if err != nil {
+			return nil, app.WrapError(app.EUNAVAILABLE, fmt.Errorf("store: connect to postgres: %w", redactErr(err, dsn)),
+				"The database is not reachable.")
+		}
+		sqlDB, err := w.DB()
+		if err != nil {
+			return nil, fmt.Errorf("store: postgres pool: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(opts.MaxConns)
+		sqlDB.SetMaxIdleConns(opts.MaxConns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		d.w, d.r = w, w
+	} else {
+		d.dialect = DialectSQLite
+		if err := d.openSQLite(ctx, dsn, opts, cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.Ping(ctx); err != nil {
+		d.closeConns()
+		return nil, err
+	}
+	// SQLite has one writer connection, so one batcher; on PostgreSQL two
+	// let one batch's round trips overlap another's (more instances add
+	// more).
+	writers := 1
+	if d.dialect == DialectPostgres {
+		writers = 2
+	}
+	d.subs = newBatcher(d, opts.MaxBatch, writers)
+	return d, nil
+}
+
+func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func() *gorm.Config) error {
+	path, extra, err := sqlitePath(dsn)
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("store: create database folder: %w", err)
+		}
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	// Order matters: busy_timeout first (driver docs). Our values come first
+	// so that _txlock/_timefmt cannot be overridden, while a user's _pragma
+	// entries run after ours and win.
+	common := url.Values{}
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "foreign_keys(1)")
+	writeQ := url.Values{}
+	for k, v := range common {
+		writeQ[k] = append([]string(nil), v...)
+	}
+	writeQ.Add("_pragma", "journal_mode(wal)")
+	writeQ.Add("_pragma", "synchronous(normal)")
+	writeQ.Set("_txlock", "immediate")
+	writeQ.Set("_timefmt", sqliteTimeFormat)
+	readQ := common
+	readQ.Add("_pragma", "query_only(1)")
+	readQ.Set("_timefmt", sqliteTimeFormat)
+	for k, vs := range extra {
+		for _, v := range vs {
+			writeQ.Add(k, v)
+			readQ.Add(k, v)
+		}
+	}
+	w, err := gorm.Open(gormlite.Open(base+"?"+writeQ.Encode()), cfg())
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	// The writer must create the file and switch it to WAL before a
+	// query_only reader may open it.
+	if err := wdb.PingContext(ctx); err != nil {
+		wdb.Close()
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r, err := gorm.Open(gormlite.Open(base+"?"+readQ.Encode()), cfg())
+	if err != nil {
+		wdb.Close()
+		return fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		wdb.Close()
+		return fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(opts.ReadConns)
+	rdb.SetMaxIdleConns(opts.ReadConns)
+	rdb.SetConnMaxIdleTime(0)
+	d.w, d.r = w, r
+	d.stmts = newStmtCache(wdb)
+	return nil
+}
+
+// isPostgresDSN reports whether dsn names a PostgreSQL database: a
+// postgres:// or postgresql:// URL, or a keyword/value string such as
+// "host=db dbname=advocate".
+func isPostgresDSN(dsn string) bool {
+	lower := strings.ToLower(dsn)
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return true
+	}
+	for _, f := range strings.Fields(lower) {
+		if strings.HasPrefix(f, "host=") || strings.HasPrefix(f, "dbname=") {
+			return true
+		}
+	}
+	return false
+}
+
+// sqlitePath turns a SQLite DSN (path, file: URI, sqlite://path) into a
+// file path and the extra URI parameters the user gave.
+func sqlitePath(dsn string) (string, url.Values, error) {
+	rest, query := dsn, ""
+	switch {
+	case strings.HasPrefix(strings.ToLower(dsn), "sqlite://"):
+		rest = dsn[len("sqlite://"):]
+		rest, query, _ = strings.Cut(rest, "?")
+	case strings.HasPrefix(dsn, "file:"):
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", nil, app.WrapError(app.EINVALID, err, "the database URI is not valid")
+		}
+		rest = u.Opaque
+		if rest == "" {
+			rest = u.Path
+		}
+		if r, err := url.PathUnescape(rest); err == nil {
+			rest = r
+		}
+		query = u.RawQuery
+	}
+	extra, err := url.ParseQuery(query)
+	if err != nil {
+		return "", nil, app.WrapError(app.EINVALID, err, "the database URI parameters are not valid")
+	}
+	if rest == "" || rest == ":memory:" || extra.Get("mode") == "memory" || extra.Has("vfs") {
+		return "", nil, app.Errorf(app.EINVALID, "the database must be a file (in-memory databases are not supported: use a temporary file)")
+	}
+	return rest, extra, nil
+}
+
+// redactErr removes a password from connection errors before they are
+// wrapped (pgx usually redacts, but be sure).
+func redactErr(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	if p, ok := u.User.Password(); ok && p != "" && strings.Contains(err.Error(), p) {
+		return errors.New(strings.ReplaceAll(err.Error(), p, "xxxxx"))
+	}
+	return err
+}
+
+// Dialect reports "sqlite" or "postgres", for the CLI and health output.
+func (d *DB) Dialect() string { return d.dialect }
+
+// Ping checks that the database answers, for health checks.
+func (d *DB) Ping(ctx context.Context) error {
+	for _, g := range []*gorm.DB{d.w, d.r} {
+		sqlDB, err := g.DB()
+		if err != nil {
+			return fmt.Errorf("store: ping: %w", err)
+		}
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return app.WrapError(app.EUNAVAILABLE, err, "The database is not reachable.")
+		}
+	}
+	return nil
+}
+
+// Close writes the submissions still queued, then closes the connections.
+// Later calls return the first result.
+func (d *DB) Close() error {
+	d.closeOnce.Do(func() {
+		d.subs.close()
+		d.stmts.close()
+		if d.dialect == DialectSQLite {
+			// Let SQLite refresh planner statistics it found worth having.
+			_ = d.w.Exec("PRAGMA optimize").Error
+		}
+		d.closeErr = d.closeConns()
+	})
+	return d.closeErr
+}
+
+func (d *DB) closeConns() error {
+	var errs []error
+	seen := map[*gorm.DB]bool{}
+	for _, g := range []*gorm.DB{d.r, d.w} {
+		if g == nil || seen[g] {
+			continue
+		}
+		seen[g] = true
+		if sqlDB, err := g.DB(); err == nil {
+			errs = append(errs, sqlDB.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// now returns the clock's time as stored: UTC, millisecond precision.
+func (d *DB) now() time.Time { return dbTime(d.clock()) }
+
+// dbTime normalises t to what the database keeps, so that callers hold the
+// same value that a later read returns.
+func dbTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Millisecond)
+}
+
+// dbTimePtr is dbTime for optional times.
+func dbTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := dbTime(*t)
+	return &v
+}
+
+// timeArg turns an optional time into a query argument (NULL when nil).
+func timeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return dbTime(*t)
+}

@@ -1,0 +1,515 @@
+// Package submit is the supporter journey as a service: look up who
+// represents a supporter, match the campaign's targets, render each letter,
+// and record the submission with one letter per target and a delivery per
+// channel. The web form, the JSON API and the load tests all go through it,
+// so handlers stay thin.
+package submit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/letter"
+	"github.com/advocate-org/advocate/app/letter/pdf"
+	"github.com/advocate-org/advocate/app/match"
+)
+
+// MatcherSource gives the matcher for the current roster. The roster
+// service swaps matchers when a new roster is imported.
+type MatcherSource interface {
+	Matcher() *match.Matcher
+}
+
+// Options wires a Service.
+type Options struct {
+	Campaigns   app.CampaignStore
+	Submissions app.SubmissionStore
+	Roster      MatcherSource
+	Letters     *letter.Renderer
+	PDF         *pdf.Maker
+	Clock       app.Clock
+	Logger      *slog.Logger
+	// CampaignTTL is how long a campaign, its rules and templates are cached
+	// per instance. Organizer edits show up within this time on other
+	// instances. Default 2s; negative disables the cache.
+	CampaignTTL time.Duration
+}
+
+// Service runs the supporter journey. It is safe for concurrent use.
+type Service struct {
+	campaigns   app.CampaignStore
+	submissions app.SubmissionStore
+	roster      MatcherSource
+	letters     *letter.Renderer
+	pdf         *pdf.Maker
+	now         app.Clock
+	log         *slog.Logger
+	ttl         time.Duration
+
+	mu    sync.Mutex
+	cache map[string]*campaignEntry
+}
+
+// campaignEntry is a campaign with everything a submission needs from the
+// database, so the hot path makes no reads.
+type campaignEntry struct {
+	campaign  *app.Campaign
+	rules     []app.TargetRule
+	templates map[app.TargetKind]app.TemplateVersion
+	loadedAt  time.Time
+}
+
+// New returns a Service.
+func New(o Options) *Service {
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.CampaignTTL == 0 {
+		o.CampaignTTL = 2 * time.Second
+	}
+	return &Service{
+		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
+		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL,
+		cache: map[string]*campaignEntry{},
+	}
+}
+
+// Forget drops a cached campaign so this instance sees an edit at once.
+func (s *Service) Forget(slug string) {
+	s.mu.Lock()
+	delete(s.cache, slug)
+	s.mu.Unlock()
+}
+
+func (s *Service) entry(ctx context.Context, slug string) (*campaignEntry, error) {
+	now := s.now()
+	if s.ttl > 0 {
+		s.mu.Lock()
+		e := s.cache[slug]
+		s.mu.Unlock()
+		if e != nil && now.Sub(e.loadedAt) < s.ttl && now.Sub(e.loadedAt) >= 0 {
+			return e, nil
+		}
+	}
+	c, err := s.campaigns.FindCampaignBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == app.CampaignDraft {
+		return nil, app.Errorf(app.ENOTFOUND, "There is no campaign %q.", slug)
+	}
+	rules, err := s.campaigns.ListTargetRules(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	tpls, err := s.campaigns.CurrentTemplates(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	e := &campaignEntry{campaign: c, rules: rules, templates: tpls, loadedAt: now}
+	if s.ttl > 0 {
+		s.mu.Lock()
+		s.cache[slug] = e
+		s.mu.Unlock()
+	}
+	return e, nil
+}
+
+// Campaign returns a public (open or closed) campaign.
+func (s *Service) Campaign(ctx context.Context, slug string) (*app.Campaign, error) {
+	e, err := s.entry(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return e.campaign, nil
+}
+
+// Lookup answers "who represents this place?" for the current roster.
+func (s *Service) Lookup(ctx context.Context, q match.Query) (*app.Lookup, error) {
+	return s.roster.Matcher().Lookup(ctx, q)
+}
+
+// Match is a campaign's targets for a place.
+type Match struct {
+	Campaign   *app.Campaign
+	Lookup     *app.Lookup
+	Resolution *match.Resolution
+}
+
+// Targets matches a campaign's targets for a ZIP (and optionally state,
+// point and chosen Representative) without storing anything.
+func (s *Service) Targets(ctx context.Context, slug string, q match.Query, chosenRep string) (*Match, error) {
+	e, err := s.entry(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.match(ctx, e, q, chosenRep)
+}
+
+func (s *Service) match(ctx context.Context, e *campaignEntry, q match.Query, chosenRep string) (*Match, error) {
+	m := s.roster.Matcher()
+	l, err := m.Lookup(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := m.Targets(ctx, l, e.rules, chosenRep)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings {
+		s.log.Warn("campaign target rule skipped", "campaign", e.campaign.Slug, "warning", w)
+	}
+	return &Match{Campaign: e.campaign, Lookup: l, Resolution: res}, nil
+}
+
+// Draft is a letter rendered for a target but not stored.
+type Draft struct {
+	Target  app.Target
+	Subject string
+	Body    string
+}
+
+// Preview is what a supporter sees before confirming.
+type Preview struct {
+	Match
+	Input  app.SubmissionInput
+	Drafts []Draft
+}
+
+// NeedsChoice reports whether the supporter must pick a Representative.
+func (p *Preview) NeedsChoice() bool { return p.Resolution.NeedsChoice }
+
+// ChoiceError is the cause inside the EINVALID error returned when a split
+// ZIP needs the supporter to choose a Representative.
+type ChoiceError struct {
+	Candidates []app.Representative
+}
+
+func (e *ChoiceError) Error() string {
+	return fmt.Sprintf("%d candidate Representatives", len(e.Candidates))
+}
+
+// Preview validates the input and renders every letter without storing.
+func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInput) (*Preview, error) {
+	e, err := s.entry(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if ok, why := e.campaign.AcceptsAt(s.now()); !ok {
+		return nil, app.Errorf(app.ECONFLICT, "%s", why)
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, err
+	}
+	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
+	if err != nil {
+		return nil, err
+	}
+	p := &Preview{Match: *m, Input: in}
+	sup := supporterOf(&in, time.Time{})
+	date := s.now()
+	for _, t := range m.Resolution.Targets {
+		subject, body, err := s.render(e, t, sup, in.PersonalMessage, date)
+		if err != nil {
+			return nil, err
+		}
+		p.Drafts = append(p.Drafts, Draft{Target: t, Subject: subject, Body: body})
+	}
+	return p, nil
+}
+
+// Submit validates, matches, renders and stores a submission. A repeat of the
+// same email on the same campaign returns the first submission with
+// created=false and stores nothing new.
+func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInput) (*app.Submission, bool, error) {
+	e, err := s.entry(ctx, slug)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	if ok, why := e.campaign.AcceptsAt(now); !ok {
+		return nil, false, app.Errorf(app.ECONFLICT, "%s", why)
+	}
+	if err := validateInput(&in); err != nil {
+		return nil, false, err
+	}
+	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
+	if err != nil {
+		return nil, false, err
+	}
+	if m.Resolution.NeedsChoice {
+		return nil, false, &app.Error{
+			Code:    app.EINVALID,
+			Message: "Your ZIP code is split between congressional districts.",
+			Fields:  map[string]string{"representative": "choose your Representative"},
+			Err:     &ChoiceError{Candidates: m.Resolution.Candidates},
+		}
+	}
+	if len(m.Resolution.Targets) == 0 {
+		return nil, false, app.Errorf(app.EINVALID, "We found no one for this campaign to write to from your address. Please check your ZIP code and state.")
+	}
+	token, err := newToken()
+	if err != nil {
+		return nil, false, err
+	}
+	sup := supporterOf(&in, now)
+	sub := &app.Submission{
+		CampaignID:      e.campaign.ID,
+		Supporter:       sup,
+		Token:           token,
+		DedupKey:        DedupKey(e.campaign.ID, in.Email),
+		PersonalMessage: in.PersonalMessage,
+		District:        chosenDistrict(m),
+		CreatedAt:       now,
+	}
+	for _, t := range m.Resolution.Targets {
+		subject, body, err := s.render(e, t, sup, in.PersonalMessage, now)
+		if err != nil {
+			return nil, false, err
+		}
+		sub.Letters = append(sub.Letters, app.Letter{
+			CampaignID:        e.campaign.ID,
+			Recipient:         t,
+			TemplateVersionID: e.templates[t.Kind].ID,
+			Subject:           subject,
+			Body:              body,
+			CreatedAt:         now,
+			Deliveries: []app.Delivery{{
+				Channel: app.ChannelDownload, Status: app.StatusPending, CreatedAt: now, UpdatedAt: now,
+			}},
+		})
+	}
+	created, err := s.submissions.CreateSubmission(ctx, sub)
+	if err != nil {
+		return nil, false, err
+	}
+	return sub, created, nil
+}
+
+func (s *Service) render(e *campaignEntry, t app.Target, sup app.Supporter, msg string, date time.Time) (string, string, error) {
+	tv, ok := e.templates[t.Kind]
+	if !ok {
+		return "", "", app.Errorf(app.EUNAVAILABLE, "This campaign is not ready yet: it has no letter for %s targets.", t.Kind)
+	}
+	subject, body, err := s.letters.Render(tv, e.campaign, t, sup, msg, date)
+	if err != nil {
+		// Templates are validated when saved, so a failure here is a bug or a
+		// limit hit by supporter input; the message is safe either way.
+		return "", "", fmt.Errorf("render %s letter for %s: %w", t.Kind, t.Key, err)
+	}
+	return subject, body, nil
+}
+
+// FindByToken loads a submission and its campaign by capability token.
+func (s *Service) FindByToken(ctx context.Context, token string) (*app.Submission, *app.Campaign, error) {
+	if !validToken(token) {
+		return nil, nil, app.Errorf(app.ENOTFOUND, "This link is not valid.")
+	}
+	sub, err := s.submissions.FindSubmissionByToken(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.campaigns.FindCampaignByID(ctx, sub.CampaignID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sub, c, nil
+}
+
+// WritePDF writes the submission's letters as one PDF, or only the letter
+// with letterID when it is not 0, and records the download.
+func (s *Service) WritePDF(ctx context.Context, sub *app.Submission, letterID int64, w io.Writer) error {
+	var docs []pdf.Letter
+	for _, l := range sub.Letters {
+		if letterID == 0 || l.ID == letterID {
+			docs = append(docs, PDFLetter(sub, l))
+		}
+	}
+	if len(docs) == 0 {
+		return app.Errorf(app.ENOTFOUND, "There is no such letter.")
+	}
+	var err error
+	if len(docs) == 1 {
+		err = s.pdf.WriteLetter(w, docs[0])
+	} else {
+		err = s.pdf.WriteCombined(w, docs)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.submissions.MarkDownloaded(ctx, sub.ID, s.now()); err != nil {
+		s.log.Warn("record download", "submission", sub.ID, "err", err)
+	}
+	return nil
+}
+
+// PDFLetter lays out a stored letter for the PDF maker.
+func PDFLetter(sub *app.Submission, l app.Letter) pdf.Letter {
+	return pdf.Letter{
+		SenderLines:    SenderLines(sub.Supporter),
+		Date:           l.CreatedAt,
+		RecipientLines: RecipientLines(l.Recipient),
+		Subject:        l.Subject,
+		Body:           l.Body,
+	}
+}
+
+// SenderLines is the supporter's return address block.
+func SenderLines(s app.Supporter) []string {
+	lines := []string{s.FullName()}
+	for _, l := range []string{s.Address1, s.Address2} {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if csz := strings.TrimSpace(strings.TrimSuffix(s.City+", "+s.State+" "+s.Zip, ", ")); csz != "," && csz != "" {
+		lines = append(lines, strings.TrimSpace(csz))
+	}
+	if s.Email != "" {
+		lines = append(lines, s.Email)
+	}
+	return lines
+}
+
+// RecipientLines is the inside address: name, office, postal address.
+func RecipientLines(t app.Target) []string {
+	name := t.Name
+	if t.Honorific != "" {
+		name = t.Honorific + " " + t.Name
+	}
+	lines := []string{name}
+	switch {
+	case t.Chamber == app.House:
+		lines = append(lines, "U.S. House of Representatives")
+	case t.Chamber == app.Senate:
+		lines = append(lines, "United States Senate")
+	case t.Kind == app.TargetExecutive && t.Title != "":
+		lines = append(lines, t.Title)
+	}
+	for _, l := range t.AddressLines {
+		if l != lines[len(lines)-1] {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+func validateInput(in *app.SubmissionInput) error {
+	err := in.Normalize()
+	fe := app.FieldErrors{}
+	if f := app.ErrorFieldsOf(err); f != nil {
+		for k, v := range f {
+			fe[k] = v
+		}
+	} else if err != nil {
+		return err
+	}
+	// Everything that is printed on the letter must be printable.
+	for field, v := range map[string]string{
+		"first_name": in.FirstName, "last_name": in.LastName, "address1": in.Address1,
+		"address2": in.Address2, "city": in.City, "personal_message": in.PersonalMessage,
+	} {
+		if _, bad := fe[field]; bad || v == "" {
+			continue
+		}
+		if err := pdf.CheckText(v); err != nil {
+			fe.Add(field, app.ErrorMessageOf(err))
+		}
+	}
+	return fe.Err("Please correct the highlighted fields.")
+}
+
+func queryOf(in *app.SubmissionInput) match.Query {
+	q := match.Query{Zip: in.Zip, State: in.State, Point: in.Point()}
+	if in.Address1 != "" {
+		q.Address = in.Address1 + ", " + in.City + ", " + in.State + " " + in.Zip
+	}
+	return q
+}
+
+func supporterOf(in *app.SubmissionInput, now time.Time) app.Supporter {
+	return app.Supporter{
+		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
+		Address1: in.Address1, Address2: in.Address2, City: in.City, State: in.State, Zip: in.Zip,
+		Lat: in.Lat, Lon: in.Lon, ContactOK: in.ContactOK, CreatedAt: now,
+	}
+}
+
+func chosenDistrict(m *Match) *app.DistrictKey {
+	for _, t := range m.Resolution.Targets {
+		if t.Kind == app.TargetRepresentative && t.District != nil {
+			return &app.DistrictKey{State: t.State, District: *t.District}
+		}
+	}
+	if len(m.Lookup.Districts) == 1 {
+		d := m.Lookup.Districts[0]
+		return &d
+	}
+	return nil
+}
+
+// DedupKey identifies one supporter (by email) on one campaign.
+func DedupKey(campaignID int64, email string) string {
+	h := sha256.Sum256([]byte(strconv.FormatInt(campaignID, 10) + ":" + strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(h[:])
+}
+
+var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newToken returns 128 random bits as 26 lowercase base32 characters.
+func newToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return tokenEncoding.EncodeToString(b[:]), nil
+}
+
+func validToken(t string) bool {
+	if len(t) != 26 {
+		return false
+	}
+	_, err := tokenEncoding.DecodeString(t)
+	return err == nil
+}
+
+// IsChoiceError returns the candidates when err asks the supporter to choose
+// a Representative.
+func IsChoiceError(err error) ([]app.Representative, bool) {
+	var ce *ChoiceError
+	if errors.As(err, &ce) {
+		return ce.Candidates, true
+	}
+	return nil, false
+}
+
+// OpenCampaigns lists the campaigns that currently take letters.
+func (s *Service) OpenCampaigns(ctx context.Context) ([]app.Campaign, error) {
+	list, err := s.campaigns.ListCampaigns(ctx, app.CampaignFilter{Status: app.CampaignOpen, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := list[:0]
+	for _, c := range list {
+		if ok, _ := c.AcceptsAt(now); ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,176 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// home lists the open campaigns (or goes straight to the only one).
+func (s *Server) home(c echo.Context) error {
+	list, err := s.submit.OpenCampaigns(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if len(list) == 1 {
+		return c.Redirect(http.StatusSeeOther, "/c/"+list[0].Slug)
+	}
+	return s.render(c, http.StatusOK, "home.html", pageData{Title: "Campaigns", Campaigns: list})
+}
+
+// campaignPage shows the campaign and its form.
+func (s *Server) campaignPage(c echo.Context) error {
+	camp, err := s.submit.Campaign(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	d := pageData{Title: camp.Title, Campaign: camp, States: app.States}
+	if ok, why := camp.AcceptsAt(s.opts.Clock()); !ok {
+		d.Error = why
+	}
+	return s.render(c, http.StatusOK, "campaign.html", d)
+}
+
+// formInput reads the supporter form. Malformed coordinates become field
+// errors rather than being dropped.
+func formInput(c echo.Context) (app.SubmissionInput, map[string]string) {
+	in := app.SubmissionInput{
+		FirstName:       c.FormValue("first_name"),
+		LastName:        c.FormValue("last_name"),
+		Email:           c.FormValue("email"),
+		Address1:        c.FormValue("address1"),
+		Address2:        c.FormValue("address2"),
+		City:            c.FormValue("city"),
+		State:           c.FormValue("state"),
+		Zip:             c.FormValue("zip"),
+		Representative:  c.FormValue("representative"),
+		PersonalMessage: c.FormValue("personal_message"),
+		ContactOK:       c.FormValue("contact_ok") != "",
+	}
+	bad := map[string]string{}
+	lat, lon := strings.TrimSpace(c.FormValue("lat")), strings.TrimSpace(c.FormValue("lon"))
+	if lat != "" || lon != "" {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		if err1 != nil || err2 != nil {
+			bad["lat"] = "is not a valid location"
+		} else {
+			in.Lat, in.Lon = &la, &lo
+		}
+	}
+	return in, bad
+}
+
+// formPage re-renders the campaign form with the supporter's input and the
+// errors next to their fields.
+func (s *Server) formPage(c echo.Context, camp *app.Campaign, in app.SubmissionInput, err error) error {
+	status, body := classify(err)
+	if status >= 500 || status == http.StatusNotFound {
+		return err
+	}
+	d := pageData{Title: camp.Title, Campaign: camp, States: app.States, Form: in, Error: body.Message, Fields: body.Fields, Candidates: nil}
+	fillLatLon(&d, in)
+	return s.render(c, status, "campaign.html", d)
+}
+
+func fillLatLon(d *pageData, in app.SubmissionInput) {
+	if in.Lat != nil && in.Lon != nil {
+		d.LatText = strconv.FormatFloat(*in.Lat, 'f', -1, 64)
+		d.LonText = strconv.FormatFloat(*in.Lon, 'f', -1, 64)
+	}
+}
+
+// preview shows the matched targets and every letter before anything is
+// stored; on a split ZIP it asks the supporter to choose a Representative.
+func (s *Server) preview(c echo.Context) error {
+	ctx := c.Request().Context()
+	camp, err := s.submit.Campaign(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	in, bad := formInput(c)
+	if len(bad) > 0 {
+		return s.formPage(c, camp, in, &app.Error{Code: app.EINVALID, Message: "Please correct the highlighted fields.", Fields: bad})
+	}
+	p, err := s.submit.Preview(ctx, camp.Slug, in)
+	if err != nil {
+		return s.formPage(c, camp, in, err)
+	}
+	d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p}
+	fillLatLon(&d, p.Input)
+	return s.render(c, http.StatusOK, "preview.html", d)
+}
+
+// submitForm stores the submission and redirects to its thank-you page
+// (303, so a reload does not post again).
+func (s *Server) submitForm(c echo.Context) error {
+	ctx := c.Request().Context()
+	camp, err := s.submit.Campaign(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	in, bad := formInput(c)
+	if len(bad) > 0 {
+		return s.formPage(c, camp, in, &app.Error{Code: app.EINVALID, Message: "Please correct the highlighted fields.", Fields: bad})
+	}
+	sub, _, err := s.submit.Submit(ctx, camp.Slug, in)
+	if err != nil {
+		if _, choose := app.ErrorFieldsOf(err)["representative"]; choose {
+			// Back to the preview, which shows the choice.
+			p, perr := s.submit.Preview(ctx, camp.Slug, in)
+			if perr == nil {
+				d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p, Error: "Please choose your Representative."}
+				fillLatLon(&d, p.Input)
+				return s.render(c, http.StatusUnprocessableEntity, "preview.html", d)
+			}
+		}
+		return s.formPage(c, camp, in, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/s/"+sub.Token)
+}
+
+// thanks shows a submission's letters and their delivery status.
+func (s *Server) thanks(c echo.Context) error {
+	sub, camp, err := s.submit.FindByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "thanks.html", pageData{Title: "Thank you", Campaign: camp, Submission: sub})
+}
+
+func (s *Server) pdfAll(c echo.Context) error { return s.pdf(c, 0) }
+
+func (s *Server) pdfOne(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNotFound("There is no such letter.")
+	}
+	return s.pdf(c, id)
+}
+
+// pdf streams the PDF of a submission's letters (made on download from the
+// stored text, so it is always what was recorded).
+func (s *Server) pdf(c echo.Context, letterID int64) error {
+	ctx := c.Request().Context()
+	sub, camp, err := s.submit.FindByToken(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.submit.WritePDF(ctx, sub, letterID, &buf); err != nil {
+		return err
+	}
+	name := "letters-" + camp.Slug + ".pdf"
+	if letterID != 0 {
+		name = "letter-" + camp.Slug + "-" + strconv.FormatInt(letterID, 10) + ".pdf"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}

@@ -1,0 +1,187 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+const slug = "free-guan-heng"
+
+func TestHomeRedirectsToTheOnlyCampaign(t *testing.T) {
+	f := newFixture(t, "", "")
+	resp, _ := f.get("/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/c/"+slug {
+		t.Fatalf("GET / = %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestCampaignPage(t *testing.T) {
+	f := newFixture(t, "", "")
+	resp, body := f.get("/c/" + slug)
+	if resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	mustContain(t, body, "Free Guan Heng", `<label for="zip">ZIP code`, `name="_csrf"`, "sample roster")
+	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("missing header %s", h)
+		}
+	}
+	if r, _ := f.get("/c/no-such-campaign"); r.StatusCode != 404 {
+		t.Errorf("unknown campaign: %d", r.StatusCode)
+	}
+}
+
+func TestPreviewNeedsCSRF(t *testing.T) {
+	f := newFixture(t, "", "")
+	resp, body := f.postForm("/c/"+slug+"/preview", supporterForm("12202", "NY"))
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	mustContain(t, body, "form expired")
+}
+
+func TestSupporterJourneySingleDistrict(t *testing.T) {
+	f := newFixture(t, "", "")
+	tok := f.csrf(slug)
+	form := supporterForm("12202", "NY")
+	form.Set("_csrf", tok)
+	form.Set("personal_message", "I live in Albany and I want him safe.")
+	resp, body := f.postForm("/c/"+slug+"/preview", form)
+	if resp.StatusCode != 200 {
+		t.Fatalf("preview %d: %s", resp.StatusCode, body)
+	}
+	mustContain(t, body, "Paul Tonko", "Charles E. Schumer", "Kirsten E. Gillibrand", "Markwayne Mullin",
+		"your Representative", "Dear Representative Tonko:", "I live in Albany and I want him safe.")
+
+	resp, body = f.postForm("/c/"+slug+"/submit", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit %d: %s", resp.StatusCode, body)
+	}
+	loc := resp.Header.Get("Location")
+	if !regexp.MustCompile(`^/s/[a-z2-7]{26}$`).MatchString(loc) {
+		t.Fatalf("redirect to %q", loc)
+	}
+	resp, body = f.get(loc)
+	if resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	mustContain(t, body, "Thank you, José", "Paul Tonko", "ready to download", loc+"/letters.pdf")
+
+	resp, pdfBody := f.get(loc + "/letters.pdf")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdfBody, "%PDF-") {
+		t.Fatalf("pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "letters-free-guan-heng.pdf") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	_, body = f.get(loc)
+	mustContain(t, body, "downloaded")
+
+	sub, err := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(loc, "/s/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.Letters) < 4 {
+		t.Fatalf("%d letters", len(sub.Letters))
+	}
+	for _, l := range sub.Letters {
+		if l.TemplateVersionID == 0 || l.Body == "" || l.Recipient.Name == "" || len(l.Deliveries) != 1 {
+			t.Errorf("letter not fully recorded: %+v", l)
+		}
+		if !strings.Contains(l.Body, "I live in Albany and I want him safe.") {
+			t.Errorf("letter to %s lacks the personal paragraph", l.Recipient.Name)
+		}
+	}
+}
+
+func TestSupporterChoosesRepresentativeOnSplitZip(t *testing.T) {
+	f := newFixture(t, "", "")
+	form := supporterForm("60173", "IL")
+	form.Set("_csrf", f.csrf(slug))
+	resp, body := f.postForm("/c/"+slug+"/preview", form)
+	if resp.StatusCode != 200 {
+		t.Fatalf("preview %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Who is your Representative?", "Raja Krishnamoorthi", "Mike Quigley", `value="K000391"`)
+
+	// Submitting without a choice never picks one silently.
+	resp, body = f.postForm("/c/"+slug+"/submit", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("submit without choice: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Please choose your Representative.")
+
+	form.Set("representative", "K000391")
+	resp, body = f.postForm("/c/"+slug+"/preview", form)
+	mustContain(t, body, "Dear Representative Krishnamoorthi:")
+	mustNotContain(t, body, "Dear Representative Quigley:")
+	resp, _ = f.postForm("/c/"+slug+"/submit", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+}
+
+func TestFormErrorsStayNextToFields(t *testing.T) {
+	f := newFixture(t, "", "")
+	form := supporterForm("1220", "NY")
+	form.Set("_csrf", f.csrf(slug))
+	form.Set("email", "not-an-email")
+	form.Set("first_name", "<script>alert(1)</script>")
+	resp, body := f.postForm("/c/"+slug+"/preview", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	mustContain(t, body, `id="email-error"`, "is not a valid email address", `id="zip-error"`, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	mustNotContain(t, body, "<script>alert(1)</script>")
+}
+
+func TestUnprintableScriptIsRefused(t *testing.T) {
+	f := newFixture(t, "", "")
+	form := supporterForm("12202", "NY")
+	form.Set("_csrf", f.csrf(slug))
+	form.Set("personal_message", "ئۇيغۇر")
+	resp, body := f.postForm("/c/"+slug+"/preview", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Latin")
+}
+
+func TestPDFLinksAreCapabilities(t *testing.T) {
+	f := newFixture(t, "", "")
+	for _, p := range []string{"/s/1", "/s/aaaaaaaaaaaaaaaaaaaaaaaaaa", "/s/../../etc/passwd", "/s/aaaaaaaaaaaaaaaaaaaaaaaaaa/letters.pdf", "/s/x/letters/1/pdf"} {
+		if resp, _ := f.get(p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
+
+func TestClosedCampaignTakesNoLetters(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	c, err := f.db.FindCampaignBySlug(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Status = app.CampaignClosed
+	if err := f.db.UpdateCampaign(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := f.get("/c/" + slug)
+	if resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	}
+	mustContain(t, body, "closed")
+	mustNotContain(t, body, "Preview my letters")
+	resp, body = f.do(http.MethodPost, "/api/v1/campaigns/"+slug+"/submissions", "application/json",
+		`{"first_name":"A","last_name":"B","email":"a@example.org","address1":"1 Main St","city":"Albany","state":"NY","zip":"12202"}`)
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("closed campaign submission: %d %s", resp.StatusCode, body)
+	}
+}

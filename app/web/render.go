@@ -1,0 +1,148 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/submit"
+)
+
+// pageData is what every page template receives. Pages use the fields they
+// need; the layout uses Title, Notice and CSRF.
+type pageData struct {
+	Title      string
+	Notice     string
+	CSRF       string
+	Status     int
+	Error      string
+	Fields     map[string]string
+	States     []string
+	Campaign   *app.Campaign
+	Campaigns  []app.Campaign
+	Form       app.SubmissionInput
+	LatText    string
+	LonText    string
+	Preview    *submit.Preview
+	Candidates []app.Representative
+	Submission *app.Submission
+	Created    bool
+}
+
+var funcs = template.FuncMap{
+	// paragraphs splits plain text on blank lines for <p> rendering.
+	"paragraphs": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"district": func(d app.DistrictKey) string { return d.String() },
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"join":  strings.Join,
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
+	"statusLabel": statusLabel,
+	// inputCtx bundles what the "input" partial needs.
+	"inputCtx": func(fields map[string]string, name, label, typ, value, auto string, optional bool) map[string]any {
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		return map[string]any{"Fields": fields, "Name": name, "Label": label, "Type": typ, "Value": value, "Auto": auto, "Optional": optional}
+	},
+}
+
+func statusLabel(s app.DeliveryStatus) string {
+	switch s {
+	case app.StatusPending:
+		return "ready to download"
+	case app.StatusDownloaded:
+		return "downloaded"
+	case app.StatusQueued:
+		return "queued"
+	case app.StatusSending:
+		return "sending"
+	case app.StatusSent:
+		return "sent"
+	case app.StatusFailed:
+		return "retrying"
+	case app.StatusDead:
+		return "could not be delivered"
+	}
+	return string(s)
+}
+
+// parsePages parses layout.html with each other page, once, at start-up.
+func parsePages(pages fs.FS) (map[string]*template.Template, error) {
+	names, err := fs.Glob(pages, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, name := range names {
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(pages, "layout.html", "partials.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no page templates found")
+	}
+	return out, nil
+}
+
+// render executes a page into a buffer first so a template error never
+// sends half a page.
+func (s *Server) render(c echo.Context, status int, name string, d pageData) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	if d.CSRF == "" {
+		if tok, ok := c.Get("csrf").(string); ok {
+			d.CSRF = tok
+		}
+	}
+	if s.roster != nil && d.Notice == "" {
+		d.Notice = s.roster.Notice()
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+func (s *Server) health(c echo.Context) error {
+	if s.db != nil {
+		if err := s.db.Ping(c.Request().Context()); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		}
+	}
+	info := s.roster.Info()
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "roster_version": info.Version, "roster_source": info.Source})
+}

@@ -1,0 +1,82 @@
+// Package web is Advocate's HTTP face: server-rendered pages for supporters
+// (and later organizers and staff) and the JSON API. Handlers are thin: they
+// bind a request, call a domain service and render. It is the only package
+// that imports echo, so a move to another router stays here.
+package web
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/submit"
+)
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Options wires a Server.
+type Options struct {
+	Submit *submit.Service
+	Roster *roster.Service
+	DB     Pinger
+	Pages  fs.FS // html/template pages, see templates.Pages
+	Static fs.FS // /static/ assets
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies (413 beyond).
+	MaxBodyBytes int64
+	// SecureCookies marks cookies Secure (set when served over TLS).
+	SecureCookies bool
+	Clock         func() time.Time
+}
+
+// Server is the HTTP handler with everything it needs.
+type Server struct {
+	e      *echo.Echo
+	submit *submit.Service
+	roster *roster.Service
+	db     Pinger
+	pages  map[string]*template.Template
+	log    *slog.Logger
+	opts   Options
+}
+
+// NewServer parses every page template (failing on a broken one) and
+// registers the routes.
+func NewServer(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 64 << 10
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	pages, err := parsePages(o.Pages)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	// The client IP comes from the connection unless a trusted proxy is
+	// configured; X-Forwarded-For is never believed by default.
+	e.IPExtractor = echo.ExtractIPDirect()
+	s.e = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }

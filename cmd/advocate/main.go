@@ -1,0 +1,46 @@
+// Command advocate runs the Advocate web app and its maintenance commands.
+// main only calls run, so the whole program can be driven from tests.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Advocate: letters from supporters to Congress and the government.
+
+Usage:
+  advocate serve [--addr host:port]        start the web app (migrates, loads or fetches the roster)
+  advocate migrate                         apply database migrations
+  advocate data import --dir DIR           import a roster folder laid out like the public data
+  advocate data fetch [--dir DIR] [--no-import]
+                                           download the public roster data, then import it
+  advocate lookup --zip ZIP [--state ST] [--lat N --lon N] [--json]
+                                           who represents this place
+  advocate help                            this text
+
+Settings come from ADVOCATE_* environment variables (see README.md):
+  ADVOCATE_DB (SQLite file or postgres:// URL), ADVOCATE_ADDR, ADVOCATE_DATA_DIR, ...
+`
+
+// exitError carries an exit code through run.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
