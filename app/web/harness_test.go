@@ -160,4 +160,3 @@ func mustNotContain(t *testing.T, body string, bad ...string) {
 		}
 	}
 }
-

@@ -54,7 +54,7 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
-	"join":  strings.Join,
+	"join": strings.Join,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return fmt.Sprintf("%d %s", n, one)

@@ -135,14 +135,14 @@ func TestImportAndLookup(t *testing.T) {
 // serve the seed campaign.
 func TestServeOfflineStartsOnSeed(t *testing.T) {
 	env := testEnv(t.TempDir(), map[string]string{
-		"ADVOCATE_AUTO_FETCH":          "true",
-		"ADVOCATE_FETCH_TIMEOUT":       "5s",
-		"ADVOCATE_SOURCE_LEGISLATORS":  "http://127.0.0.1:1/legislators-current.json",
-		"ADVOCATE_SOURCE_COMMITTEES":   "http://127.0.0.1:1/c.json",
-		"ADVOCATE_SOURCE_MEMBERSHIPS":  "http://127.0.0.1:1/m.json",
-		"ADVOCATE_SOURCE_OFFICES":      "http://127.0.0.1:1/o.json",
-		"ADVOCATE_SOURCE_ZIPS":         "http://127.0.0.1:1/z.csv",
-		"ADVOCATE_SOURCE_SHAPES":       "http://127.0.0.1:1/s.topojson",
+		"ADVOCATE_AUTO_FETCH":         "true",
+		"ADVOCATE_FETCH_TIMEOUT":      "5s",
+		"ADVOCATE_SOURCE_LEGISLATORS": "http://127.0.0.1:1/legislators-current.json",
+		"ADVOCATE_SOURCE_COMMITTEES":  "http://127.0.0.1:1/c.json",
+		"ADVOCATE_SOURCE_MEMBERSHIPS": "http://127.0.0.1:1/m.json",
+		"ADVOCATE_SOURCE_OFFICES":     "http://127.0.0.1:1/o.json",
+		"ADVOCATE_SOURCE_ZIPS":        "http://127.0.0.1:1/z.csv",
+		"ADVOCATE_SOURCE_SHAPES":      "http://127.0.0.1:1/s.topojson",
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
