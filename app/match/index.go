@@ -16,7 +16,10 @@ import (
 //
 // Slices returned by accessors are copies unless a method says otherwise.
 type Index struct {
-	zips        map[string][]app.DistrictKey
+	// ZIP 12345 has districts zipPool[zipStart[12345]:zipStart[12346]]: an
+	// array lookup is several times faster than a map and never allocates.
+	zipStart    []uint32
+	zipPool     []app.DistrictKey
 	legislators map[string]*app.Legislator
 	legTargets  map[string]*app.Target              // letter fields prepared once per Member
 	senators    map[string][]*app.Legislator        // senior first
@@ -78,7 +81,6 @@ func NewIndex(r *app.Roster) (*Index, error) {
 		return nil, errors.New("match: nil roster")
 	}
 	ix := &Index{
-		zips:        make(map[string][]app.DistrictKey, len(r.Zips)/5*4),
 		legislators: make(map[string]*app.Legislator, len(r.Legislators)),
 		senators:    make(map[string][]*app.Legislator, 60),
 		reps:        make(map[app.DistrictKey]*app.Legislator, 450),
@@ -141,14 +143,16 @@ func NewIndex(r *app.Roster) (*Index, error) {
 	}
 
 	badZips := 0
+	byZip := make([][]app.DistrictKey, 100000)
 	for _, z := range r.Zips {
 		if !validZip5(z.Zip) || z.State == "" || z.District < 0 {
 			badZips++
 			continue
 		}
+		n := zipNumber(z.Zip)
 		d := app.DistrictKey{State: z.State, District: z.District}
-		if !slices.Contains(ix.zips[z.Zip], d) {
-			ix.zips[z.Zip] = append(ix.zips[z.Zip], d)
+		if !slices.Contains(byZip[n], d) {
+			byZip[n] = append(byZip[n], d)
 		}
 		if _, ok := ix.reps[d]; !ok {
 			ix.reps[d] = nil // a district with nobody in it: vacant
@@ -157,13 +161,18 @@ func NewIndex(r *app.Roster) (*Index, error) {
 	if badZips > 0 {
 		st.warn("%d ZIP rows without a 5-digit ZIP, state or district skipped", badZips)
 	}
-	for _, ds := range ix.zips {
+	ix.zipStart = make([]uint32, len(byZip)+1)
+	for n, ds := range byZip {
 		slices.SortFunc(ds, compareDistricts)
+		ix.zipPool = append(ix.zipPool, ds...)
+		ix.zipStart[n+1] = uint32(len(ix.zipPool))
+		if len(ds) > 0 {
+			st.Zips++
+		}
 		if len(ds) > 1 {
 			st.SplitZips++
 		}
 	}
-	st.Zips = len(ix.zips)
 
 	for _, sh := range r.Shapes {
 		if _, ok := ix.reps[sh.District]; !ok {
@@ -368,13 +377,21 @@ func (ix *Index) DistrictAt(p app.Point) (app.DistrictKey, bool) {
 
 // DistrictsForZip returns the districts a ZIP (ZCTA) overlaps, in state and
 // district order; nil when the ZIP is not in the table. "12345-6789" is
-// read as "12345". The slice is shared: callers must not modify it (this
-// keeps the lookup free of allocations).
+// read as "12345". The slice is shared: callers must not modify its
+// elements (appending is safe). Sharing keeps the lookup allocation-free.
 func (ix *Index) DistrictsForZip(zip string) []app.DistrictKey {
 	if len(zip) == 10 && zip[5] == '-' {
 		zip = zip[:5]
 	}
-	return ix.zips[zip]
+	if !validZip5(zip) || ix.zipStart == nil {
+		return nil
+	}
+	n := zipNumber(zip)
+	a, b := ix.zipStart[n], ix.zipStart[n+1]
+	if a == b {
+		return nil
+	}
+	return ix.zipPool[a:b:b]
 }
 
 // Legislator returns the sitting Member with that bioguide id.

@@ -77,7 +77,7 @@ func (m *Matcher) Lookup(ctx context.Context, q Query) (*app.Lookup, error) {
 		return nil, fieldError("state", "Choose a state from the list.")
 	}
 	l := &app.Lookup{Zip: zip}
-	zipDistricts := m.ix.zips[zip]
+	zipDistricts := m.ix.DistrictsForZip(zip)
 
 	switch {
 	case q.Point != nil:

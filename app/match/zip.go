@@ -19,6 +19,15 @@ func validZip5(z string) bool {
 	return true
 }
 
+// zipNumber converts a valid five-digit ZIP to 0..99999.
+func zipNumber(z string) int {
+	n := 0
+	for i := 0; i < 5; i++ {
+		n = n*10 + int(z[i]-'0')
+	}
+	return n
+}
+
 // normalizeZip accepts "12345", "12345-6789" and "123456789" (spaces
 // around are ignored) and returns the five-digit ZIP.
 func normalizeZip(z string) (string, bool) {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -173,15 +172,7 @@ func (s *Service) seedRoster(ctx context.Context) (*app.Roster, error) {
 	if s.seed == nil {
 		return nil, errors.New("no seed roster configured")
 	}
-	dir, err := os.MkdirTemp("", "advocate-seed-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if err := os.CopyFS(dir, s.seed); err != nil {
-		return nil, fmt.Errorf("unpack seed roster: %w", err)
-	}
-	r, _, err := congress.ImportDir(ctx, dir, congress.ImportOptions{})
+	r, _, err := congress.ImportFS(ctx, s.seed, congress.ImportOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("seed roster: %w", err)
 	}

@@ -232,7 +232,7 @@ func syntheticRoster(zips, shapes, vertices int) *app.Roster {
 }
 
 func TestSyntheticRosterRoundTrip(t *testing.T) {
-	want := syntheticRoster(2000, 50, 20000)
+	want := syntheticRoster(2000, 20, 5000)
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		if _, err := e.db.ReplaceRoster(ctx, want, "synthetic"); err != nil {
@@ -254,7 +254,7 @@ func TestConcurrentReplaceRoster(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		other := openStore(t, e.b, e.dsn, e.clock, store.Options{})
-		r := syntheticRoster(3000, 20, 2000)
+		r := syntheticRoster(500, 10, 1000)
 		var wg sync.WaitGroup
 		var errA, errB error
 		wg.Go(func() { _, errA = e.db.ReplaceRoster(ctx, r, "a") })

@@ -64,7 +64,9 @@ func shapedScript(r rune) (name string, arabic bool) {
 			return "Arabic", true
 		}
 	}
-	if r < 0x0590 { // below Hebrew nothing needs shaping; the common case
+	// Below Hebrew, and from General Punctuation up to the end of CJK,
+	// nothing needs shaping: the common cases, kept cheap.
+	if r < 0x0590 || (r >= 0x2000 && r < 0xA800) {
 		return "", false
 	}
 	if unicode.Is(unicode.Arabic, r) {
@@ -88,7 +90,11 @@ func shapedScript(r rune) (name string, arabic bool) {
 //
 // Use (*Maker).CheckText when the Maker was given other fonts.
 func CheckText(s string) error {
-	return checkText(s, newGlyphLookup().has)
+	g, err := newGlyphLookup()
+	if err != nil {
+		return err
+	}
+	return checkText(s, g.has)
 }
 
 // CheckText is CheckText for the fonts this Maker prints with.
@@ -104,18 +110,16 @@ type glyphLookup struct {
 	seen  map[rune]bool
 }
 
-func newGlyphLookup() *glyphLookup {
+func newGlyphLookup() (*glyphLookup, error) {
 	g := &glyphLookup{seen: make(map[rune]bool)}
 	for _, ttf := range [][]byte{goregular.TTF, gobold.TTF} {
 		f, err := sfnt.Parse(ttf)
-		if err != nil {
-			// The embedded fonts are known good; a failure here is a broken
-			// build and must not silently let everything through.
-			panic(fmt.Sprintf("pdf: embedded Go font: %v", err))
+		if err != nil { // a broken build; never let everything through
+			return nil, fmt.Errorf("pdf: embedded Go font: %w", err)
 		}
 		g.fonts = append(g.fonts, f)
 	}
-	return g
+	return g, nil
 }
 
 func (g *glyphLookup) has(r rune) bool {

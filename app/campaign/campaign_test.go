@@ -1,0 +1,116 @@
+package campaign_test
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/campaign"
+	"github.com/advocate-org/advocate/app/letter"
+	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/data"
+	"github.com/advocate-org/advocate/templates"
+)
+
+func newService(t *testing.T) (*campaign.Service, *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Options{DSN: filepath.Join(t.TempDir(), "a.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return campaign.New(campaign.Options{Store: db, Letters: letter.NewRenderer(letter.Options{})}), db
+}
+
+func TestLoadSeedOnce(t *testing.T) {
+	ctx := context.Background()
+	s, db := newService(t)
+	camps, _ := fs.Sub(data.Seed(), "campaigns")
+	created, err := s.LoadSeed(ctx, camps, templates.Letters())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(created) != 1 || created[0] != "free-guan-heng" {
+		t.Fatalf("created %v", created)
+	}
+	c, err := db.FindCampaignBySlug(ctx, "free-guan-heng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != app.CampaignOpen || c.Facts["person"] != "Guan Heng" {
+		t.Fatalf("seed campaign: %+v", c)
+	}
+	rules, _ := db.ListTargetRules(ctx, c.ID)
+	if len(rules) != 6 || rules[0].Kind != app.RuleOwnRepresentative || rules[5].ExecutiveKey != "DHS_SECRETARY" {
+		t.Fatalf("rules: %+v", rules)
+	}
+	tpls, _ := db.CurrentTemplates(ctx, c.ID)
+	for _, k := range app.TargetKinds {
+		if tpls[k].Version != 1 || tpls[k].Author != "seed" || !strings.Contains(tpls[k].Body, "{{ recipient.greeting }}") {
+			t.Errorf("%s template: %+v", k, tpls[k])
+		}
+	}
+	again, err := s.LoadSeed(ctx, camps, templates.Letters())
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second LoadSeed: %v %v", again, err)
+	}
+}
+
+func TestCreateRejectsBadCampaigns(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t)
+	good := app.TemplateVersion{Subject: "Hello", Body: "{{ recipient.greeting }}\n\nText."}
+	tests := []struct {
+		name string
+		d    campaign.Draft
+		want string
+	}{
+		{"bad slug", campaign.Draft{Campaign: app.Campaign{Slug: "Bad Slug", Title: "x", Status: app.CampaignOpen}}, "slug"},
+		{"missing template", campaign.Draft{
+			Campaign: app.Campaign{Slug: "a", Title: "x", Status: app.CampaignOpen},
+			Rules:    []app.TargetRule{{Kind: app.RuleOwnSenators}},
+		}, "no letter"},
+		{"unknown field", campaign.Draft{
+			Campaign:  app.Campaign{Slug: "b", Title: "x", Status: app.CampaignOpen},
+			Rules:     []app.TargetRule{{Kind: app.RuleOwnSenators}},
+			Templates: map[app.TargetKind]app.TemplateVersion{app.TargetSenator: {Subject: "x", Body: "{{ supporter.nmae }}"}},
+		}, "supporter.nmae"},
+		{"committee rule without code", campaign.Draft{
+			Campaign:  app.Campaign{Slug: "c", Title: "x", Status: app.CampaignOpen},
+			Rules:     []app.TargetRule{{Kind: app.RuleCommittee}},
+			Templates: map[app.TargetKind]app.TemplateVersion{app.TargetCommittee: good},
+		}, "committee"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Create(ctx, tt.d)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if app.ErrorCodeOf(err) != app.EINVALID {
+				t.Errorf("code %s", app.ErrorCodeOf(err))
+			}
+		})
+	}
+	c, err := s.Create(ctx, campaign.Draft{
+		Campaign:  app.Campaign{Slug: "ok", Title: "OK", Status: app.CampaignOpen},
+		Rules:     []app.TargetRule{{Kind: app.RuleOwnSenators}},
+		Templates: map[app.TargetKind]app.TemplateVersion{app.TargetSenator: good},
+	})
+	if err != nil || c.ID == 0 {
+		t.Fatalf("good campaign: %v", err)
+	}
+	if _, err := s.Create(ctx, campaign.Draft{
+		Campaign:  app.Campaign{Slug: "ok", Title: "OK", Status: app.CampaignOpen},
+		Rules:     []app.TargetRule{{Kind: app.RuleOwnSenators}},
+		Templates: map[app.TargetKind]app.TemplateVersion{app.TargetSenator: good},
+	}); app.ErrorCodeOf(err) != app.ECONFLICT {
+		t.Fatalf("duplicate slug: %v", err)
+	}
+}
