@@ -39,6 +39,7 @@ type SchemaTooNewError struct {
 	KnownVersion int // highest version this build carries
 }
 
+// Error says what happened and what the operator should do.
 func (e *SchemaTooNewError) Error() string {
 	return fmt.Sprintf("database schema is at version %d but this Advocate build knows only up to %d: "+
 		"upgrade Advocate (or point it at a database of its own version)", e.DBVersion, e.KnownVersion)

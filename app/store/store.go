@@ -61,7 +61,7 @@ type Options struct {
 	// MaxConns is the PostgreSQL pool size (default 10).
 	MaxConns int
 	// MaxBatch caps how many submissions one group commit writes (default
-	// 64). 1 gives one transaction per submission.
+	// 64, at most 512). 1 gives one transaction per submission.
 	MaxBatch int
 	// SlowQuery is the duration above which a query is logged (default
 	// 500ms; negative disables).
