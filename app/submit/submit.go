@@ -213,7 +213,7 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 	if ok, why := e.campaign.AcceptsAt(s.now()); !ok {
 		return nil, app.Errorf(app.ECONFLICT, "%s", why)
 	}
-	if err := validateInput(&in); err != nil {
+	if err := s.validateInput(&in); err != nil {
 		return nil, err
 	}
 	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
@@ -245,7 +245,7 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 	if ok, why := e.campaign.AcceptsAt(now); !ok {
 		return nil, false, app.Errorf(app.ECONFLICT, "%s", why)
 	}
-	if err := validateInput(&in); err != nil {
+	if err := s.validateInput(&in); err != nil {
 		return nil, false, err
 	}
 	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
@@ -409,7 +409,7 @@ func RecipientLines(t app.Target) []string {
 	return lines
 }
 
-func validateInput(in *app.SubmissionInput) error {
+func (s *Service) validateInput(in *app.SubmissionInput) error {
 	err := in.Normalize()
 	fe := app.FieldErrors{}
 	if f := app.ErrorFieldsOf(err); f != nil {
@@ -427,7 +427,7 @@ func validateInput(in *app.SubmissionInput) error {
 		if _, bad := fe[field]; bad || v == "" {
 			continue
 		}
-		if err := pdf.CheckText(v); err != nil {
+		if err := s.pdf.CheckText(v); err != nil {
 			fe.Add(field, app.ErrorMessageOf(err))
 		}
 	}

@@ -151,13 +151,18 @@ func (s *Server) apiTargets(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// letterJSON names the recipient without repeating the whole snapshot: a
+// client that wants every detail asks the targets endpoint.
 type letterJSON struct {
-	ID      int64      `json:"id"`
-	Kind    string     `json:"kind"`
-	Subject string     `json:"subject"`
-	Target  app.Target `json:"target"`
-	PDFURL  string     `json:"pdf_url"`
-	Status  string     `json:"status"`
+	ID        int64    `json:"id"`
+	Kind      string   `json:"kind"`
+	Subject   string   `json:"subject"`
+	TargetKey string   `json:"target_key"`
+	Recipient string   `json:"recipient"`
+	Title     string   `json:"title"`
+	Reasons   []string `json:"reasons"`
+	PDFURL    string   `json:"pdf_url"`
+	Status    string   `json:"status"`
 }
 
 type submissionJSON struct {
@@ -225,7 +230,8 @@ func (s *Server) apiSubmit(c echo.Context) error {
 		if len(l.Deliveries) > 0 {
 			st = string(l.Deliveries[0].Status)
 		}
-		out.Letters = append(out.Letters, letterJSON{ID: l.ID, Kind: string(l.Recipient.Kind), Subject: l.Subject, Target: l.Recipient,
+		out.Letters = append(out.Letters, letterJSON{ID: l.ID, Kind: string(l.Recipient.Kind), Subject: l.Subject,
+			TargetKey: l.Recipient.Key, Recipient: l.Recipient.Name, Title: l.Recipient.Title, Reasons: l.Recipient.Reasons,
 			PDFURL: "/s/" + sub.Token + "/letters/" + strconv.FormatInt(l.ID, 10) + "/pdf", Status: st})
 	}
 	status := http.StatusCreated

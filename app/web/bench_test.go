@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,10 @@ func BenchmarkSubmitHTTP(b *testing.B) {
 		dsn = apptest.PostgresDSN(b)
 	}
 	f := newFixture(b, dsn, "")
+	// The same GC setting as `advocate serve` (see tuneGC in cmd/advocate).
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 	var n atomic.Int64
 	var mu sync.Mutex

@@ -74,7 +74,7 @@ func newFixture(t testing.TB, dsn string, importDir string) *fixture {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return fixedNow }
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock, CampaignTTL: -1})
+	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock})
 	srv, err := web.NewServer(web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock})
 	if err != nil {
 		t.Fatal(err)

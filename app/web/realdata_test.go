@@ -30,7 +30,7 @@ func TestRealRoster(t *testing.T) {
 	}
 	// IL-8's member sits on HSZS, so he is matched once, as Representative,
 	// with both reasons.
-	if strings.Count(body, `"key":"leg:K000391"`) != 1 {
+	if strings.Count(body, `"target_key":"leg:K000391"`) != 1 {
 		t.Errorf("Krishnamoorthi should get exactly one letter: %s", body)
 	}
 	mustContain(t, body, "your Representative", "Moolenaar", "Khanna", "Durbin", "Duckworth", "Mullin")

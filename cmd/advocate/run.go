@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -332,6 +333,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
+	tuneGC(c.getenv)
 	db, err := c.openStore(ctx)
 	if err != nil {
 		return err
@@ -427,4 +429,13 @@ func (c *cli) ensureRoster(ctx context.Context, rs *roster.Service) error {
 	}
 	c.log.Warn(rs.Notice())
 	return nil
+}
+
+// tuneGC lets the heap grow to three times the live data before collecting
+// (GOGC=200) unless GOGC is set: the server's live heap is small (the roster
+// index), and a submission burst otherwise spends a tenth of the CPU in GC.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }
