@@ -31,6 +31,8 @@ type Config struct {
 	AutoFetch bool
 	// FetchTimeout bounds the first-start download as a whole.
 	FetchTimeout time.Duration
+	// Timezone is where letters are dated (IANA name).
+	Timezone string
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
@@ -45,6 +47,7 @@ func Default() Config {
 		DataDir:      "data",
 		AutoFetch:    true,
 		FetchTimeout: 2 * time.Minute,
+		Timezone:     "America/New_York",
 		MaxBodyBytes: 64 << 10,
 		LogLevel:     "info",
 		LogFormat:    "text",
@@ -67,6 +70,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("ADVOCATE_GEOCODER_URL", &c.GeocoderURL)
 	str("ADVOCATE_LOG_LEVEL", &c.LogLevel)
 	str("ADVOCATE_LOG_FORMAT", &c.LogFormat)
+	str("ADVOCATE_TIMEZONE", &c.Timezone)
 	if v := strings.TrimSpace(getenv("ADVOCATE_AUTO_FETCH")); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -135,6 +139,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
 	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		return fmt.Errorf("time zone %q: want an IANA name such as America/New_York", c.Timezone)
+	}
 	if c.FetchTimeout <= 0 {
 		return fmt.Errorf("fetch timeout must be positive")
 	}
@@ -151,6 +158,15 @@ func redact(dsn string) string {
 		p.User = url.UserPassword(p.User.Username(), "xxxxx")
 	}
 	return p.String()
+}
+
+// Location returns the time zone letters are dated in.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC // Validate rejects this before it can happen
+	}
+	return loc
 }
 
 // Redacted returns the DSN safe to print.

@@ -34,6 +34,7 @@ func TestLoad(t *testing.T) {
 		{name: "bad bool", env: map[string]string{"ADVOCATE_AUTO_FETCH": "maybe"}, wantErr: "true or false"},
 		{name: "bad geocoder", env: map[string]string{"ADVOCATE_GEOCODER_URL": "ftp://x"}, wantErr: "http(s)"},
 		{name: "bad level", env: map[string]string{"ADVOCATE_LOG_LEVEL": "loud"}, wantErr: "log level"},
+		{name: "bad timezone", env: map[string]string{"ADVOCATE_TIMEZONE": "Mars/Olympus"}, wantErr: "IANA"},
 		{name: "body too small", env: map[string]string{"ADVOCATE_MAX_BODY_BYTES": "10"}, wantErr: "1 KiB"},
 	}
 	for _, tt := range tests {

@@ -80,7 +80,7 @@ type DB struct {
 	subs    *batcher
 	stmts   *stmtCache // SQLite writer only; nil on Postgres
 	ckpt    *checkpointer
-	sqlText sync.Map   // insertKey -> SQL of the hot path's multi-row INSERTs
+	sqlText sync.Map // insertKey -> SQL of the hot path's multi-row INSERTs
 
 	closeOnce sync.Once
 	closeErr  error

@@ -41,6 +41,9 @@ type Options struct {
 	PDF         *pdf.Maker
 	Clock       app.Clock
 	Logger      *slog.Logger
+	// Location is the time zone letters are dated in (default
+	// America/New_York, where Congress and the departments sit).
+	Location *time.Location
 	// CampaignTTL is how long a campaign, its rules and templates are cached
 	// per instance. Organizer edits show up within this time on other
 	// instances. Default 2s; negative disables the cache.
@@ -57,6 +60,7 @@ type Service struct {
 	now         app.Clock
 	log         *slog.Logger
 	ttl         time.Duration
+	loc         *time.Location
 
 	mu    sync.Mutex
 	cache map[string]*campaignEntry
@@ -79,12 +83,19 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("America/New_York")
+		if err != nil {
+			loc = time.UTC
+		}
+		o.Location = loc
+	}
 	if o.CampaignTTL == 0 {
 		o.CampaignTTL = 2 * time.Second
 	}
 	return &Service{
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
-		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL,
+		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
 		cache: map[string]*campaignEntry{},
 	}
 }
@@ -222,7 +233,7 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 	}
 	p := &Preview{Match: *m, Input: in}
 	sup := supporterOf(&in, time.Time{})
-	date := s.now()
+	date := s.now().In(s.loc)
 	for _, t := range m.Resolution.Targets {
 		subject, body, err := s.render(e, t, sup, in.PersonalMessage, date)
 		if err != nil {
@@ -278,7 +289,7 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		CreatedAt:       now,
 	}
 	for _, t := range m.Resolution.Targets {
-		subject, body, err := s.render(e, t, sup, in.PersonalMessage, now)
+		subject, body, err := s.render(e, t, sup, in.PersonalMessage, now.In(s.loc))
 		if err != nil {
 			return nil, false, err
 		}
@@ -337,7 +348,7 @@ func (s *Service) WritePDF(ctx context.Context, sub *app.Submission, letterID in
 	var docs []pdf.Letter
 	for _, l := range sub.Letters {
 		if letterID == 0 || l.ID == letterID {
-			docs = append(docs, PDFLetter(sub, l))
+			docs = append(docs, PDFLetter(sub, l, s.loc))
 		}
 	}
 	if len(docs) == 0 {
@@ -358,11 +369,11 @@ func (s *Service) WritePDF(ctx context.Context, sub *app.Submission, letterID in
 	return nil
 }
 
-// PDFLetter lays out a stored letter for the PDF maker.
-func PDFLetter(sub *app.Submission, l app.Letter) pdf.Letter {
+// PDFLetter lays out a stored letter for the PDF maker, dated in loc.
+func PDFLetter(sub *app.Submission, l app.Letter, loc *time.Location) pdf.Letter {
 	return pdf.Letter{
 		SenderLines:    SenderLines(sub.Supporter),
-		Date:           l.CreatedAt,
+		Date:           l.CreatedAt.In(loc),
 		RecipientLines: RecipientLines(l.Recipient),
 		Subject:        l.Subject,
 		Body:           l.Body,

@@ -3,6 +3,7 @@ package submit_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/submit"
@@ -51,5 +52,17 @@ func TestSenderLines(t *testing.T) {
 	erased := submit.SenderLines(app.Supporter{FirstName: "A", LastName: "B"})
 	if !reflect.DeepEqual(erased, []string{"A B"}) {
 		t.Fatalf("erased supporter: %q", erased)
+	}
+}
+
+func TestLettersAreDatedInTheConfiguredZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC) // 9 pm on the 22nd in New York
+	got := submit.PDFLetter(&app.Submission{}, app.Letter{CreatedAt: late}, ny).Date
+	if got.Day() != 22 || got.Location() != ny {
+		t.Fatalf("letter dated %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // letters are dated in a US time zone even where the OS has no zone files
 )
 
 func main() {

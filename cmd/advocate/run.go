@@ -355,7 +355,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	} else if len(created) > 0 {
 		c.log.Info("created seed campaigns", "slugs", created)
 	}
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log})
+	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log, Location: c.cfg.Location()})
 	srv, err := web.NewServer(web.Options{
 		Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
 		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
