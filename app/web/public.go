@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/submit"
 )
 
 // home lists the open campaigns (or goes straight to the only one).
@@ -36,9 +37,9 @@ func (s *Server) campaignPage(c echo.Context) error {
 	return s.render(c, http.StatusOK, "campaign.html", d)
 }
 
-// formInput reads the supporter form. Malformed coordinates become field
-// errors rather than being dropped.
-func formInput(c echo.Context) (app.SubmissionInput, map[string]string) {
+// formInput reads the supporter form. Malformed coordinates become a field
+// error rather than being dropped.
+func formInput(c echo.Context) (app.SubmissionInput, error) {
 	in := app.SubmissionInput{
 		FirstName:       c.FormValue("first_name"),
 		LastName:        c.FormValue("last_name"),
@@ -52,18 +53,29 @@ func formInput(c echo.Context) (app.SubmissionInput, map[string]string) {
 		PersonalMessage: c.FormValue("personal_message"),
 		ContactOK:       c.FormValue("contact_ok") != "",
 	}
-	bad := map[string]string{}
+	fe := app.FieldErrors{}
 	lat, lon := strings.TrimSpace(c.FormValue("lat")), strings.TrimSpace(c.FormValue("lon"))
 	if lat != "" || lon != "" {
 		la, err1 := strconv.ParseFloat(lat, 64)
 		lo, err2 := strconv.ParseFloat(lon, 64)
 		if err1 != nil || err2 != nil {
-			bad["lat"] = "is not a valid location"
+			fe.Add("lat", "is not a valid location")
 		} else {
 			in.Lat, in.Lon = &la, &lo
 		}
 	}
-	return in, bad
+	return in, fe.Err("Please correct the highlighted fields.")
+}
+
+// supporterForm loads the campaign of a supporter form post and reads the
+// form.
+func (s *Server) supporterForm(c echo.Context) (*app.Campaign, app.SubmissionInput, error) {
+	camp, err := s.submit.Campaign(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return nil, app.SubmissionInput{}, err
+	}
+	in, err := formInput(c)
+	return camp, in, err
 }
 
 // formPage re-renders the campaign form with the supporter's input and the
@@ -88,45 +100,42 @@ func fillLatLon(d *pageData, in app.SubmissionInput) {
 // preview shows the matched targets and every letter before anything is
 // stored; on a split ZIP it asks the supporter to choose a Representative.
 func (s *Server) preview(c echo.Context) error {
-	ctx := c.Request().Context()
-	camp, err := s.submit.Campaign(ctx, c.Param("slug"))
-	if err != nil {
+	camp, in, err := s.supporterForm(c)
+	if camp == nil {
 		return err
 	}
-	in, bad := formInput(c)
-	if len(bad) > 0 {
-		return s.formPage(c, camp, in, &app.Error{Code: app.EINVALID, Message: "Please correct the highlighted fields.", Fields: bad})
+	if err == nil {
+		var p *submit.Preview
+		if p, err = s.submit.Preview(c.Request().Context(), camp.Slug, in); err == nil {
+			return s.previewPage(c, http.StatusOK, camp, p, "")
+		}
 	}
-	p, err := s.submit.Preview(ctx, camp.Slug, in)
-	if err != nil {
-		return s.formPage(c, camp, in, err)
-	}
-	d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p}
+	return s.formPage(c, camp, in, err)
+}
+
+func (s *Server) previewPage(c echo.Context, status int, camp *app.Campaign, p *submit.Preview, msg string) error {
+	d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p, Error: msg}
 	fillLatLon(&d, p.Input)
-	return s.render(c, http.StatusOK, "preview.html", d)
+	return s.render(c, status, "preview.html", d)
 }
 
 // submitForm stores the submission and redirects to its thank-you page
 // (303, so a reload does not post again).
 func (s *Server) submitForm(c echo.Context) error {
-	ctx := c.Request().Context()
-	camp, err := s.submit.Campaign(ctx, c.Param("slug"))
-	if err != nil {
+	camp, in, err := s.supporterForm(c)
+	if camp == nil {
 		return err
 	}
-	in, bad := formInput(c)
-	if len(bad) > 0 {
-		return s.formPage(c, camp, in, &app.Error{Code: app.EINVALID, Message: "Please correct the highlighted fields.", Fields: bad})
+	if err != nil {
+		return s.formPage(c, camp, in, err)
 	}
+	ctx := c.Request().Context()
 	sub, _, err := s.submit.Submit(ctx, camp.Slug, in)
 	if err != nil {
 		if _, choose := app.ErrorFieldsOf(err)["representative"]; choose {
 			// Back to the preview, which shows the choice.
-			p, perr := s.submit.Preview(ctx, camp.Slug, in)
-			if perr == nil {
-				d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p, Error: "Please choose your Representative."}
-				fillLatLon(&d, p.Input)
-				return s.render(c, http.StatusUnprocessableEntity, "preview.html", d)
+			if p, perr := s.submit.Preview(ctx, camp.Slug, in); perr == nil {
+				return s.previewPage(c, http.StatusUnprocessableEntity, camp, p, "Please choose your Representative.")
 			}
 		}
 		return s.formPage(c, camp, in, err)
