@@ -1,0 +1,100 @@
+package loadtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/advocate-org/advocate/app/loadtest"
+)
+
+func TestRunCountsAndBounds(t *testing.T) {
+	var mu sync.Mutex
+	emails := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Email string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		mu.Lock()
+		dup := emails[in.Email]
+		emails[in.Email] = true
+		n := len(emails)
+		mu.Unlock()
+		switch {
+		case dup:
+			w.WriteHeader(http.StatusOK)
+		case n%10 == 0:
+			w.WriteHeader(http.StatusTooManyRequests)
+		case n%17 == 0:
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			w.WriteHeader(http.StatusCreated)
+		}
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 8, Duration: 5 * time.Second, MaxRequests: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Normal
+	if r.Requests != 200 || r.OK+r.Limited+r.Errors != r.Requests {
+		t.Fatalf("counts: %+v", r)
+	}
+	if r.Limited != 20 || r.Errors == 0 || !strings.HasPrefix(r.FirstError, "500") {
+		t.Fatalf("statuses: %+v", r)
+	}
+	if len(emails) != 200 {
+		t.Fatalf("supporters not unique: %d", len(emails))
+	}
+	if r.P50 <= 0 || r.P99 < r.P50 || r.Max < r.P99 {
+		t.Fatalf("percentiles: %+v", r)
+	}
+	if !strings.Contains(rep.String(), "normal") {
+		t.Fatal(rep.String())
+	}
+}
+
+func TestRunRefusesUnboundedRuns(t *testing.T) {
+	if _, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: "http://127.0.0.1:1", Campaign: "c", Duration: time.Hour}); err == nil {
+		t.Fatal("an hour-long run was accepted")
+	}
+}
+
+func TestSpreadSourcesAndFlood(t *testing.T) {
+	var mu sync.Mutex
+	sources := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.RemoteAddr[:strings.LastIndex(r.RemoteAddr, ":")]
+		mu.Lock()
+		sources[host]++
+		n := sources[host]
+		mu.Unlock()
+		if host == "127.0.0.2" && n > 5 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 4, SpreadSources: true,
+		ClientRate: 50, Duration: 400 * time.Millisecond, FloodClients: 2, FloodAddr: "127.0.0.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4", "127.0.0.2"} {
+		if sources[a] == 0 {
+			t.Errorf("no request from %s: %v", a, sources)
+		}
+	}
+	if rep.Flood == nil || rep.Flood.Limited == 0 || rep.Normal.Limited != 0 || rep.Normal.OK == 0 {
+		t.Fatalf("report: %+v flood %+v", rep.Normal, rep.Flood)
+	}
+	// Paced clients: about 50/s each for 0.4 s.
+	if rep.Normal.OK > 4*30 {
+		t.Errorf("pacing ignored: %d requests", rep.Normal.OK)
+	}
+}
