@@ -31,6 +31,9 @@ type Actor struct {
 	Roles  []Role
 	// Via says how the actor authenticated: "session", "token", "cli", "system".
 	Via string
+	// IP is the client address of the request (empty outside HTTP), for
+	// audit events.
+	IP string
 }
 
 // Has reports whether the actor holds role r.

@@ -31,8 +31,73 @@ type Campaign struct {
 	StartsAt      *time.Time
 	EndsAt        *time.Time
 	RetentionDays int // 0 keeps supporter data until erased by hand
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Delivery says how letters leave Advocate besides the supporter's
+	// own download (emails, confirmation, CWC).
+	Delivery  DeliverySettings
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// DeliverySettings are a campaign's choices for emailing letters and
+// exporting them to Congress' CWC system.
+type DeliverySettings struct {
+	// DoubleOptIn holds letters until the supporter clicks the link in the
+	// copy emailed to them: only then do they count and go to offices.
+	DoubleOptIn bool
+	// ConfirmWithinHours is how long an unconfirmed submission waits
+	// before its office emails expire (0 means DefaultConfirmWithinHours).
+	ConfirmWithinHours int
+	// ReplyToSupporter makes office replies go straight to the supporter
+	// (Reply-To header) instead of the campaign's own address.
+	ReplyToSupporter bool
+	// OrgName is the organization behind the campaign, shown as the email
+	// sender ("Jane Doe via OrgName") and in CWC exports.
+	OrgName string
+	// OrgStatement is the organization's statement sent along with each
+	// constituent's own paragraph in CWC exports.
+	OrgStatement string
+	// CWCTopic is the Library of Congress topic of CWC exports ("" means
+	// DefaultCWCTopic).
+	CWCTopic string
+}
+
+// Delivery defaults.
+const (
+	DefaultConfirmWithinHours = 72
+	DefaultCWCTopic           = "Immigration"
+)
+
+// ConfirmWithin is how long a submission may stay unconfirmed.
+func (d DeliverySettings) ConfirmWithin() time.Duration {
+	h := d.ConfirmWithinHours
+	if h <= 0 {
+		h = DefaultConfirmWithinHours
+	}
+	return time.Duration(h) * time.Hour
+}
+
+// Topic is the CWC Library of Congress topic, defaulted.
+func (d DeliverySettings) Topic() string {
+	if strings.TrimSpace(d.CWCTopic) == "" {
+		return DefaultCWCTopic
+	}
+	return strings.TrimSpace(d.CWCTopic)
+}
+
+// validate adds the delivery settings' problems to fe.
+func (d DeliverySettings) validate(fe FieldErrors) {
+	if d.ConfirmWithinHours < 0 || d.ConfirmWithinHours > 24*30 {
+		fe.Add("confirm_within_hours", "use 0 (default, 72 hours) to 720 hours")
+	}
+	if v, bad := cleanLine(d.OrgName); bad || v != d.OrgName || utf8.RuneCountInString(v) > 200 {
+		fe.Add("org_name", "use one line of at most 200 characters")
+	}
+	if utf8.RuneCountInString(d.OrgStatement) > 10000 {
+		fe.Add("org_statement", "keep the statement under 10,000 characters")
+	}
+	if v, bad := cleanLine(d.CWCTopic); bad || v != d.CWCTopic || utf8.RuneCountInString(v) > 100 {
+		fe.Add("cwc_topic", "use one line of at most 100 characters")
+	}
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -75,6 +140,7 @@ func (c *Campaign) Validate() error {
 	if c.RetentionDays < 0 || c.RetentionDays > 3650 {
 		fe.Add("retention_days", "retention is 0 (keep) to 3650 days")
 	}
+	c.Delivery.validate(fe)
 	return fe.Err("The campaign has errors.")
 }
 

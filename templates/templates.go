@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed pages static letters
+//go:embed pages static letters emails
 var files embed.FS
 
 // Pages holds the html/template pages (*.html).
@@ -19,6 +19,11 @@ func Static() fs.FS { return sub("static") }
 
 // Letters holds the default letter texts, one <kind>.txt per target kind.
 func Letters() fs.FS { return sub("letters") }
+
+// Emails holds the emails the outbox sends: office.{txt,html} carries a
+// letter to an office, copy.{txt,html} the supporter's copy (with the
+// confirmation link under double opt-in).
+func Emails() fs.FS { return sub("emails") }
 
 func sub(dir string) fs.FS {
 	f, err := fs.Sub(files, dir)

@@ -1,6 +1,15 @@
-// Package campaign is the organizer side of campaigns: creating them with
-// their target rules and letter templates, checking templates before they
-// are saved, and loading the seed campaign on a fresh install.
+// Package campaign is the organizer side of campaigns: creating, editing,
+// opening and closing them; their target rules, checked against the live
+// roster and described in plain words with whom they reach; their letter
+// templates, validated before every save and kept as immutable versions
+// with a line diff between them (restoring an old version saves it again
+// as a new one); previews of unsaved text as text and PDF; and loading the
+// seed campaign on a fresh install.
+//
+// Organizer actions take the actor from the context (app.ActorFrom), refuse
+// anyone who is not an organizer, record an audit event and tell the
+// supporter journey's cache, so an edit shows at once. Letters already made
+// are never touched: they keep their text and the version they came from.
 package campaign
 
 import (
@@ -11,18 +20,39 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter"
+	"github.com/advocate-org/advocate/app/letter/pdf"
 )
 
-// Options wires a Service.
+// Options wires a Service. Store and Letters are required; the rest are
+// needed only by the organizer workspace (editing, previews, reach counts)
+// and may be nil for the seed loader and the CLI.
 type Options struct {
 	Store   app.CampaignStore
 	Letters *letter.Renderer
 	Logger  *slog.Logger
+	// Roster gives the current roster, to check rules against it, count
+	// whom they reach and pick preview recipients.
+	Roster RosterSource
+	// PDF prints preview letters.
+	PDF *pdf.Maker
+	// Cache is told about every edit, so that supporters see it at once
+	// (submit.Service satisfies it).
+	Cache Cache
+	// Auditor records who changed what; nil records nothing.
+	Auditor Auditor
+	// Counts gives submission and letter totals per campaign for the list.
+	Counts Counter
+	// Clock dates preview letters and tells whether a campaign is running.
+	Clock app.Clock
+	// Location is the time zone of the start and end times organizers type
+	// and of preview letter dates (default America/New_York).
+	Location *time.Location
 }
 
 // Service manages campaigns. It is safe for concurrent use.
@@ -30,6 +60,13 @@ type Service struct {
 	store   app.CampaignStore
 	letters *letter.Renderer
 	log     *slog.Logger
+	roster  RosterSource
+	pdf     *pdf.Maker
+	cache   Cache
+	audit   Auditor
+	counts  Counter
+	now     app.Clock
+	loc     *time.Location
 }
 
 // New returns a Service.
@@ -37,7 +74,18 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: o.Store, letters: o.Letters, log: o.Logger}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("America/New_York")
+		if err != nil {
+			loc = time.UTC
+		}
+		o.Location = loc
+	}
+	return &Service{store: o.Store, letters: o.Letters, log: o.Logger, roster: o.Roster, pdf: o.PDF,
+		cache: o.Cache, audit: o.Auditor, counts: o.Counts, now: o.Clock, loc: o.Location}
 }
 
 // Draft is a new campaign with its rules and one template per target kind.

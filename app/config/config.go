@@ -35,9 +35,24 @@ type Config struct {
 	Timezone string
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
+	// SubmitPerMinute limits submissions per client address (0: no limit);
+	// SubmitBurst is how many may come at once.
+	SubmitPerMinute float64
+	SubmitBurst     int
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string
 	LogFormat string
+	// SecureCookies marks cookies Secure; also on when BaseURL is https
+	// (see CookiesSecure).
+	SecureCookies bool
+	// TrustedProxies lists reverse proxies (addresses or CIDR ranges) whose
+	// X-Forwarded-For is believed. Empty: the connection's address counts,
+	// so sign-in throttling cannot be dodged with a forged header.
+	TrustedProxies []string
+	// SessionTTL is a sign-in's absolute lifetime; SessionIdle ends one
+	// unused for that long.
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
 }
 
 // Default returns the settings used when nothing is configured.
@@ -49,8 +64,14 @@ func Default() Config {
 		FetchTimeout: 2 * time.Minute,
 		Timezone:     "America/New_York",
 		MaxBodyBytes: 64 << 10,
-		LogLevel:     "info",
-		LogFormat:    "text",
+		// A household or office behind one address may send several; a
+		// script sending hundreds is refused.
+		SubmitPerMinute: 20,
+		SubmitBurst:     10,
+		LogLevel:        "info",
+		LogFormat:       "text",
+		SessionTTL:      12 * time.Hour,
+		SessionIdle:     2 * time.Hour,
 	}
 }
 
@@ -85,12 +106,29 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.FetchTimeout = d
 	}
+	if err := loadAccounts(&c, getenv); err != nil {
+		return c, err
+	}
 	if v := strings.TrimSpace(getenv("ADVOCATE_MAX_BODY_BYTES")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return c, fmt.Errorf("ADVOCATE_MAX_BODY_BYTES=%q: want a number of bytes", v)
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_SUBMIT_RATE")); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("ADVOCATE_SUBMIT_RATE=%q: want submissions per minute per address (0 turns the limit off)", v)
+		}
+		c.SubmitPerMinute = n
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_SUBMIT_BURST")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("ADVOCATE_SUBMIT_BURST=%q: want a whole number of at least 1", v)
+		}
+		c.SubmitBurst = n
 	}
 	return c, c.Validate()
 }
@@ -145,7 +183,58 @@ func (c Config) Validate() error {
 	if c.FetchTimeout <= 0 {
 		return fmt.Errorf("fetch timeout must be positive")
 	}
+	for _, p := range c.TrustedProxies {
+		if !validProxy(p) {
+			return fmt.Errorf("trusted proxy %q: want an IP address or a CIDR range such as 10.0.0.0/8", p)
+		}
+	}
+	if c.SessionTTL < time.Minute || c.SessionIdle < time.Minute {
+		return fmt.Errorf("session lifetimes must be at least a minute")
+	}
 	return nil
+}
+
+// loadAccounts reads the sign-in settings.
+func loadAccounts(c *Config, getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv("ADVOCATE_SECURE_COOKIES")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("ADVOCATE_SECURE_COOKIES=%q: want true or false", v)
+		}
+		c.SecureCookies = b
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_TRUSTED_PROXIES")); v != "" {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	for name, dst := range map[string]*time.Duration{"ADVOCATE_SESSION_TTL": &c.SessionTTL, "ADVOCATE_SESSION_IDLE": &c.SessionIdle} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s=%q: want a duration such as 12h", name, v)
+			}
+			*dst = d
+		}
+	}
+	return nil
+}
+
+func validProxy(p string) bool {
+	if strings.Contains(p, "/") {
+		_, _, err := net.ParseCIDR(p)
+		return err == nil
+	}
+	return net.ParseIP(p) != nil
+}
+
+// CookiesSecure reports whether cookies must be Secure: when asked, or
+// when the public URL is https (the site is behind TLS then).
+func (c Config) CookiesSecure() bool {
+	return c.SecureCookies || strings.HasPrefix(strings.ToLower(c.BaseURL), "https://")
 }
 
 // redact hides a password in a database URL for messages and logs.

@@ -128,7 +128,15 @@ func Run(ctx context.Context, o Options) (Report, error) {
 				defer wg.Done()
 				var tick *time.Ticker
 				if normalClients && o.ClientRate > 0 {
-					tick = time.NewTicker(time.Duration(float64(time.Second) / o.ClientRate))
+					period := time.Duration(float64(time.Second) / o.ClientRate)
+					// Spread the clients' phases over one period: real
+					// supporters do not press the button in step.
+					select {
+					case <-time.After(period * time.Duration(i) / time.Duration(g.clients)):
+					case <-ctx.Done():
+						return
+					}
+					tick = time.NewTicker(period)
 					defer tick.Stop()
 				}
 				for n := 0; ctx.Err() == nil; n++ {

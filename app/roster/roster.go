@@ -31,6 +31,21 @@ type Options struct {
 	Seed     fs.FS
 	Geocoder match.Geocoder
 	Logger   *slog.Logger
+	// Overlay, when set, lays the organizer-kept rosters over every roster
+	// loaded or imported.
+	Overlay Overlay
+}
+
+// Overlay lays the part of the roster that organizers keep by hand
+// (commissions, executive targets) over an imported roster. Imports never
+// touch it, so hand edits survive them.
+type Overlay interface {
+	// Apply returns base with the kept part laid over it (base itself is
+	// not modified) and the overlay's version.
+	Apply(ctx context.Context, base *app.Roster) (*app.Roster, int64, error)
+	// Version is the overlay's current version, so that Refresh notices an
+	// edit made on another instance.
+	Version(ctx context.Context) (int64, error)
 }
 
 // Service holds the current roster. It is safe for concurrent use.
@@ -39,6 +54,7 @@ type Service struct {
 	seed     fs.FS
 	geocoder match.Geocoder
 	log      *slog.Logger
+	overlay  Overlay
 
 	cur      atomic.Pointer[state]
 	importMu sync.Mutex
@@ -48,6 +64,7 @@ type state struct {
 	index   *match.Index
 	matcher *match.Matcher
 	info    app.RosterInfo
+	overlay int64 // version of the overlay laid over it
 }
 
 // New returns a Service with an empty roster; call Load.
@@ -55,7 +72,7 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: o.Store, seed: o.Seed, geocoder: o.Geocoder, log: o.Logger}
+	s := &Service{store: o.Store, seed: o.Seed, geocoder: o.Geocoder, log: o.Logger, overlay: o.Overlay}
 	empty, _ := match.NewIndex(&app.Roster{})
 	s.cur.Store(&state{index: empty, matcher: match.New(empty, match.Options{Geocoder: o.Geocoder})})
 	return s
@@ -89,16 +106,32 @@ func (s *Service) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load roster: %w", err)
 	}
-	return s.use(r, info)
+	return s.use(ctx, r, info)
 }
 
-// Refresh reloads the roster when another process imported a newer one.
+// Rebuild reloads the stored roster with the current overlay, so that an
+// organizer's roster edit shows at once.
+func (s *Service) Rebuild(ctx context.Context) error {
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	return s.Load(ctx)
+}
+
+// Refresh reloads the roster when another process imported a newer one or
+// changed the overlay.
 func (s *Service) Refresh(ctx context.Context) (bool, error) {
 	info, err := s.store.RosterInfo(ctx)
 	if err != nil {
 		return false, err
 	}
-	if info.Version == s.Info().Version {
+	cur := s.cur.Load()
+	ov := cur.overlay
+	if s.overlay != nil {
+		if ov, err = s.overlay.Version(ctx); err != nil {
+			return false, err
+		}
+	}
+	if info.Version == cur.info.Version && ov == cur.overlay {
 		return false, nil
 	}
 	return true, s.Load(ctx)
@@ -122,12 +155,20 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-func (s *Service) use(r *app.Roster, info app.RosterInfo) error {
+func (s *Service) use(ctx context.Context, r *app.Roster, info app.RosterInfo) error {
+	var ov int64
+	if s.overlay != nil {
+		merged, v, err := s.overlay.Apply(ctx, r)
+		if err != nil {
+			return fmt.Errorf("hand-kept roster: %w", err)
+		}
+		r, ov = merged, v
+	}
 	ix, err := match.NewIndex(r)
 	if err != nil {
 		return fmt.Errorf("index roster: %w", err)
 	}
-	s.cur.Store(&state{index: ix, matcher: match.New(ix, match.Options{Geocoder: s.geocoder}), info: info})
+	s.cur.Store(&state{index: ix, matcher: match.New(ix, match.Options{Geocoder: s.geocoder}), info: info, overlay: ov})
 	return nil
 }
 
@@ -150,7 +191,7 @@ func (s *Service) ImportDir(ctx context.Context, dir string, opts congress.Impor
 	if err != nil {
 		return app.RosterInfo{}, rep, err
 	}
-	return info, rep, s.use(r, info)
+	return info, rep, s.use(ctx, r, info)
 }
 
 // ImportSeed imports the embedded seed roster.
@@ -165,7 +206,7 @@ func (s *Service) ImportSeed(ctx context.Context) (app.RosterInfo, error) {
 	if err != nil {
 		return app.RosterInfo{}, err
 	}
-	return info, s.use(r, info)
+	return info, s.use(ctx, r, info)
 }
 
 func (s *Service) seedRoster(ctx context.Context) (*app.Roster, error) {

@@ -23,8 +23,15 @@ type campaignRow struct {
 	StartsAt      *time.Time
 	EndsAt        *time.Time
 	RetentionDays int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Delivery settings (migration 0004).
+	DoubleOptIn        bool
+	ConfirmWithinHours int
+	ReplyToSupporter   bool
+	OrgName            string
+	OrgStatement       string
+	CWCTopic           string `gorm:"column:cwc_topic"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (campaignRow) TableName() string { return "campaigns" }
@@ -42,6 +49,9 @@ func toCampaignRow(c *app.Campaign) (campaignRow, error) {
 		ID: c.ID, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Ask: c.Ask, Facts: facts,
 		Status: string(c.Status), StartsAt: dbTimePtr(c.StartsAt), EndsAt: dbTimePtr(c.EndsAt),
 		RetentionDays: c.RetentionDays, CreatedAt: dbTime(c.CreatedAt), UpdatedAt: dbTime(c.UpdatedAt),
+		DoubleOptIn: c.Delivery.DoubleOptIn, ConfirmWithinHours: c.Delivery.ConfirmWithinHours,
+		ReplyToSupporter: c.Delivery.ReplyToSupporter, OrgName: c.Delivery.OrgName,
+		OrgStatement: c.Delivery.OrgStatement, CWCTopic: c.Delivery.CWCTopic,
 	}, nil
 }
 
@@ -50,6 +60,10 @@ func (r *campaignRow) toApp() (*app.Campaign, error) {
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Ask: r.Ask,
 		Status: app.CampaignStatus(r.Status), StartsAt: utcPtr(r.StartsAt), EndsAt: utcPtr(r.EndsAt),
 		RetentionDays: r.RetentionDays, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Delivery: app.DeliverySettings{
+			DoubleOptIn: r.DoubleOptIn, ConfirmWithinHours: r.ConfirmWithinHours, ReplyToSupporter: r.ReplyToSupporter,
+			OrgName: r.OrgName, OrgStatement: r.OrgStatement, CWCTopic: r.CWCTopic,
+		},
 	}
 	if r.Facts != "" && r.Facts != "{}" {
 		if err := json.Unmarshal([]byte(r.Facts), &c.Facts); err != nil {
@@ -100,6 +114,9 @@ func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
 		"slug": row.Slug, "title": row.Title, "summary": row.Summary, "ask": row.Ask, "facts": row.Facts,
 		"status": row.Status, "starts_at": timeArg(row.StartsAt), "ends_at": timeArg(row.EndsAt),
 		"retention_days": row.RetentionDays, "updated_at": row.UpdatedAt,
+		"double_opt_in": row.DoubleOptIn, "confirm_within_hours": row.ConfirmWithinHours,
+		"reply_to_supporter": row.ReplyToSupporter, "org_name": row.OrgName,
+		"org_statement": row.OrgStatement, "cwc_topic": row.CWCTopic,
 	})
 	if res.Error != nil {
 		return mapErr(res.Error, "update campaign", campaignMsgs)

@@ -34,7 +34,8 @@ var submissionMsgs = msgs{
 }
 
 // CreateSubmission stores the supporter, the submission, its letters and
-// their deliveries atomically and fills in their IDs. A repeat of the
+// their deliveries atomically and fills in their IDs. A submission without
+// a ConfirmToken is confirmed at CreatedAt. A repeat of the
 // campaign's dedup key (even one racing with the first) stores nothing,
 // loads the first submission into s and returns created=false.
 //
@@ -91,6 +92,12 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 		c.Supporter.CreatedAt = c.CreatedAt
 	}
 	c.Supporter.ErasedAt = dbTimePtr(s.Supporter.ErasedAt)
+	c.ConfirmedAt = dbTimePtr(s.ConfirmedAt)
+	if c.ConfirmToken == "" && c.ConfirmedAt == nil {
+		// Nothing to confirm: the submission counts from the start.
+		at := c.CreatedAt
+		c.ConfirmedAt = &at
+	}
 	if s.District != nil {
 		dk := *s.District
 		c.District = &dk
@@ -135,11 +142,11 @@ var (
 	supporterCols = []string{"id", "first_name", "last_name", "email", "address1", "address2", "city", "state",
 		"zip", "lat", "lon", "contact_ok", "erased_at", "created_at"}
 	submissionCols = []string{"id", "campaign_id", "supporter_id", "token", "dedup_key", "personal_message",
-		"district_state", "district_number", "created_at"}
+		"district_state", "district_number", "created_at", "confirm_token", "confirmed_at"}
 	letterCols = []string{"id", "submission_id", "campaign_id", "template_version_id", "recipient", "target_key",
 		"target_kind", "bioguide_id", "state", "district", "subject", "body", "created_at"}
 	deliveryCols = []string{"id", "letter_id", "channel", "status", "attempts", "next_attempt_at", "last_error",
-		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at"}
+		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at", "to_address"}
 )
 
 // writeSubmissions stores a batch in one transaction. Duplicates within the
@@ -231,7 +238,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 				dstate, dnum = s.District.State, int64(s.District.District)
 			}
 			args = append(args, s.ID, s.CampaignID, s.Supporter.ID, s.Token, s.DedupKey, s.PersonalMessage,
-				dstate, dnum, s.CreatedAt)
+				dstate, dnum, s.CreatedAt, s.ConfirmToken, timeArg(s.ConfirmedAt))
 		}
 		start += size
 		if err := scanAll(ctx, q, d.hotInsertSQL("submissions", submissionCols, size, onConflictReturning),
@@ -289,7 +296,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		dl := dels[k]
 		return append(a, dl.ID, dl.LetterID, string(dl.Channel), string(dl.Status), dl.Attempts,
 			timeArg(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, timeArg(dl.LeaseUntil), dl.MessageID,
-			timeArg(dl.SentAt), dl.CreatedAt, dl.UpdatedAt)
+			timeArg(dl.SentAt), dl.CreatedAt, dl.UpdatedAt, dl.To)
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
@@ -381,13 +388,14 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 		var dstate sql.NullString
 		var dnum sql.NullInt64
 		var lat, lon sql.NullFloat64
-		var erased sql.NullTime
+		var erased, confirmed sql.NullTime
 		err := q.QueryRowContext(ctx, d.rebind(`SELECT s.id, s.campaign_id, s.token, s.dedup_key, s.personal_message,
-			s.district_state, s.district_number, s.created_at,
+			s.district_state, s.district_number, s.created_at, s.confirm_token, s.confirmed_at,
 			p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip,
 			p.lat, p.lon, p.contact_ok, p.erased_at, p.created_at
 			FROM submissions s JOIN supporters p ON p.id = s.supporter_id WHERE `+where), args...).Scan(
 			&s.ID, &s.CampaignID, &s.Token, &s.DedupKey, &s.PersonalMessage, &dstate, &dnum, &s.CreatedAt,
+			&s.ConfirmToken, &confirmed,
 			&p.ID, &p.FirstName, &p.LastName, &p.Email, &p.Address1, &p.Address2, &p.City, &p.State, &p.Zip,
 			&lat, &lon, &p.ContactOK, &erased, &p.CreatedAt)
 		if err != nil {
@@ -404,6 +412,7 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 			p.Lon = &lon.Float64
 		}
 		p.ErasedAt = nullTime(erased)
+		s.ConfirmedAt = nullTime(confirmed)
 
 		index := map[int64]int{}
 		if err := scanAll(ctx, q, d.rebind(`SELECT id, campaign_id, template_version_id, recipient, subject, body,
@@ -429,13 +438,13 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 			return nil
 		}
 		return scanAll(ctx, q, d.rebind(`SELECT d.id, d.letter_id, d.channel, d.status, d.attempts, d.next_attempt_at,
-			d.last_error, d.lease_owner, d.lease_until, d.message_id, d.sent_at, d.created_at, d.updated_at
-			FROM deliveries d JOIN letters l ON l.id = d.letter_id WHERE l.submission_id = ? ORDER BY d.id`),
+			d.last_error, d.lease_owner, d.lease_until, d.message_id, d.sent_at, d.created_at, d.updated_at,
+			d.to_address FROM deliveries d JOIN letters l ON l.id = d.letter_id WHERE l.submission_id = ? ORDER BY d.id`),
 			func(rows *sql.Rows) error {
 				var dl app.Delivery
 				var next, lease, sent sql.NullTime
 				if err := rows.Scan(&dl.ID, &dl.LetterID, &dl.Channel, &dl.Status, &dl.Attempts, &next, &dl.LastError,
-					&dl.LeaseOwner, &lease, &dl.MessageID, &sent, &dl.CreatedAt, &dl.UpdatedAt); err != nil {
+					&dl.LeaseOwner, &lease, &dl.MessageID, &sent, &dl.CreatedAt, &dl.UpdatedAt, &dl.To); err != nil {
 					return err
 				}
 				dl.NextAttemptAt, dl.LeaseUntil, dl.SentAt = nullTime(next), nullTime(lease), nullTime(sent)

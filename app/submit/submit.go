@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,18 @@ type Options struct {
 	// per instance. Organizer edits show up within this time on other
 	// instances. Default 2s; negative disables the cache.
 	CampaignTTL time.Duration
+	// Confirmations confirms double opt-in submissions (the store has it);
+	// nil turns the confirmation links off.
+	Confirmations Confirmations
+	// OnQueued is told when emails were queued (a submission, a
+	// confirmation), to wake the outbox; nil is fine.
+	OnQueued func()
+}
+
+// Confirmations is the store side of double opt-in.
+type Confirmations interface {
+	FindSubmissionByConfirmToken(ctx context.Context, token string) (*app.Submission, error)
+	ConfirmSubmission(ctx context.Context, submissionID int64, at, deadline time.Time) (int64, error)
 }
 
 // Service runs the supporter journey. It is safe for concurrent use.
@@ -61,6 +74,8 @@ type Service struct {
 	log         *slog.Logger
 	ttl         time.Duration
 	loc         *time.Location
+	confirm     Confirmations
+	onQueued    func()
 
 	mu    sync.Mutex
 	cache map[string]*campaignEntry
@@ -96,7 +111,7 @@ func New(o Options) *Service {
 	return &Service{
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
 		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
-		cache: map[string]*campaignEntry{},
+		confirm: o.Confirmations, onQueued: o.OnQueued, cache: map[string]*campaignEntry{},
 	}
 }
 
@@ -288,6 +303,12 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		District:        chosenDistrict(m),
 		CreatedAt:       now,
 	}
+	dopt := e.campaign.Delivery.DoubleOptIn && s.confirm != nil
+	if dopt {
+		if sub.ConfirmToken, err = newToken(); err != nil {
+			return nil, false, err
+		}
+	}
 	for _, t := range m.Resolution.Targets {
 		subject, body, err := s.render(e, t, sup, in.PersonalMessage, now.In(s.loc))
 		if err != nil {
@@ -300,16 +321,118 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 			Subject:           subject,
 			Body:              body,
 			CreatedAt:         now,
-			Deliveries: []app.Delivery{{
-				Channel: app.ChannelDownload, Status: app.StatusPending, CreatedAt: now, UpdatedAt: now,
-			}},
+			Deliveries:        s.deliveries(e.campaign, t, dopt, now),
 		})
 	}
+	// One copy of all the letters goes to the supporter (with the
+	// confirmation link under double opt-in); it rides on the first letter.
+	sub.Letters[0].Deliveries = append(sub.Letters[0].Deliveries, app.Delivery{
+		Channel: app.ChannelCopy, To: sup.Email, Status: app.StatusQueued, NextAttemptAt: &now,
+		CreatedAt: now, UpdatedAt: now,
+	})
 	created, err := s.submissions.CreateSubmission(ctx, sub)
 	if err != nil {
 		return nil, false, err
 	}
+	if created && s.onQueued != nil {
+		s.onQueued()
+	}
 	return sub, created, nil
+}
+
+// deliveries are a new letter's channels: the supporter's download, and an
+// email to the office when its address is known. The email is queued at
+// once, or under double opt-in held unconfirmed until the deadline.
+func (s *Service) deliveries(c *app.Campaign, t app.Target, doubleOptIn bool, now time.Time) []app.Delivery {
+	out := []app.Delivery{{Channel: app.ChannelDownload, Status: app.StatusPending, CreatedAt: now, UpdatedAt: now}}
+	to := s.officeEmail(t)
+	if to == "" {
+		return out
+	}
+	d := app.Delivery{Channel: app.ChannelEmail, To: to, Status: app.StatusQueued, CreatedAt: now, UpdatedAt: now}
+	due := now
+	if doubleOptIn {
+		d.Status, due = app.StatusUnconfirmed, now.Add(c.Delivery.ConfirmWithin())
+	}
+	d.NextAttemptAt = &due
+	return append(out, d)
+}
+
+// officeEmail is where a target's letter can be emailed: the target's own
+// published address, else for a committee or commission seat the body's
+// address (the Tom Lantos Human Rights Commission publishes one), else "".
+func (s *Service) officeEmail(t app.Target) string {
+	if validEmail(t.Email) {
+		return t.Email
+	}
+	if t.Kind != app.TargetCommittee || s.roster == nil {
+		return ""
+	}
+	ix := s.roster.Matcher().Index()
+	for _, r := range t.Roles {
+		if c, ok := ix.Committee(r.CommitteeCode); ok && validEmail(c.Email) {
+			return c.Email
+		}
+	}
+	return ""
+}
+
+// validEmail accepts exactly one plain address.
+func validEmail(s string) bool {
+	if s == "" || strings.ContainsAny(s, " <>,\r\n\t") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
+}
+
+// FindByConfirmToken loads the submission and campaign a confirmation link
+// names, without confirming (the link's page asks first, so that mail
+// scanners that open links do not confirm for the supporter).
+func (s *Service) FindByConfirmToken(ctx context.Context, token string) (*app.Submission, *app.Campaign, error) {
+	if s.confirm == nil || !validToken(token) {
+		return nil, nil, app.Errorf(app.ENOTFOUND, "This confirmation link is not valid.")
+	}
+	sub, err := s.confirm.FindSubmissionByConfirmToken(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.campaigns.FindCampaignByID(ctx, sub.CampaignID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sub, c, nil
+}
+
+// ConfirmDeadline is when a submission's confirmation link stops working.
+func ConfirmDeadline(sub *app.Submission, c *app.Campaign) time.Time {
+	return sub.CreatedAt.Add(c.Delivery.ConfirmWithin())
+}
+
+// Confirm records a supporter's confirmation link click: the letters of
+// the submission start to count and its office emails are queued. A second
+// click is harmless; a link past its deadline is ECONFLICT.
+func (s *Service) Confirm(ctx context.Context, token string) (*app.Submission, *app.Campaign, error) {
+	sub, c, err := s.FindByConfirmToken(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sub.Confirmed() {
+		return sub, c, nil
+	}
+	deadline := ConfirmDeadline(sub, c)
+	queued, err := s.confirm.ConfirmSubmission(ctx, sub.ID, s.now(), deadline)
+	if err != nil {
+		return nil, nil, err
+	}
+	if queued > 0 && s.onQueued != nil {
+		s.onQueued()
+	}
+	sub, err = s.submissions.FindSubmissionByToken(ctx, sub.Token)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sub, c, nil
 }
 
 func (s *Service) render(e *campaignEntry, t app.Target, sup app.Supporter, msg string, date time.Time) (string, string, error) {

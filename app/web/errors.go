@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -96,7 +97,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := classify(err)
-	if status >= 500 {
+	if c.Request().Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away; nobody reads the answer and it is no fault.
+		s.log.Debug("request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path)
+		status = 499
+	} else if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {

@@ -40,7 +40,7 @@ type fixture struct {
 
 var fixedNow = time.Date(2026, 11, 22, 15, 4, 5, 0, time.UTC)
 
-func newFixture(t testing.TB, dsn string, importDir string) *fixture {
+func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	if dsn == "" {
@@ -74,8 +74,13 @@ func newFixture(t testing.TB, dsn string, importDir string) *fixture {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return fixedNow }
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock})
-	srv, err := web.NewServer(web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock})
+	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock,
+		Confirmations: db})
+	wo := web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock}
+	for _, edit := range edits {
+		edit(&wo)
+	}
+	srv, err := web.NewServer(wo)
 	if err != nil {
 		t.Fatal(err)
 	}

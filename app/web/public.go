@@ -54,6 +54,10 @@ func formInput(c echo.Context) (app.SubmissionInput, error) {
 		ContactOK:       c.FormValue("contact_ok") != "",
 	}
 	fe := app.FieldErrors{}
+	// A honeypot: people never see this field; form-filling robots do.
+	if strings.TrimSpace(c.FormValue("website")) != "" {
+		fe.Add("website", "leave this field empty")
+	}
 	lat, lon := strings.TrimSpace(c.FormValue("lat")), strings.TrimSpace(c.FormValue("lon"))
 	if lat != "" || lon != "" {
 		la, err1 := strconv.ParseFloat(lat, 64)

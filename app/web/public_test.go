@@ -91,7 +91,8 @@ func TestSupporterJourneySingleDistrict(t *testing.T) {
 		t.Fatalf("%d letters", len(sub.Letters))
 	}
 	for _, l := range sub.Letters {
-		if l.TemplateVersionID == 0 || l.Body == "" || l.Recipient.Name == "" || len(l.Deliveries) != 1 {
+		if l.TemplateVersionID == 0 || l.Body == "" || l.Recipient.Name == "" || len(l.Deliveries) == 0 ||
+			l.Deliveries[0].Channel != app.ChannelDownload {
 			t.Errorf("letter not fully recorded: %+v", l)
 		}
 		if !strings.Contains(l.Body, "I live in Albany and I want him safe.") {
@@ -184,5 +185,20 @@ func TestClosedCampaignTakesNoLetters(t *testing.T) {
 		`{"first_name":"A","last_name":"B","email":"a@example.org","address1":"1 Main St","city":"Albany","state":"NY","zip":"12202"}`)
 	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("closed campaign submission: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestHoneypotStopsFormRobots(t *testing.T) {
+	f := newFixture(t, "", "")
+	form := supporterForm("12202", "NY")
+	form.Set("_csrf", f.csrf(slug))
+	form.Set("website", "http://spam.example")
+	resp, _ := f.postForm("/c/"+slug+"/submit", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("honeypot filled: %d", resp.StatusCode)
+	}
+	form.Set("website", "")
+	if resp, _ := f.postForm("/c/"+slug+"/submit", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("honeypot empty: %d", resp.StatusCode)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +35,14 @@ type pageData struct {
 	Candidates []app.Representative
 	Submission *app.Submission
 	Created    bool
+	// Viewer is the signed-in user for the navigation (nil: anonymous);
+	// Flash a one-time message after a redirect. Both are filled by render.
+	Viewer *viewer
+	Flash  string
+	// Auth holds the sign-in, account and admin pages' data.
+	Auth *authPage
+	// Org holds the organizer workspace pages' data (organizer.go).
+	Org *orgPage
 }
 
 var funcs = template.FuncMap{
@@ -87,11 +96,19 @@ func statusLabel(s app.DeliveryStatus) string {
 		return "retrying"
 	case app.StatusDead:
 		return "could not be delivered"
+	case app.StatusUnconfirmed:
+		return "waiting for your confirmation"
+	case app.StatusExpired:
+		return "not sent (not confirmed in time)"
+	case app.StatusFiled:
+		return "not sent (no mail server configured)"
 	}
 	return string(s)
 }
 
 // parsePages parses layout.html with each other page, once, at start-up.
+// Files named *_partials.html hold sub-templates shared by the pages of the
+// same prefix (organize_partials.html for organize_*.html).
 func parsePages(pages fs.FS) (map[string]*template.Template, error) {
 	names, err := fs.Glob(pages, "*.html")
 	if err != nil {
@@ -99,10 +116,16 @@ func parsePages(pages fs.FS) (map[string]*template.Template, error) {
 	}
 	out := map[string]*template.Template{}
 	for _, name := range names {
-		if name == "layout.html" || name == "partials.html" {
+		if name == "layout.html" || name == "partials.html" || strings.HasSuffix(name, "_partials.html") {
 			continue
 		}
-		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(pages, "layout.html", "partials.html", name)
+		files := []string{"layout.html", "partials.html"}
+		if prefix, _, ok := strings.Cut(name, "_"); ok {
+			if shared := prefix + "_partials.html"; slices.Contains(names, shared) {
+				files = append(files, shared)
+			}
+		}
+		t, err := template.New(path.Base(name)).Funcs(funcs).ParseFS(pages, append(files, name)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}
@@ -126,6 +149,7 @@ func (s *Server) render(c echo.Context, status int, name string, d pageData) err
 			d.CSRF = tok
 		}
 	}
+	s.decoratePage(c, &d)
 	if s.roster != nil && d.Notice == "" {
 		d.Notice = s.roster.Notice()
 	}

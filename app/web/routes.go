@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/advocate-org/advocate/app"
 )
 
 // routes lists every route in one place.
@@ -14,14 +16,17 @@ func (s *Server) routes() {
 	e.Use(s.requestLog)
 	e.Use(secureHeaders)
 	e.Use(middleware.BodyLimit(byteSize(s.opts.MaxBodyBytes)))
+	// Who is asking: session cookie on pages, Bearer token on /api (middleware_auth.go).
+	e.Use(s.authenticate)
 
 	e.GET("/healthz", s.health)
 	e.StaticFS("/static", s.opts.Static)
 
-	// Supporters (HTML, works without JavaScript).
-	pages := e.Group("", middleware.CSRFWithConfig(middleware.CSRFConfig{
+	// Every HTML form (supporters, sign-in, organizers, admins) carries a
+	// CSRF token; the API has no cookies and needs none.
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
-		CookieName:     "advocate_csrf",
+		CookieName:     csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.opts.SecureCookies,
@@ -29,20 +34,52 @@ func (s *Server) routes() {
 		ErrorHandler: func(err error, c echo.Context) error {
 			return errBadRequest("Your form expired or was sent from another site. Please go back, reload the page and try again.")
 		},
-	}))
+	})
+
+	// Supporters (HTML, works without JavaScript).
+	pages := e.Group("", csrf)
 	pages.GET("/", s.home)
 	pages.GET("/c/:slug", s.campaignPage)
 	pages.POST("/c/:slug/preview", s.preview)
-	pages.POST("/c/:slug/submit", s.submitForm)
+	pages.POST("/c/:slug/submit", s.submitForm, s.submitLimit)
 	pages.GET("/s/:token", s.thanks)
 	pages.GET("/s/:token/letters.pdf", s.pdfAll)
 	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne)
+	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (delivery.go)
+	pages.POST("/confirm/:token", s.confirm)
+
+	// Accounts (auth.go): signing in is public, the rest needs a session.
+	pages.GET("/login", s.loginPage)
+	pages.POST("/login", s.login)
+	pages.GET("/logout", s.logoutPage)
+	pages.POST("/logout", s.logout)
+	account := e.Group("/account", csrf, s.requireRole())
+	account.GET("", s.accountPage)
+	account.POST("/password", s.changePassword)
+
+	// Administration (admin.go).
+	admin := e.Group("/admin", csrf, s.requireRole(app.RoleAdmin))
+	admin.GET("", s.adminHome)
+	admin.GET("/users", s.adminUsers)
+	admin.POST("/users", s.adminCreateUser)
+	admin.GET("/users/:id", s.adminUser)
+	admin.POST("/users/:id", s.adminUpdateUser)
+	admin.POST("/users/:id/disable", s.adminDisableUser)
+	admin.POST("/users/:id/enable", s.adminEnableUser)
+	admin.POST("/users/:id/password", s.adminSetPassword)
+	admin.POST("/users/:id/tokens", s.adminCreateToken)
+	admin.POST("/tokens/:id/revoke", s.adminRevokeToken)
+	admin.GET("/audit", s.adminAudit)
+
+	// Organizers (organizer.go).
+	s.organizerRoutes(e.Group("/organize", csrf, s.requireRole(app.RoleOrganizer)))
 
 	// JSON API for scripts and checks (no cookies, no CSRF).
 	api := e.Group("/api/v1")
 	api.GET("/lookup", s.apiLookup)
 	api.GET("/campaigns", s.apiCampaigns)
 	api.GET("/campaigns/:slug/targets", s.apiTargets)
-	api.POST("/campaigns/:slug/submissions", s.apiSubmit)
+	api.POST("/campaigns/:slug/submissions", s.apiSubmit, s.submitLimit)
+	api.GET("/me", s.apiMe, s.requireRole()) // who a Bearer token acts for
 	api.Any("/*", func(c echo.Context) error { return errNotFound("no such API endpoint") })
 }

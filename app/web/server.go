@@ -14,6 +14,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/advocate-org/advocate/app/auth"
+	"github.com/advocate-org/advocate/app/campaign"
+	"github.com/advocate-org/advocate/app/keptroster"
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/submit"
 )
@@ -36,6 +39,18 @@ type Options struct {
 	// SecureCookies marks cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Clock         func() time.Time
+	// SubmitRate limits submissions per client address (zero: no limit).
+	SubmitRate RateLimit
+	// Auth signs organizers, staff and admins in; nil leaves every
+	// protected page closed (anonymous only).
+	Auth *auth.Service
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For is believed; empty: use the connection's peer.
+	TrustedProxies []string
+	// Campaigns and Rosters serve the organizer workspace (organizer.go);
+	// nil leaves its pages unavailable.
+	Campaigns *campaign.Service
+	Rosters   *keptroster.Service
 }
 
 // Server is the HTTP handler with everything it needs.
@@ -47,6 +62,9 @@ type Server struct {
 	pages  map[string]*template.Template
 	log    *slog.Logger
 	opts   Options
+	auth   *auth.Service
+	// submitLimit is the per-address rate limit on submission routes.
+	submitLimit echo.MiddlewareFunc
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -65,15 +83,20 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o}
+	ipx, err := ipExtractor(o.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
 	// The client IP comes from the connection unless a trusted proxy is
 	// configured; X-Forwarded-For is never believed by default.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipx
 	s.e = e
+	s.submitLimit = s.submitLimiter()
 	s.routes()
 	return s, nil
 }

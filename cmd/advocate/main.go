@@ -28,6 +28,11 @@ Usage:
                                            download the public roster data, then import it
   advocate lookup --zip ZIP [--state ST] [--lat N --lon N] [--json]
                                            who represents this place
+  advocate user add|list|disable|enable|set-password ...
+                                           accounts for organizers, staff and admins
+  advocate token create|list|revoke ...    API tokens for scripts
+  advocate bench load [--clients 64] [--duration 10s] [--db DSN] [--flood N] ...
+                                           load test on loopback: throughput and latency
   advocate help                            this text
 
 Settings come from ADVOCATE_* environment variables (see README.md):

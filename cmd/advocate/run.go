@@ -17,9 +17,11 @@ import (
 	"time"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/config"
 	"github.com/advocate-org/advocate/app/congress"
+	"github.com/advocate-org/advocate/app/keptroster"
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/match"
@@ -42,6 +44,9 @@ type cli struct {
 	// ready, when set, receives the listening address once serve listens
 	// (tests use it to find the port).
 	ready func(addr string)
+	// bcryptCost, when set, overrides the password hashing cost (tests use
+	// the minimum to stay fast).
+	bcryptCost int
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -97,6 +102,15 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return usageErr("unknown data subcommand %q", args[1])
 	case "lookup":
 		return c.lookup(ctx, args[1:])
+	case "user":
+		return c.user(ctx, args[1:])
+	case "token":
+		return c.token(ctx, args[1:])
+	case "bench":
+		if len(args) < 2 || args[1] != "load" {
+			return usageErr("bench needs a subcommand: load")
+		}
+		return c.benchLoad(ctx, args[2:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return nil
@@ -152,7 +166,7 @@ func (c *cli) rosterService(db *store.DB) *roster.Service {
 		geo = match.NewCensusGeocoder(match.CensusOptions{BaseURL: c.cfg.GeocoderURL})
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	return roster.New(roster.Options{Store: db, Seed: seed, Geocoder: geo, Logger: c.log})
+	return roster.New(roster.Options{Store: db, Seed: seed, Geocoder: geo, Logger: c.log, Overlay: keptroster.NewOverlay(db)})
 }
 
 func (c *cli) migrate(ctx context.Context, args []string) error {
@@ -356,9 +370,21 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		c.log.Info("created seed campaigns", "slugs", created)
 	}
 	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log, Location: c.cfg.Location()})
+	// The organizer workspace: campaigns, letters and the hand-kept rosters.
+	audit := auth.NewAudit(db, nil)
+	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
+		Cache: sub, Auditor: audit, Counts: db, Location: c.cfg.Location()})
+	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log})
+	accounts, err := c.serveAccounts(ctx, db)
+	if err != nil {
+		return err
+	}
 	srv, err := web.NewServer(web.Options{
 		Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
 		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
+		SubmitRate: web.RateLimit{PerMinute: c.cfg.SubmitPerMinute, Burst: c.cfg.SubmitBurst},
+		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
+		Campaigns: organize, Rosters: kept,
 	})
 	if err != nil {
 		return err

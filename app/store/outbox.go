@@ -1,0 +1,467 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// The outbox is the deliveries table: email and copy rows move
+// queued/failed -> sending (leased by one worker) -> sent, filed, failed
+// (retry later) or dead. The queries below are the only ones that change
+// those rows after the submission wrote them, and every change a worker
+// makes is guarded by its lease, so a worker whose lease expired cannot
+// overwrite what another worker did since.
+
+var outboxMsgs = msgs{notFound: "Delivery not found."}
+
+// claimCols are the delivery columns returned by claims, in scan order.
+const claimCols = "id, letter_id, channel, status, attempts, next_attempt_at, last_error, lease_owner, lease_until, " +
+	"message_id, sent_at, created_at, updated_at, to_address"
+
+// ClaimDeliveries leases up to limit due email and copy deliveries to owner
+// until leaseUntil, marks them sending and counts the attempt. Due means
+// queued or failed with next_attempt_at <= now, oldest first.
+//
+// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED inside the
+// claiming statement, so concurrent workers on several instances never get
+// the same row; on SQLite the single writer connection serialises claims.
+func (d *DB) ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error) {
+	if owner == "" || limit <= 0 {
+		return nil, app.Errorf(app.EINVALID, "a claim needs an owner and a positive limit")
+	}
+	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
+	pick := `SELECT id FROM deliveries
+		WHERE status IN ('queued', 'failed') AND next_attempt_at <= ? AND channel IN ('email', 'copy')
+		ORDER BY next_attempt_at, id LIMIT ?`
+	var q string
+	if d.dialect == DialectPostgres {
+		q = `WITH due AS MATERIALIZED (` + pick + ` FOR UPDATE SKIP LOCKED)
+			UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+			WHERE id IN (SELECT id FROM due) RETURNING ` + claimCols
+	} else {
+		q = `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+			WHERE id IN (` + pick + `) RETURNING ` + claimCols
+	}
+	var args []any
+	if d.dialect == DialectPostgres {
+		args = []any{now, limit, owner, leaseUntil, now}
+	} else {
+		args = []any{owner, leaseUntil, now, now, limit}
+	}
+	var out []app.Delivery
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out = out[:0]
+		return scanAll(ctx, pool(tx), d.rebind(q), func(rows *sql.Rows) error {
+			dl, err := scanDelivery(rows)
+			if err == nil {
+				out = append(out, dl)
+			}
+			return err
+		}, args...)
+	})
+	if err != nil {
+		return nil, mapErr(err, "claim deliveries", outboxMsgs)
+	}
+	// RETURNING gives no order; keep the claim's.
+	sortDeliveries(out)
+	return out, nil
+}
+
+func scanDelivery(rows *sql.Rows) (app.Delivery, error) {
+	var dl app.Delivery
+	var next, lease, sent sql.NullTime
+	err := rows.Scan(&dl.ID, &dl.LetterID, &dl.Channel, &dl.Status, &dl.Attempts, &next, &dl.LastError,
+		&dl.LeaseOwner, &lease, &dl.MessageID, &sent, &dl.CreatedAt, &dl.UpdatedAt, &dl.To)
+	dl.NextAttemptAt, dl.LeaseUntil, dl.SentAt = nullTime(next), nullTime(lease), nullTime(sent)
+	dl.CreatedAt, dl.UpdatedAt = dl.CreatedAt.UTC(), dl.UpdatedAt.UTC()
+	return dl, err
+}
+
+func sortDeliveries(ds []app.Delivery) {
+	less := func(a, b *app.Delivery) bool {
+		an, bn := a.NextAttemptAt, b.NextAttemptAt
+		switch {
+		case an != nil && bn != nil && !an.Equal(*bn):
+			return an.Before(*bn)
+		case (an == nil) != (bn == nil):
+			return an == nil
+		}
+		return a.ID < b.ID
+	}
+	for i := 1; i < len(ds); i++ {
+		for j := i; j > 0 && less(&ds[j], &ds[j-1]); j-- {
+			ds[j], ds[j-1] = ds[j-1], ds[j]
+		}
+	}
+}
+
+// ExtendLeases moves the lease of owner's deliveries ids to until and
+// returns the ids it still holds (a lease that expired and was taken over
+// is not extended: the worker must not send that row).
+func (d *DB) ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{dbTime(until), owner}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	var held []int64
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		held = held[:0]
+		return scanAll(ctx, pool(tx), d.rebind(`UPDATE deliveries SET lease_until = ?
+			WHERE lease_owner = ? AND status = 'sending' AND id IN (`+inList(len(ids))+`) RETURNING id`),
+			func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				held = append(held, id)
+				return err
+			}, args...)
+	})
+	if err != nil {
+		return nil, mapErr(err, "extend leases", outboxMsgs)
+	}
+	return held, nil
+}
+
+// FinishDelivery records the outcome of an attempt on a delivery owner
+// holds: dl.Status (sent, filed, failed, dead, or queued for a deferral),
+// Attempts, NextAttemptAt, LastError, MessageID and SentAt. The lease is
+// released. It reports false, changing nothing, when owner no longer holds
+// the lease.
+func (d *DB) FinishDelivery(ctx context.Context, owner string, dl app.Delivery, at time.Time) (bool, error) {
+	switch dl.Status {
+	case app.StatusSent, app.StatusFiled, app.StatusFailed, app.StatusDead, app.StatusQueued:
+	default:
+		return false, app.Errorf(app.EINVALID, "a delivery cannot finish as %q", dl.Status)
+	}
+	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
+		SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, message_id = ?, sent_at = ?,
+			lease_owner = '', lease_until = NULL, updated_at = ?
+		WHERE id = ? AND lease_owner = ? AND status = 'sending'`),
+		string(dl.Status), dl.Attempts, timeArg(dl.NextAttemptAt), cutText(dl.LastError, 1000), dl.MessageID,
+		timeArg(dl.SentAt), dbTime(at), dl.ID, owner)
+	if err != nil {
+		return false, mapErr(err, "finish delivery", outboxMsgs)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, mapErr(err, "finish delivery", outboxMsgs)
+	}
+	return n == 1, nil
+}
+
+// ReleaseLeases returns to the queue (as failed, due at once) the
+// deliveries left sending by a worker that stopped: those whose lease
+// expired before now and, when owner is not empty, all of owner's (a
+// restarting instance that reuses its name). It returns how many it freed.
+func (d *DB) ReleaseLeases(ctx context.Context, owner string, now time.Time) (int64, error) {
+	now = dbTime(now)
+	cond := "lease_until <= ?"
+	args := []any{now, now, now}
+	if owner != "" {
+		cond = "(lease_until <= ? OR lease_owner = ?)"
+		args = append(args, owner)
+	}
+	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
+		SET status = 'failed', lease_owner = '', lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+			last_error = 'the worker sending it stopped; trying again'
+		WHERE status = 'sending' AND `+cond), args...)
+	if err != nil {
+		return 0, mapErr(err, "release leases", outboxMsgs)
+	}
+	return res.RowsAffected()
+}
+
+// ExpireUnconfirmed marks as expired the office emails whose supporter did
+// not confirm by their deadline (kept in next_attempt_at).
+func (d *DB) ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error) {
+	now = dbTime(now)
+	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
+		SET status = 'expired', updated_at = ?, last_error = 'not confirmed in time'
+		WHERE status = 'unconfirmed' AND next_attempt_at <= ?`), now, now)
+	if err != nil {
+		return 0, mapErr(err, "expire unconfirmed deliveries", outboxMsgs)
+	}
+	return res.RowsAffected()
+}
+
+// FindSubmissionByLetter loads the submission a letter belongs to, with all
+// its letters and deliveries, so a worker can compose an email about it.
+func (d *DB) FindSubmissionByLetter(ctx context.Context, letterID int64) (*app.Submission, error) {
+	return d.findSubmission(ctx, "s.id = (SELECT submission_id FROM letters WHERE id = ?)", letterID)
+}
+
+// FindSubmissionByConfirmToken loads the submission a confirmation link
+// names (ENOTFOUND for an unknown or empty token).
+func (d *DB) FindSubmissionByConfirmToken(ctx context.Context, token string) (*app.Submission, error) {
+	if token == "" {
+		return nil, app.Errorf(app.ENOTFOUND, "This confirmation link is not valid.")
+	}
+	s, err := d.findSubmission(ctx, "s.confirm_token = ?", token)
+	if app.ErrorCodeOf(err) == app.ENOTFOUND {
+		return nil, app.WrapError(app.ENOTFOUND, err, "This confirmation link is not valid.")
+	}
+	return s, err
+}
+
+// ConfirmSubmission records the supporter's confirmation at time at and
+// queues the submission's unconfirmed office emails, unless deadline has
+// passed (ECONFLICT) or they expired. Confirming twice is harmless. It
+// returns how many deliveries it queued.
+func (d *DB) ConfirmSubmission(ctx context.Context, submissionID int64, at, deadline time.Time) (int64, error) {
+	at = dbTime(at)
+	if !at.Before(dbTime(deadline)) {
+		return 0, app.Errorf(app.ECONFLICT, "This confirmation link has expired.")
+	}
+	var queued int64
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := pool(tx)
+		res, err := q.ExecContext(ctx, d.rebind(`UPDATE submissions SET confirmed_at = ?
+			WHERE id = ? AND confirmed_at IS NULL`), at, submissionID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			return q.QueryRowContext(ctx, d.rebind("SELECT 1 FROM submissions WHERE id = ?"), submissionID).Scan(&one)
+		}
+		res, err = q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ?
+			WHERE status = 'unconfirmed' AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
+			at, at, submissionID)
+		if err != nil {
+			return err
+		}
+		queued, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, mapErr(err, "confirm submission", submissionMsgs)
+	}
+	return queued, nil
+}
+
+// OutboxCount is how many deliveries of one channel are in one status.
+type OutboxCount struct {
+	Channel app.Channel
+	Status  app.DeliveryStatus
+	Count   int64
+}
+
+// OutboxStats counts deliveries by channel and status, for `advocate outbox`.
+func (d *DB) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
+	var out []OutboxCount
+	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT channel, status, COUNT(*) FROM deliveries
+		GROUP BY channel, status ORDER BY channel, status`, func(rows *sql.Rows) error {
+		var c OutboxCount
+		err := rows.Scan(&c.Channel, &c.Status, &c.Count)
+		out = append(out, c)
+		return err
+	})
+	return out, mapErr(err, "outbox stats", outboxMsgs)
+}
+
+// RetryDead puts dead email and copy deliveries back in the queue (all of
+// them, or only ids), with their attempts reset, for `advocate outbox
+// retry` after the operator fixed the cause.
+func (d *DB) RetryDead(ctx context.Context, ids []int64, now time.Time) (int64, error) {
+	now = dbTime(now)
+	q := `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = ''
+		WHERE status = 'dead' AND channel IN ('email', 'copy')`
+	args := []any{now, now}
+	if len(ids) > 0 {
+		q += " AND id IN (" + inList(len(ids)) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(q), args...)
+	if err != nil {
+		return 0, mapErr(err, "retry dead deliveries", outboxMsgs)
+	}
+	return res.RowsAffected()
+}
+
+// letterScope is the WHERE clause shared by office tallies and pages:
+// letters of a campaign from confirmed, not erased supporters, optionally
+// of some target kinds only.
+func letterScope(kinds []app.TargetKind) (string, []any) {
+	where := `l.campaign_id = ? AND s.confirmed_at IS NOT NULL AND p.erased_at IS NULL`
+	var args []any
+	if len(kinds) > 0 {
+		where += " AND l.target_kind IN (" + inList(len(kinds)) + ")"
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+	}
+	return where, args
+}
+
+// OfficeTallies counts a campaign's letters per office (target key), in
+// target key order. kinds limits the target kinds (none: all).
+func (d *DB) OfficeTallies(ctx context.Context, campaignID int64, kinds []app.TargetKind) ([]app.OfficeTally, error) {
+	where, extra := letterScope(kinds)
+	args := append([]any{campaignID}, extra...)
+	var out []app.OfficeTally
+	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out = out[:0]
+		return scanAll(ctx, pool(tx), d.rebind(`SELECT l.target_key, COUNT(*), MIN(l.created_at), MAX(l.created_at)
+			FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
+			WHERE `+where+` GROUP BY l.target_key ORDER BY l.target_key`), func(rows *sql.Rows) error {
+			var t app.OfficeTally
+			var first, last timeValue
+			if err := rows.Scan(&t.TargetKey, &t.Letters, &first, &last); err != nil {
+				return err
+			}
+			t.First, t.Last = first.t.UTC(), last.t.UTC()
+			out = append(out, t)
+			return nil
+		}, args...)
+	}, &sql.TxOptions{ReadOnly: true})
+	return out, mapErr(err, "office tallies", outboxMsgs)
+}
+
+// timeValue scans a time that SQLite may hand back as text (aggregates
+// lose the column's declared type).
+type timeValue struct{ t time.Time }
+
+func (v *timeValue) Scan(src any) error {
+	switch x := src.(type) {
+	case time.Time:
+		v.t = x
+	case string:
+		return v.parse(x)
+	case []byte:
+		return v.parse(string(x))
+	case nil:
+		v.t = time.Time{}
+	default:
+		return fmt.Errorf("store: cannot read %T as a time", src)
+	}
+	return nil
+}
+
+func (v *timeValue) parse(s string) error {
+	for _, layout := range []string{sqliteTimeFormat, "2006-01-02 15:04:05", time.RFC3339Nano} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			v.t = t
+			return nil
+		}
+	}
+	return fmt.Errorf("store: cannot read %q as a time", s)
+}
+
+// ListOfficeLetters returns the next page of letters in (target key, id)
+// order, each as a submission holding the supporter and that one letter
+// (with its deliveries), so an export can stream tens of thousands of
+// letters without holding them all. Only confirmed, not erased supporters'
+// letters are listed.
+func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Submission, error) {
+	if pg.Limit <= 0 {
+		pg.Limit = 200
+	}
+	pg.Limit = min(pg.Limit, 1000)
+	where, extra := letterScope(pg.Kinds)
+	args := append([]any{pg.CampaignID}, extra...)
+	where += " AND (l.target_key > ? OR (l.target_key = ? AND l.id > ?))"
+	args = append(args, pg.AfterKey, pg.AfterKey, pg.AfterID, pg.Limit)
+	var out []app.Submission
+	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out = out[:0]
+		q := pool(tx)
+		err := scanAll(ctx, q, d.rebind(`SELECT l.id, l.campaign_id, l.template_version_id, l.recipient, l.subject, l.body,
+				l.created_at, s.id, s.token, s.personal_message, s.confirm_token, s.confirmed_at, s.created_at,
+				p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip, p.contact_ok
+			FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
+			WHERE `+where+` ORDER BY l.target_key, l.id LIMIT ?`), func(rows *sql.Rows) error {
+			var s app.Submission
+			var l app.Letter
+			var tv sql.NullInt64
+			var recip []byte
+			var confirmed sql.NullTime
+			p := &s.Supporter
+			if err := rows.Scan(&l.ID, &l.CampaignID, &tv, &recip, &l.Subject, &l.Body, &l.CreatedAt,
+				&s.ID, &s.Token, &s.PersonalMessage, &s.ConfirmToken, &confirmed, &s.CreatedAt,
+				&p.ID, &p.FirstName, &p.LastName, &p.Email, &p.Address1, &p.Address2, &p.City, &p.State, &p.Zip,
+				&p.ContactOK); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(recip, &l.Recipient); err != nil {
+				return fmt.Errorf("letter %d recipient: %w", l.ID, err)
+			}
+			l.TemplateVersionID = tv.Int64
+			l.CreatedAt, s.CreatedAt = l.CreatedAt.UTC(), s.CreatedAt.UTC()
+			l.SubmissionID, s.CampaignID = s.ID, l.CampaignID
+			s.ConfirmedAt = nullTime(confirmed)
+			s.Letters = []app.Letter{l}
+			out = append(out, s)
+			return nil
+		}, args...)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		index := make(map[int64]int, len(out))
+		ids := make([]any, len(out))
+		for i := range out {
+			index[out[i].Letters[0].ID] = i
+			ids[i] = out[i].Letters[0].ID
+		}
+		return scanAll(ctx, q, d.rebind(`SELECT `+claimCols+` FROM deliveries WHERE letter_id IN (`+inList(len(ids))+`)
+			ORDER BY id`), func(rows *sql.Rows) error {
+			dl, err := scanDelivery(rows)
+			if err != nil {
+				return err
+			}
+			l := &out[index[dl.LetterID]].Letters[0]
+			l.Deliveries = append(l.Deliveries, dl)
+			return nil
+		}, ids...)
+	}, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapErr(err, "list office letters", outboxMsgs)
+	}
+	return out, nil
+}
+
+// RecordCWCDelivery stores the outcome of sending a letter to CWC (one row
+// per letter, updated on a retry): status sent or failed, the CWC delivery
+// id as message id, and the error text if any.
+func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.DeliveryStatus, deliveryID, lastErr string, at time.Time) error {
+	at = dbTime(at)
+	var sent any
+	if status == app.StatusSent {
+		sent = at
+	}
+	q := pool(d.w.WithContext(ctx))
+	res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,
+		message_id = ?, sent_at = ?, updated_at = ? WHERE letter_id = ? AND channel = 'cwc' AND status <> 'sent'`),
+		string(status), cutText(lastErr, 1000), deliveryID, sent, at, letterID)
+	if err != nil {
+		return mapErr(err, "record CWC delivery", outboxMsgs)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	_, err = q.ExecContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
+		last_error, lease_owner, lease_until, message_id, sent_at, created_at, updated_at, to_address)
+		VALUES (?, 'cwc', ?, 1, NULL, ?, '', NULL, ?, ?, ?, ?, '')
+		ON CONFLICT (letter_id) WHERE channel = 'cwc' DO NOTHING`),
+		letterID, string(status), cutText(lastErr, 1000), deliveryID, sent, at, at)
+	return mapErr(err, "record CWC delivery", outboxMsgs)
+}
+
+// cutText cuts s to at most n bytes without splitting a character.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/advocate-org/advocate/app/web"
+)
+
+func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
+	f := newFixture(t, "", "", func(o *web.Options) { o.SubmitRate = web.RateLimit{PerMinute: 6, Burst: 2} })
+	post := func(i int) *http.Response {
+		resp, _ := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+			strings.Replace(goodJSON, "lukasz@", "l"+string(rune('a'+i))+"@", 1))
+		return resp
+	}
+	for i := 0; i < 2; i++ {
+		if r := post(i); r.StatusCode != http.StatusCreated {
+			t.Fatalf("request %d within the burst: %d", i, r.StatusCode)
+		}
+	}
+	r := post(3)
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("over the limit: %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	// X-Forwarded-For from an untrusted peer does not buy a fresh bucket.
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/campaigns/free-guan-heng/submissions", strings.NewReader(strings.Replace(goodJSON, "lukasz@", "lz@", 1)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("spoofed X-Forwarded-For escaped the limit: %d", resp.StatusCode)
+	}
+	// Lookups are not limited by the submission limit.
+	if r, _ := f.get("/api/v1/lookup?zip=12202"); r.StatusCode != http.StatusOK {
+		t.Fatalf("lookup: %d", r.StatusCode)
+	}
+}

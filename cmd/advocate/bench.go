@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/advocate-org/advocate/app/loadtest"
+)
+
+// benchLoad runs `advocate bench load`: concurrent supporters against a
+// server on loopback, with throughput and latency percentiles. Without --url
+// it starts its own server in-process (the real serve command) on a
+// throw-away database, so the numbers include everything a deployment runs.
+func (c *cli) benchLoad(ctx context.Context, args []string) error {
+	fl := c.flags("bench load")
+	url := fl.String("url", "", "drive this server instead of starting one (e.g. http://127.0.0.1:8080)")
+	campaign := fl.String("campaign", "free-guan-heng", "campaign slug")
+	clients := fl.Int("clients", 64, "concurrent supporters")
+	duration := fl.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
+	requests := fl.Int64("requests", 0, "stop after this many submissions (0: only --duration)")
+	zip := fl.String("zip", "12202", "ZIP code of the generated supporters")
+	state := fl.String("state", "NY", "state of the generated supporters")
+	db := fl.String("db", "", "database for the in-process server (default: a temporary SQLite file)")
+	roster := fl.String("roster", "", "roster folder to import into the in-process server (default: the built-in seed)")
+	rateLimit := fl.String("rate-limit", "0", "submissions per minute per address on the in-process server (0: off)")
+	spread := fl.Bool("spread", true, "give every client its own loopback address (127.0.1.N), as real supporters have")
+	clientRate := fl.Float64("client-rate", 0, "pace each client to this many requests per second (0: as fast as possible)")
+	flood := fl.Int("flood", 0, "extra clients flooding from one address (127.0.0.2)")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	base := *url
+	if base == "" {
+		dir, err := os.MkdirTemp("", "advocate-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		env := map[string]string{
+			"ADVOCATE_DATA_DIR": dir, "ADVOCATE_ADDR": "127.0.0.1:0", "ADVOCATE_AUTO_FETCH": "false",
+			"ADVOCATE_SUBMIT_RATE": *rateLimit, "ADVOCATE_LOG_LEVEL": "warn", "ADVOCATE_DB": *db,
+		}
+		getenv := func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return c.getenv(k)
+		}
+		if *roster != "" {
+			imp := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr}
+			if code := imp.main(ctx, []string{"data", "import", "--dir", *roster}); code != 0 {
+				return fmt.Errorf("import %s failed", *roster)
+			}
+		}
+		srvCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		addrc := make(chan string, 1)
+		done := make(chan int, 1)
+		srv := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr, ready: func(a string) { addrc <- a }}
+		go func() { done <- srv.main(srvCtx, []string{"serve"}) }()
+		select {
+		case a := <-addrc:
+			base = "http://" + a
+		case code := <-done:
+			return fmt.Errorf("the in-process server exited with %d", code)
+		case <-time.After(time.Minute):
+			return fmt.Errorf("the in-process server did not start within a minute")
+		}
+		defer func() { stop(); <-done }()
+		fmt.Fprintf(c.stdout, "server %s (database %s)\n", base, dbLabel(*db))
+	}
+	fmt.Fprintf(c.stdout, "%d clients for %s (spread addresses: %v, client rate: %g/s, flood clients: %d)\n", *clients, *duration, *spread, *clientRate, *flood)
+	rep, err := loadtest.Run(ctx, loadtest.Options{
+		BaseURL: base, Campaign: *campaign, Clients: *clients, Duration: *duration, MaxRequests: *requests,
+		Zip: *zip, State: *state, SpreadSources: *spread, ClientRate: *clientRate,
+		FloodClients: *flood, FloodAddr: "127.0.0.2",
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(c.stdout, rep.String())
+	if rep.Normal.Errors > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed", rep.Normal.Errors)}
+	}
+	return nil
+}
+
+func dbLabel(dsn string) string {
+	if dsn == "" {
+		return "temporary SQLite"
+	}
+	return "given"
+}
