@@ -47,6 +47,9 @@ func TestRunCountsAndBounds(t *testing.T) {
 	if r.Limited != 20 || r.Errors == 0 || !strings.HasPrefix(r.FirstError, "500") {
 		t.Fatalf("statuses: %+v", r)
 	}
+	srv.Close()
+	mu.Lock()
+	defer mu.Unlock()
 	if len(emails) != 200 {
 		t.Fatalf("supporters not unique: %d", len(emails))
 	}
@@ -85,6 +88,9 @@ func TestSpreadSourcesAndFlood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.Close() // waits for handlers still running when the run ended
+	mu.Lock()
+	defer mu.Unlock()
 	for _, a := range []string{"127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4", "127.0.0.2"} {
 		if sources[a] == 0 {
 			t.Errorf("no request from %s: %v", a, sources)
