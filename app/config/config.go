@@ -53,6 +53,8 @@ type Config struct {
 	// unused for that long.
 	SessionTTL  time.Duration
 	SessionIdle time.Duration
+	// Delivery configures outgoing email and CWC exports (delivery.go).
+	Delivery Delivery
 }
 
 // Default returns the settings used when nothing is configured.
@@ -72,6 +74,7 @@ func Default() Config {
 		LogFormat:       "text",
 		SessionTTL:      12 * time.Hour,
 		SessionIdle:     2 * time.Hour,
+		Delivery:        defaultDelivery(),
 	}
 }
 
@@ -129,6 +132,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("ADVOCATE_SUBMIT_BURST=%q: want a whole number of at least 1", v)
 		}
 		c.SubmitBurst = n
+	}
+	if err := loadDelivery(getenv, &c.Delivery); err != nil {
+		return c, err
 	}
 	return c, c.Validate()
 }
@@ -190,6 +196,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionIdle < time.Minute {
 		return fmt.Errorf("session lifetimes must be at least a minute")
+	}
+	if err := c.Delivery.validate(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -169,8 +169,8 @@ func (x *Outbox) Wake() {
 
 // Run sends until ctx ends: it first frees rows left leased by a stopped
 // worker, then runs the workers and the periodic maintenance. A message
-// being sent when ctx ends is finished (bounded by SendTimeout); claimed
-// rows not yet sent are put back.
+// being sent when ctx ends gets a few seconds to finish; claimed rows not
+// yet sent are put back.
 func (x *Outbox) Run(ctx context.Context) error {
 	if err := x.Maintain(ctx, true); err != nil {
 		x.log.Warn("outbox maintenance", "err", err)
@@ -268,10 +268,11 @@ func (x *Outbox) Flush(ctx context.Context) (int, error) {
 
 // job is one claimed delivery on its way out.
 type job struct {
-	d    app.Delivery
-	msg  *mail.Message
-	err  error // composing failed
-	held bool  // the lease is still ours
+	d     app.Delivery
+	msg   *mail.Message
+	err   error         // composing failed
+	ready chan struct{} // closed once msg or err is set
+	held  bool          // the lease is still ours
 }
 
 // RunOnce claims one batch, sends it and records the outcomes. It returns
@@ -285,7 +286,7 @@ func (x *Outbox) RunOnce(ctx context.Context) (int, error) {
 	}
 	jobs := make([]*job, len(claimed))
 	for i, d := range claimed {
-		jobs[i] = &job{d: d, held: true}
+		jobs[i] = &job{d: d, held: true, ready: make(chan struct{})}
 	}
 	// Outcomes are recorded even when ctx ends mid-batch.
 	rec := context.WithoutCancel(ctx)
@@ -294,8 +295,10 @@ func (x *Outbox) RunOnce(ctx context.Context) (int, error) {
 	return len(claimed), nil
 }
 
-// compose loads each delivery's submission and campaign and builds the
-// messages, rendering PDFs in parallel.
+// compose loads each delivery's submission and campaign, then builds the
+// messages in the background, rendering PDFs in parallel; each job's ready
+// channel closes when its message is built, so sending starts with the
+// first one instead of waiting for the whole batch.
 func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 	subs := map[int64]*app.Submission{} // by letter id
 	for _, j := range jobs {
@@ -315,26 +318,43 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 		}
 	}
 	now := x.now()
-	sem := make(chan struct{}, x.o.ComposeWorkers)
-	var wg sync.WaitGroup
+	type task struct {
+		j    *job
+		sub  *app.Submission
+		camp *app.Campaign
+	}
+	var tasks []task
 	for _, j := range jobs {
 		if j.err != nil {
+			close(j.ready)
 			continue
 		}
 		sub := subs[j.d.LetterID]
 		camp, err := x.campaign(ctx, sub.CampaignID)
 		if err != nil {
 			j.err = err
+			close(j.ready)
 			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
+		tasks = append(tasks, task{j, sub, camp})
+	}
+	// Workers take tasks in claim order, so the first messages are ready
+	// first.
+	next := make(chan task)
+	go func() {
+		defer close(next)
+		for _, t := range tasks {
+			next <- t
+		}
+	}()
+	for i := 0; i < min(x.o.ComposeWorkers, len(tasks)); i++ {
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			j.msg, j.err = x.o.Composer.Compose(j.d, sub, camp, now)
+			for t := range next {
+				t.j.msg, t.j.err = x.o.Composer.Compose(t.j.d, t.sub, t.camp, now)
+				close(t.j.ready)
+			}
 		}()
 	}
-	wg.Wait()
 }
 
 func (x *Outbox) campaign(ctx context.Context, id int64) (*app.Campaign, error) {
@@ -358,6 +378,10 @@ func (x *Outbox) campaign(ctx context.Context, id int64) (*app.Campaign, error) 
 	return camp, nil
 }
 
+// shutdownGrace is how long a message being sent may take to finish once
+// the outbox is told to stop.
+const shutdownGrace = 5 * time.Second
+
 // maxInlineWait is the longest a worker waits for a domain's rate limit
 // inside a batch; longer waits put the delivery back with a later due time.
 const maxInlineWait = time.Second
@@ -365,6 +389,11 @@ const maxInlineWait = time.Second
 // send delivers the composed jobs over one session (reopened once after a
 // lost connection) and records every outcome with rec.
 func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Time) {
+	// A message in flight when ctx ends gets shutdownGrace to finish.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancelBase) })
+	defer stopGrace()
 	var sess mail.Session
 	defer func() {
 		if sess != nil {
@@ -379,14 +408,17 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 			continue
 		}
 		if ctx.Err() != nil {
-			// Shutting down: put the rest back without counting an attempt.
+			// Shutting down: put the rest back without counting an attempt
+			// (once composing, which does not watch ctx, has finished).
 			for _, r := range jobs[i:] {
+				<-r.ready
 				if r.held {
 					x.requeue(rec, r, x.now())
 				}
 			}
 			break
 		}
+		<-j.ready
 		if j.err != nil {
 			x.finish(rec, j, j.err)
 			failed++
@@ -415,7 +447,7 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 			}
 		}
 		if sess == nil {
-			octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.o.SendTimeout)
+			octx, cancel := context.WithTimeout(base, x.o.SendTimeout)
 			sess, openErr = x.o.Sender.Open(octx)
 			cancel()
 			if openErr != nil {
@@ -426,7 +458,7 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 				continue
 			}
 		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.o.SendTimeout)
+		sctx, cancel := context.WithTimeout(base, x.o.SendTimeout)
 		err := sess.Send(sctx, j.msg)
 		cancel()
 		x.finish(rec, j, err)

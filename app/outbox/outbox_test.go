@@ -471,7 +471,7 @@ func TestTwoInstancesNeverSendTwice(t *testing.T) {
 				dsn = apptest.PostgresDSN(t)
 			}
 			e := newEnv(t, dsn, app.DeliverySettings{})
-			const n = 60
+			const n = 25
 			for i := 0; i < n; i++ {
 				e.add(t, sub{offices: []string{"office@house.example", "other@senate.example"}})
 			}
@@ -524,7 +524,8 @@ func TestTwoInstancesNeverSendTwice(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: PDFs render slowly under the race detector.
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out waiting")

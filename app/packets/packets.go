@@ -209,8 +209,9 @@ func (r *run) flush(last bool) error {
 
 func (r *run) writeVolume() error {
 	t := r.tallies[r.key]
-	volumes := max(1, (t.Letters+r.w.o.VolumeSize-1)/r.w.o.VolumeSize)
 	r.volume++
+	// Letters written since the tally was taken may add a volume.
+	volumes := max(1, (t.Letters+r.w.o.VolumeSize-1)/r.w.o.VolumeSize, r.volume)
 	from, to := r.seen-len(r.buf)+1, r.seen
 	cover := r.cover(t, volumes, from, to)
 	name := fileName(r.c.Slug, r.first, r.volume, volumes)

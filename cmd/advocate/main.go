@@ -33,6 +33,12 @@ Usage:
   advocate token create|list|revoke ...    API tokens for scripts
   advocate bench load [--clients 64] [--duration 10s] [--db DSN] [--flood N] ...
                                            load test on loopback: throughput and latency
+  advocate outbox status|flush|retry [--id N,...]
+                                           the email outbox: counts, send what is due, retry dead emails
+  advocate packets --campaign SLUG --out DIR [--volume 500]
+                                           one PDF per office with all its letters, for hand delivery
+  advocate cwc export --campaign SLUG --out DIR [--prefix Ms.] [--send]
+                                           CWC 2.0 XML of letters to Representatives (and post them)
   advocate help                            this text
 
 Settings come from ADVOCATE_* environment variables (see README.md):

@@ -111,6 +111,12 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 			return usageErr("bench needs a subcommand: load")
 		}
 		return c.benchLoad(ctx, args[2:])
+	case "outbox":
+		return c.outboxCmd(ctx, args[1:])
+	case "packets":
+		return c.packetsCmd(ctx, args[1:])
+	case "cwc":
+		return c.cwcCmd(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return nil
@@ -369,7 +375,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	} else if len(created) > 0 {
 		c.log.Info("created seed campaigns", "slugs", created)
 	}
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log, Location: c.cfg.Location()})
+	// The outbox sends the emails submissions queue (delivery.go).
+	ob, err := c.newOutbox(db, maker, *addr)
+	if err != nil {
+		return err
+	}
+	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
+		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake})
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
 	audit := auth.NewAudit(db, nil)
 	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
@@ -394,6 +406,15 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	go rs.Watch(ctx, time.Minute)
+	obDone := make(chan struct{})
+	obCtx, stopOutbox := context.WithCancel(ctx)
+	defer func() { stopOutbox(); <-obDone }()
+	go func() {
+		defer close(obDone)
+		if c.cfg.Delivery.OutboxWorkers > 0 {
+			_ = ob.Run(obCtx)
+		}
+	}()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,319 @@
+// Package cwc exports letters to U.S. House offices in the Communicating
+// with Congress (CWC) 2.0 XML format, the channel House offices take
+// constituent mail through, and optionally posts them to a CWC endpoint.
+//
+// Messages are built with encoding/xml from structs whose field order is the
+// schema's element order, and checked before they are written: CWC rejects
+// a message with a missing or malformed element, and a House office reads
+// the raw XML, so each element goes on its own line. Only letters to a
+// supporter's own Representative are exported (CWC accepts constituent
+// mail only), from confirmed supporters.
+package cwc
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// Version is the CWC schema version written in every message.
+const Version = "2.0"
+
+// Message is one CWC message. Field order is element order.
+type Message struct {
+	XMLName     xml.Name    `xml:"CWC"`
+	Version     string      `xml:"CWCVersion"`
+	Delivery    Delivery    `xml:"Delivery"`
+	Recipient   Recipient   `xml:"Recipient"`
+	Constituent Constituent `xml:"Constituent"`
+	Message     Body        `xml:"Message"`
+}
+
+// Delivery identifies the message and who delivers it.
+type Delivery struct {
+	ID                  string               `xml:"DeliveryId"`   // 32 letters and digits
+	Date                string               `xml:"DeliveryDate"` // YYYYMMDD
+	Agent               string               `xml:"DeliveryAgent"`
+	AgentAckEmail       string               `xml:"DeliveryAgentAckEmailAddress"`
+	AgentContact        AgentContact         `xml:"DeliveryAgentContact"`
+	Organization        string               `xml:"Organization,omitempty"`
+	OrganizationContact *OrganizationContact `xml:"OrganizationContact,omitempty"`
+	OrganizationAbout   string               `xml:"OrganizationAbout,omitempty"`
+	CampaignID          string               `xml:"CampaignId"`
+}
+
+// AgentContact is the delivery agent's contact person.
+type AgentContact struct {
+	Name  string `xml:"DeliveryAgentContactName"`
+	Email string `xml:"DeliveryAgentContactEmail"`
+	Phone string `xml:"DeliveryAgentContactPhone"`
+}
+
+// OrganizationContact is the campaign organization's contact person.
+type OrganizationContact struct {
+	Name  string `xml:"OrganizationContactName"`
+	Email string `xml:"OrganizationContactEmail"`
+	Phone string `xml:"OrganizationContactPhone"`
+}
+
+// Recipient is the House office.
+type Recipient struct {
+	MemberOffice        string `xml:"MemberOffice"` // "HIL08", at-large "HAK00"
+	IsResponseRequested string `xml:"IsResponseRequested,omitempty"`
+	NewsletterOptIn     string `xml:"NewsletterOptIn,omitempty"`
+}
+
+// Constituent is the writer.
+type Constituent struct {
+	Prefix            string `xml:"Prefix"`
+	FirstName         string `xml:"FirstName"`
+	MiddleName        string `xml:"MiddleName,omitempty"`
+	LastName          string `xml:"LastName"`
+	Suffix            string `xml:"Suffix,omitempty"`
+	Title             string `xml:"Title,omitempty"`
+	Organization      string `xml:"ConstituentOrganization,omitempty"`
+	Address1          string `xml:"Address1"`
+	Address2          string `xml:"Address2,omitempty"`
+	Address3          string `xml:"Address3,omitempty"`
+	City              string `xml:"City"`
+	StateAbbreviation string `xml:"StateAbbreviation"`
+	Zip               string `xml:"Zip"`
+	Phone             string `xml:"Phone,omitempty"`
+	AddressValidation string `xml:"AddressValidation,omitempty"`
+	Email             string `xml:"Email"`
+	EmailValidation   string `xml:"EmailValidation,omitempty"`
+}
+
+// Body is the message itself.
+type Body struct {
+	Subject               string `xml:"Subject"`
+	Topics                Topics `xml:"LibraryOfCongressTopics"`
+	ProOrCon              string `xml:"ProOrCon,omitempty"`
+	OrganizationStatement string `xml:"OrganizationStatement,omitempty"`
+	ConstituentMessage    string `xml:"ConstituentMessage,omitempty"`
+	MoreInfo              string `xml:"MoreInfo,omitempty"`
+}
+
+// Topics are Library of Congress topics (at least one).
+type Topics struct {
+	Topic []string `xml:"LibraryOfCongressTopic"`
+}
+
+// Agent is the delivery agent registered with CWC (from configuration).
+type Agent struct {
+	Name         string // the exact registered name
+	AckEmail     string // where CWC sends acknowledgements
+	ContactName  string
+	ContactEmail string
+	ContactPhone string // 202-555-0100
+}
+
+// Prefixes CWC accepts.
+var Prefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr."}
+
+// Input is everything one message is built from.
+type Input struct {
+	Agent      Agent
+	Campaign   *app.Campaign
+	Submission *app.Submission // supporter, personal message, confirmation
+	Letter     app.Letter      // to the supporter's Representative
+	// Prefix is the writer's courtesy title (one of Prefixes). Advocate's
+	// form does not ask for one yet; see Exporter.PrefixFallback.
+	Prefix string
+	Date   time.Time // delivery date (in Eastern time)
+}
+
+// ValidationError lists what keeps a letter from being a valid message.
+type ValidationError struct {
+	LetterID int64
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("letter %d cannot go to CWC: %s", e.LetterID, strings.Join(e.Problems, "; "))
+}
+
+var (
+	deliveryIDRE = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+	officeRE     = regexp.MustCompile(`^H[A-Z]{2}[0-9]{2}$`)
+	zipRE        = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
+	phoneRE      = regexp.MustCompile(`^[0-9]{3}-[0-9]{3}-[0-9]{4}$`)
+	stateRE      = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// DeliveryID is the stable CWC id of a letter: re-exporting it gives the
+// same id, so CWC and offices can recognise a repeat.
+func DeliveryID(campaignID, letterID int64) string {
+	h := sha256.Sum256([]byte("advocate-cwc:" + strconv.FormatInt(campaignID, 10) + ":" + strconv.FormatInt(letterID, 10)))
+	return hex.EncodeToString(h[:])[:32]
+}
+
+// MemberOffice is the CWC office code of a House seat: "H", the state and
+// the two-digit district, 00 for at-large seats and delegates.
+func MemberOffice(t app.Target) (string, error) {
+	if t.Chamber != app.House || t.District == nil || !stateRE.MatchString(t.State) || *t.District < 0 || *t.District > 99 {
+		return "", fmt.Errorf("not a House seat")
+	}
+	return fmt.Sprintf("H%s%02d", t.State, *t.District), nil
+}
+
+// Build makes and checks the message for one letter.
+func Build(in Input) (*Message, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	c, s, l := in.Campaign, in.Submission, in.Letter
+	p := s.Supporter
+	office, err := MemberOffice(l.Recipient)
+	if err != nil {
+		bad("recipient %s is %v", l.Recipient.Name, err)
+	}
+	date := in.Date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	if loc, err := time.LoadLocation("America/New_York"); err == nil {
+		date = date.In(loc)
+	}
+	m := &Message{
+		Version: Version,
+		Delivery: Delivery{
+			ID:            DeliveryID(c.ID, l.ID),
+			Date:          date.Format("20060102"),
+			Agent:         clean(in.Agent.Name),
+			AgentAckEmail: in.Agent.AckEmail,
+			AgentContact: AgentContact{
+				Name: clean(in.Agent.ContactName), Email: in.Agent.ContactEmail, Phone: in.Agent.ContactPhone,
+			},
+			Organization: clean(c.Delivery.OrgName),
+			CampaignID:   c.Slug,
+		},
+		Recipient: Recipient{MemberOffice: office, IsResponseRequested: "Y", NewsletterOptIn: "N"},
+		Constituent: Constituent{
+			Prefix: in.Prefix, FirstName: clean(p.FirstName), LastName: clean(p.LastName),
+			Address1: clean(p.Address1), Address2: clean(p.Address2), City: clean(p.City),
+			StateAbbreviation: p.State, Zip: p.Zip, Email: p.Email,
+		},
+		Message: Body{
+			Subject:               clean(l.Subject),
+			Topics:                Topics{Topic: []string{c.Delivery.Topic()}},
+			OrganizationStatement: text(c.Delivery.OrgStatement),
+			ConstituentMessage:    text(s.PersonalMessage),
+		},
+	}
+	if s.ConfirmToken != "" && s.Confirmed() {
+		m.Constituent.EmailValidation = "Y" // double opt-in proved the address
+	}
+	if m.Message.OrganizationStatement == "" && m.Message.ConstituentMessage == "" {
+		// Neither a statement nor a paragraph of their own: send the letter
+		// the constituent signed.
+		m.Message.ConstituentMessage = text(l.Body)
+	}
+	d := m.Delivery
+	switch {
+	case !deliveryIDRE.MatchString(d.ID):
+		bad("delivery id %q", d.ID)
+	case d.Agent == "":
+		bad("the delivery agent name is not configured (ADVOCATE_CWC_AGENT)")
+	}
+	if !email(d.AgentAckEmail) {
+		bad("the delivery agent acknowledgement address is not configured or not valid (ADVOCATE_CWC_ACK_EMAIL)")
+	}
+	if d.AgentContact.Name == "" || !email(d.AgentContact.Email) || !phoneRE.MatchString(d.AgentContact.Phone) {
+		bad("the delivery agent contact (name, email, phone as 202-555-0100) is not configured (ADVOCATE_CWC_CONTACT_*)")
+	}
+	if d.CampaignID == "" {
+		bad("campaign id")
+	}
+	k := m.Constituent
+	if !validPrefix(k.Prefix) {
+		bad("prefix %q is not one of %s (Advocate does not ask supporters for one)", k.Prefix, strings.Join(Prefixes, ", "))
+	}
+	for field, v := range map[string]string{"first name": k.FirstName, "last name": k.LastName,
+		"address": k.Address1, "city": k.City} {
+		if v == "" {
+			bad("constituent %s is missing", field)
+		}
+	}
+	if !stateRE.MatchString(k.StateAbbreviation) || !app.ValidState(k.StateAbbreviation) {
+		bad("state %q", k.StateAbbreviation)
+	}
+	if !zipRE.MatchString(k.Zip) {
+		bad("ZIP code %q", k.Zip)
+	}
+	if !email(k.Email) {
+		bad("email %q", k.Email)
+	}
+	if n := utf8.RuneCountInString(m.Message.Subject); n < 6 || n > 500 {
+		bad("the subject must have 6 to 500 characters (has %d)", n)
+	}
+	for name, v := range map[string]string{"organization statement": m.Message.OrganizationStatement,
+		"constituent message": m.Message.ConstituentMessage} {
+		if n := utf8.RuneCountInString(v); v != "" && (n < 6 || n > 10000) {
+			bad("the %s must have 6 to 10,000 characters (has %d)", name, n)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &ValidationError{LetterID: l.ID, Problems: problems}
+	}
+	return m, nil
+}
+
+func validPrefix(p string) bool {
+	for _, x := range Prefixes {
+		if p == x {
+			return true
+		}
+	}
+	return false
+}
+
+func email(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
+}
+
+// clean keeps one line of text without control characters.
+func clean(s string) string {
+	return strings.Join(strings.Fields(strings.Map(keepPrintable, s)), " ")
+}
+
+// text keeps paragraphs (LF line ends) without other control characters.
+func text(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == '\n' {
+			return r
+		}
+		return keepPrintable(r)
+	}, s))
+}
+
+// keepPrintable drops characters XML 1.0 cannot carry and turns other
+// control characters into spaces.
+func keepPrintable(r rune) rune {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return ' '
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffe || r == 0xffff || r == utf8.RuneError:
+		return -1
+	}
+	return r
+}
+
+// Marshal writes m as an XML document, one element per line.
+func Marshal(m *Message) ([]byte, error) {
+	b, err := xml.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("cwc: %w", err)
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/cwc"
+	"github.com/advocate-org/advocate/app/letter/pdf"
+	"github.com/advocate-org/advocate/app/mail"
+	"github.com/advocate-org/advocate/app/outbox"
+	"github.com/advocate-org/advocate/app/packets"
+	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/templates"
+)
+
+// Delivery commands: the email outbox, office packets and CWC exports.
+
+// mailSender is the configured SMTP server, or the outbox folder when
+// there is none.
+func (c *cli) mailSender() (mail.Sender, error) {
+	d := c.cfg.Delivery
+	if d.SMTPURL == "" {
+		return mail.NewFileSender(c.cfg.OutboxPath()), nil
+	}
+	s, err := mail.NewSMTP(mail.SMTPOptions{URL: d.SMTPURL, Timeout: d.SMTPTimeout, AllowPlaintext: d.SMTPAllowPlaintext})
+	if err != nil {
+		return nil, &exitError{code: 2, msg: "configuration: " + err.Error()}
+	}
+	return s, nil
+}
+
+// baseURL is the public site address for links in emails.
+func (c *cli) baseURL(listen string) string {
+	if c.cfg.BaseURL != "" {
+		return c.cfg.BaseURL
+	}
+	c.log.Warn("ADVOCATE_BASE_URL is not set: links in emails use the listen address, which supporters may not reach",
+		"addr", listen)
+	return "http://" + listen
+}
+
+// newOutbox wires the outbox to the database and the mail server.
+func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string) (*outbox.Outbox, error) {
+	sender, err := c.mailSender()
+	if err != nil {
+		return nil, err
+	}
+	name, addr := c.cfg.MailFromAddress()
+	comp, err := outbox.NewComposer(outbox.ComposerOptions{
+		From: mail.Address{Name: name, Email: addr}, BaseURL: c.baseURL(listen),
+		Templates: templates.Emails(), PDF: maker, Location: c.cfg.Location(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := c.cfg.Delivery
+	return outbox.New(outbox.Options{
+		Store: db, Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
+		Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
+		SendTimeout: 4 * d.SMTPTimeout,
+	})
+}
+
+// outboxCmd is `advocate outbox status|flush|retry`.
+func (c *cli) outboxCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageErr("outbox needs a subcommand: status, flush or retry")
+	}
+	switch args[0] {
+	case "status":
+		if err := parse(c.flags("outbox status"), args[1:]); err != nil {
+			return err
+		}
+		db, err := c.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		stats, err := db.OutboxStats(ctx)
+		if err != nil {
+			return err
+		}
+		sender, err := c.mailSender()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "mail goes to %s\n", sender)
+		if len(stats) == 0 {
+			fmt.Fprintln(c.stdout, "no deliveries yet")
+		}
+		for _, s := range stats {
+			fmt.Fprintf(c.stdout, "  %-9s %-12s %8d\n", s.Channel, s.Status, s.Count)
+		}
+		return nil
+	case "flush":
+		if err := parse(c.flags("outbox flush"), args[1:]); err != nil {
+			return err
+		}
+		db, err := c.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		maker, err := pdf.New(pdf.Options{})
+		if err != nil {
+			return err
+		}
+		ob, err := c.newOutbox(db, maker, c.cfg.Addr)
+		if err != nil {
+			return err
+		}
+		if err := ob.Maintain(ctx, true); err != nil {
+			return err
+		}
+		n, err := ob.Flush(ctx)
+		fmt.Fprintf(c.stdout, "handled %d due deliveries (mail goes to %s)\n", n, ob.Sender())
+		return err
+	case "retry":
+		fl := c.flags("outbox retry")
+		ids := fl.String("id", "", "comma-separated delivery ids (default: every dead email)")
+		if err := parse(fl, args[1:]); err != nil {
+			return err
+		}
+		var list []int64
+		for _, s := range strings.Split(*ids, ",") {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || id <= 0 {
+				return usageErr("--id: %q is not a delivery id", s)
+			}
+			list = append(list, id)
+		}
+		db, err := c.openStore(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, err := db.RetryDead(ctx, list, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "queued %d dead deliveries again\n", n)
+		return nil
+	}
+	return usageErr("unknown outbox subcommand %q", args[0])
+}
+
+// packetsCmd is `advocate packets --campaign SLUG --out DIR`.
+func (c *cli) packetsCmd(ctx context.Context, args []string) error {
+	fl := c.flags("packets")
+	slug := fl.String("campaign", "", "campaign slug")
+	out := fl.String("out", "", "folder for the PDFs")
+	volume := fl.Int("volume", 500, "most letters in one PDF (larger offices get several volumes)")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	if *slug == "" || *out == "" {
+		return usageErr("packets needs --campaign SLUG and --out DIR")
+	}
+	db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	maker, err := pdf.New(pdf.Options{})
+	if err != nil {
+		return err
+	}
+	bar := newProgress(c.stderr)
+	w := packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), VolumeSize: *volume,
+		Progress: func(p packets.Progress) {
+			bar.show(fmt.Sprintf("packets: %d/%d offices, %s letters", p.Done, p.Offices, ratio(int64(p.Letters), int64(p.Total))),
+				p.Letters == p.Total)
+		}})
+	start := time.Now()
+	res, err := w.Write(ctx, *slug, *out)
+	bar.done()
+	if err != nil {
+		return fmt.Errorf("packets: %w", userErr(err))
+	}
+	fmt.Fprintf(c.stdout, "wrote %d PDFs for %d offices (%d letters) into %s in %s; index.csv lists them\n",
+		len(res.Files), res.Offices, res.Letters, *out, time.Since(start).Round(time.Millisecond))
+	for _, s := range res.Skipped {
+		fmt.Fprintln(c.stdout, "  left out:", s)
+	}
+	return nil
+}
+
+// cwcCmd is `advocate cwc export --campaign SLUG --out DIR [--send]`.
+func (c *cli) cwcCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "export" {
+		return usageErr("cwc needs a subcommand: export")
+	}
+	fl := c.flags("cwc export")
+	slug := fl.String("campaign", "", "campaign slug")
+	out := fl.String("out", "", "folder for the XML files")
+	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY)")
+	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes, " ")+
+		" (CWC requires one; Advocate does not ask supporters for it)")
+	if err := parse(fl, args[1:]); err != nil {
+		return err
+	}
+	if *slug == "" || *out == "" {
+		return usageErr("cwc export needs --campaign SLUG and --out DIR")
+	}
+	d := c.cfg.Delivery
+	opts := cwc.ExportOptions{
+		Agent: cwc.Agent{Name: d.CWCAgent, AckEmail: d.CWCAckEmail, ContactName: d.CWCContactName,
+			ContactEmail: d.CWCContactEmail, ContactPhone: d.CWCContactPhone},
+		PrefixFallback: *prefix,
+	}
+	if *send {
+		if d.CWCURL == "" {
+			return usageErr("--send needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY")
+		}
+		client, err := cwc.NewClient(cwc.ClientOptions{URL: d.CWCURL, APIKey: d.CWCAPIKey})
+		if err != nil {
+			return &exitError{code: 2, msg: "configuration: " + err.Error()}
+		}
+		opts.Client = client
+	}
+	db, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts.Store = db
+	bar := newProgress(c.stderr)
+	opts.Progress = func(p cwc.ExportProgress) {
+		bar.show(fmt.Sprintf("cwc: %d letters, %d written, %d sent", p.Letters, p.Written, p.Sent), false)
+	}
+	ex, err := cwc.NewExporter(opts)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	res, err := ex.Export(ctx, *slug, *out)
+	bar.done()
+	if err != nil {
+		return fmt.Errorf("cwc export: %w", userErr(err))
+	}
+	fmt.Fprintf(c.stdout, "%d letters to Representatives: %d written to %s", res.Letters, res.Written, *out)
+	if *send {
+		fmt.Fprintf(c.stdout, ", %d sent to CWC, %d sent before, %d failed", res.Sent, res.AlreadySent, len(res.Failed))
+	}
+	fmt.Fprintln(c.stdout)
+	for i, s := range res.Skipped {
+		if i == 10 {
+			fmt.Fprintf(c.stdout, "  ... and %d more skipped\n", len(res.Skipped)-10)
+			break
+		}
+		fmt.Fprintln(c.stdout, "  skipped:", s)
+	}
+	for _, s := range res.Failed {
+		fmt.Fprintln(c.stdout, "  failed:", s)
+	}
+	if len(res.Failed) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d messages were not accepted by CWC", len(res.Failed))}
+	}
+	return nil
+}
+
+// userErr keeps the readable message of a domain error.
+func userErr(err error) error {
+	if code := app.ErrorCodeOf(err); code != app.EINTERNAL && code != "" {
+		return fmt.Errorf("%s", app.ErrorMessageOf(err))
+	}
+	return err
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/advocate-org/advocate/app/mail/mailtest"
+)
+
+// TestDeliveryEndToEnd runs serve with a real SMTP server on loopback,
+// submits letters through the API, waits for the emails, then prints office
+// packets and a CWC export from the same database.
+func TestDeliveryEndToEnd(t *testing.T) {
+	smtp := mailtest.Start(t, mailtest.Options{})
+	dir := t.TempDir()
+	env := testEnv(dir, map[string]string{
+		"ADVOCATE_SMTP_URL":          smtp.URL(),
+		"ADVOCATE_MAIL_FROM":         "Free Guan Heng <letters@advocate.example>",
+		"ADVOCATE_BASE_URL":          "https://letters.example.org",
+		"ADVOCATE_CWC_AGENT":         "Friends of Guan Heng",
+		"ADVOCATE_CWC_ACK_EMAIL":     "cwc@friends.example.org",
+		"ADVOCATE_CWC_CONTACT_NAME":  "Ada Organizer",
+		"ADVOCATE_CWC_CONTACT_EMAIL": "ada@friends.example.org",
+		"ADVOCATE_CWC_CONTACT_PHONE": "202-555-0100",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan string, 1)
+	var stdout, stderr syncBuffer
+	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, ready: func(a string) { addrc <- a }}
+	done := make(chan int, 1)
+	go func() { done <- c.main(ctx, []string{"serve"}) }()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	for _, email := range []string{"jose@example.org", "ana@example.org"} {
+		body := `{"first_name":"José","last_name":"Núñez","email":"` + email + `","address1":"12 State St",
+			"city":"Albany","state":"NY","zip":"12202"}`
+		resp, err := http.Post("http://"+addr+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("submit: %d %s", resp.StatusCode, b)
+		}
+	}
+	// Each submission emails the two TLHRC co-chairs' letters to the
+	// commission and a copy to the supporter.
+	deadline := time.Now().Add(20 * time.Second)
+	for smtp.Count() < 6 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if smtp.Count() != 6 {
+		t.Fatalf("the mail server received %d messages, want 6\n%s", smtp.Count(), stderr.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exit %d: %s", code, stderr.String())
+	}
+
+	code, out, errs := runCLI(t, env, "outbox", "status")
+	if code != 0 || !strings.Contains(out, "email     sent") || !strings.Contains(out, "copy      sent") {
+		t.Errorf("outbox status: %d %s %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"))
+	if code != 0 || !strings.Contains(out, "(18 letters)") {
+		t.Errorf("packets: %d %s %s", code, out, errs)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "packets", "*.pdf")); len(files) != 9 {
+		t.Errorf("packet files %v", files)
+	}
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"))
+	if code != 0 || !strings.Contains(out, "0 written") || !strings.Contains(out, "skipped: letter") {
+		t.Errorf("cwc export without a prefix: %d %s %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"),
+		"--prefix", "Mr.")
+	if code != 0 || !strings.Contains(out, "2 letters to Representatives: 2 written") {
+		t.Errorf("cwc export: %d %s %s", code, out, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "cwc", "HNY20-*.xml"))
+	if len(files) != 2 {
+		t.Fatalf("cwc files %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil || !strings.Contains(string(b), "<MemberOffice>HNY20</MemberOffice>") {
+		t.Errorf("cwc file: %v %s", err, b)
+	}
+	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", dir, "--send"); code != 2 {
+		t.Errorf("--send without a CWC URL: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, env, "packets", "--campaign", "nope", "--out", dir); code != 1 {
+		t.Errorf("unknown campaign: exit %d", code)
+	}
+}
+
+func TestOutboxFlushFilesWithoutSMTP(t *testing.T) {
+	dir := t.TempDir()
+	env := testEnv(dir, nil)
+	code, out, errs := runCLI(t, env, "outbox", "flush")
+	if code != 0 || !strings.Contains(out, "handled 0 due deliveries (mail goes to files in "+filepath.Join(dir, "outbox")+")") {
+		t.Errorf("flush: %d %q %s", code, out, errs)
+	}
+	if code, out, _ := runCLI(t, env, "outbox", "retry", "--id", "3,4"); code != 0 || !strings.Contains(out, "queued 0") {
+		t.Errorf("retry: %d %s", code, out)
+	}
+	if code, _, _ := runCLI(t, env, "outbox", "retry", "--id", "x"); code != 2 {
+		t.Errorf("bad id: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, env, "outbox"); code != 2 {
+		t.Errorf("no subcommand: exit %d", code)
+	}
+}
