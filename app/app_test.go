@@ -48,6 +48,8 @@ func TestNormalizeRejects(t *testing.T) {
 		{"lat", func(in *app.SubmissionInput) { in.Lat = &lat }},
 		{"personal_message", func(in *app.SubmissionInput) { in.PersonalMessage = strings.Repeat("x", 2001) }},
 		{"personal_message", func(in *app.SubmissionInput) { in.PersonalMessage = "bell\a" }},
+		{"prefix", func(in *app.SubmissionInput) { in.Prefix = "Sir" }},
+		{"prefix", func(in *app.SubmissionInput) { in.Prefix = "Dr.\x00" }},
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprint(i, tt.field), func(t *testing.T) {
@@ -61,6 +63,18 @@ func TestNormalizeRejects(t *testing.T) {
 				t.Fatalf("no error on %s: %v", tt.field, err)
 			}
 		})
+	}
+}
+
+func TestNormalizePrefix(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""}, {"  ", ""}, {"Dr.", "Dr."}, {" ms ", "Ms."}, {"MRS.", "Mrs."}, {"miss", "Miss"}, {"Mx", "Mx."}, {"mr.", "Mr."},
+	} {
+		in := validInput()
+		in.Prefix = tt.in
+		if err := in.Normalize(); err != nil || in.Prefix != tt.want {
+			t.Errorf("prefix %q: got %q (%v), want %q", tt.in, in.Prefix, err, tt.want)
+		}
 	}
 }
 

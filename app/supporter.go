@@ -12,7 +12,10 @@ import (
 // Supporter is a member of the public who wrote through a campaign. Their
 // personal data may be erased (retention, request) while letter counts stay.
 type Supporter struct {
-	ID        int64
+	ID int64
+	// Prefix is the courtesy title the supporter chose (one of Prefixes),
+	// or "" when they gave none.
+	Prefix    string
 	FirstName string
 	LastName  string
 	Email     string
@@ -34,6 +37,7 @@ func (s Supporter) FullName() string {
 
 // SubmissionInput is what a supporter sends, from the web form or the API.
 type SubmissionInput struct {
+	Prefix          string   `json:"prefix" form:"prefix"` // optional courtesy title, one of Prefixes
 	FirstName       string   `json:"first_name" form:"first_name"`
 	LastName        string   `json:"last_name" form:"last_name"`
 	Email           string   `json:"email" form:"email"`
@@ -57,6 +61,20 @@ const (
 	MaxCityLen            = 100
 	MaxPersonalMessageLen = 2000
 )
+
+// Prefixes are the courtesy titles a supporter may choose. Congress'
+// Communicating with Congress (CWC) system needs one for every writer.
+var Prefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr.", "Mx."}
+
+// ValidPrefix reports whether p is one of Prefixes.
+func ValidPrefix(p string) bool {
+	for _, x := range Prefixes {
+		if p == x {
+			return true
+		}
+	}
+	return false
+}
 
 var zipRE = regexp.MustCompile(`^(\d{5})(?:-?\d{4})?$`)
 
@@ -129,6 +147,18 @@ func (in *SubmissionInput) Normalize() error {
 			fe.Add(field, "is required")
 		case utf8.RuneCountInString(v) > max:
 			fe.Add(field, "is too long (at most "+itoa(max)+" characters)")
+		}
+	}
+	line("prefix", &in.Prefix, 8, false)
+	if _, ok := fe["prefix"]; !ok && in.Prefix != "" {
+		// Accept "mr", "MS" and the like: only the case and the dot differ.
+		for _, x := range Prefixes {
+			if strings.EqualFold(strings.TrimSuffix(in.Prefix, "."), strings.TrimSuffix(x, ".")) {
+				in.Prefix = x
+			}
+		}
+		if !ValidPrefix(in.Prefix) {
+			fe.Add("prefix", "must be one of "+strings.Join(Prefixes, ", "))
 		}
 	}
 	line("first_name", &in.FirstName, MaxNameLen, true)

@@ -185,6 +185,16 @@ type seedFile struct {
 		OnlyConstituents bool   `yaml:"only_constituents"`
 	} `yaml:"targets"`
 	Letters map[string]string `yaml:"letters"` // kind -> file in the letters folder
+	// Delivery is optional; without it the campaign has the zero settings
+	// (no double opt-in, replies to the campaign, default CWC topic).
+	Delivery *struct {
+		DoubleOptIn        bool   `yaml:"double_opt_in"`
+		ConfirmWithinHours int    `yaml:"confirm_within_hours"`
+		ReplyToSupporter   bool   `yaml:"reply_to_supporter"`
+		OrgName            string `yaml:"org_name"`
+		OrgStatement       string `yaml:"org_statement"`
+		CWCTopic           string `yaml:"cwc_topic"`
+	} `yaml:"delivery"`
 }
 
 // LoadSeed creates the seed campaigns when the database has no campaign at
@@ -236,6 +246,11 @@ func readSeed(campaigns, letters fs.FS, name string) (*Draft, error) {
 		},
 		Templates: map[app.TargetKind]app.TemplateVersion{},
 		Author:    "seed",
+	}
+	if dl := f.Delivery; dl != nil {
+		d.Campaign.Delivery = app.DeliverySettings{DoubleOptIn: dl.DoubleOptIn, ConfirmWithinHours: dl.ConfirmWithinHours,
+			ReplyToSupporter: dl.ReplyToSupporter, OrgName: strings.TrimSpace(dl.OrgName),
+			OrgStatement: strings.TrimSpace(dl.OrgStatement), CWCTopic: strings.TrimSpace(dl.CWCTopic)}
 	}
 	for _, t := range f.Targets {
 		d.Rules = append(d.Rules, app.TargetRule{

@@ -46,6 +46,10 @@ func TestLoadSeedOnce(t *testing.T) {
 	if c.Status != app.CampaignOpen || c.Facts["person"] != "Guan Heng" {
 		t.Fatalf("seed campaign: %+v", c)
 	}
+	if d := c.Delivery; d.DoubleOptIn || !d.ReplyToSupporter || d.OrgName != "Friends of Guan Heng" ||
+		d.CWCTopic != "Immigration" || d.OrgStatement == "" || strings.HasSuffix(d.OrgStatement, "\n") {
+		t.Fatalf("seed delivery settings: %+v", d)
+	}
 	rules, _ := db.ListTargetRules(ctx, c.ID)
 	if len(rules) != 6 || rules[0].Kind != app.RuleOwnRepresentative || rules[5].ExecutiveKey != "DHS_SECRETARY" {
 		t.Fatalf("rules: %+v", rules)

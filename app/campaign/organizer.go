@@ -154,6 +154,20 @@ type DetailsInput struct {
 	StartsAt      string
 	EndsAt        string
 	RetentionDays string
+	// Delivery is the delivery settings part of the form.
+	Delivery DeliveryInput
+}
+
+// DeliveryInput is the delivery settings part of the campaign form as
+// typed (see app.DeliverySettings for what each setting does).
+type DeliveryInput struct {
+	DoubleOptIn bool
+	// ConfirmWithinHours is text so that a typo comes back as a message.
+	ConfirmWithinHours string
+	ReplyToSupporter   bool
+	OrgName            string
+	OrgStatement       string
+	CWCTopic           string
 }
 
 // DateTimeLayout is the datetime-local form value layout.
@@ -162,7 +176,10 @@ const DateTimeLayout = "2006-01-02T15:04"
 // DetailsOf fills the form from a stored campaign, facts sorted by name.
 func (s *Service) DetailsOf(c *app.Campaign) DetailsInput {
 	in := DetailsInput{Slug: c.Slug, Title: c.Title, Summary: c.Summary, Ask: c.Ask,
-		RetentionDays: strconv.Itoa(c.RetentionDays)}
+		RetentionDays: strconv.Itoa(c.RetentionDays),
+		Delivery: DeliveryInput{DoubleOptIn: c.Delivery.DoubleOptIn, ConfirmWithinHours: strconv.Itoa(c.Delivery.ConfirmWithinHours),
+			ReplyToSupporter: c.Delivery.ReplyToSupporter, OrgName: c.Delivery.OrgName,
+			OrgStatement: c.Delivery.OrgStatement, CWCTopic: c.Delivery.CWCTopic}}
 	for _, k := range slices.Sorted(maps.Keys(c.Facts)) {
 		in.Facts = append(in.Facts, Fact{Key: k, Value: c.Facts[k]})
 	}
@@ -223,6 +240,18 @@ func (s *Service) apply(c *app.Campaign, in DetailsInput) error {
 			fe.Add("retention_days", "enter a whole number of days (0 keeps data until erased by hand)")
 		} else {
 			c.RetentionDays = n
+		}
+	}
+	d := in.Delivery
+	c.Delivery = app.DeliverySettings{DoubleOptIn: d.DoubleOptIn, ReplyToSupporter: d.ReplyToSupporter,
+		OrgName: strings.TrimSpace(d.OrgName), CWCTopic: strings.TrimSpace(d.CWCTopic),
+		OrgStatement: strings.TrimSpace(strings.ReplaceAll(d.OrgStatement, "\r\n", "\n"))}
+	if h := strings.TrimSpace(d.ConfirmWithinHours); h != "" {
+		n, err := strconv.Atoi(h)
+		if err != nil {
+			fe.Add("confirm_within_hours", "enter a whole number of hours (0 means the default, 72 hours)")
+		} else {
+			c.Delivery.ConfirmWithinHours = n
 		}
 	}
 	if err := c.Validate(); err != nil {
@@ -345,6 +374,9 @@ func changedFields(a, b *app.Campaign) string {
 	}
 	if !sameTime(a.StartsAt, b.StartsAt) || !sameTime(a.EndsAt, b.EndsAt) {
 		ch = append(ch, "dates")
+	}
+	if a.Delivery != b.Delivery {
+		ch = append(ch, "delivery settings")
 	}
 	if a.RetentionDays != b.RetentionDays {
 		ch = append(ch, "retention "+strconv.Itoa(a.RetentionDays)+" \u2192 "+strconv.Itoa(b.RetentionDays)+" days")

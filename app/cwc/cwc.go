@@ -117,7 +117,7 @@ type Agent struct {
 	ContactPhone string // 202-555-0100
 }
 
-// Prefixes CWC accepts.
+// Prefixes CWC accepts: the schema's list, which lacks app.Prefixes' Mx.
 var Prefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr."}
 
 // Input is everything one message is built from.
@@ -126,8 +126,8 @@ type Input struct {
 	Campaign   *app.Campaign
 	Submission *app.Submission // supporter, personal message, confirmation
 	Letter     app.Letter      // to the supporter's Representative
-	// Prefix is the writer's courtesy title (one of Prefixes). Advocate's
-	// form does not ask for one yet; see Exporter.PrefixFallback.
+	// Prefix is the writer's courtesy title (one of Prefixes): the
+	// supporter's own when they chose one CWC takes, see PrefixFor.
 	Prefix string
 	Date   time.Time // delivery date (in Eastern time)
 }
@@ -235,7 +235,7 @@ func Build(in Input) (*Message, error) {
 	}
 	k := m.Constituent
 	if !validPrefix(k.Prefix) {
-		bad("prefix %q is not one of %s (Advocate does not ask supporters for one)", k.Prefix, strings.Join(Prefixes, ", "))
+		bad("prefix %q is not one of %s (the supporter chose none CWC takes; see --prefix)", k.Prefix, strings.Join(Prefixes, ", "))
 	}
 	for field, v := range map[string]string{"first name": k.FirstName, "last name": k.LastName,
 		"address": k.Address1, "city": k.City} {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -276,9 +277,16 @@ func newDB(t *testing.T) *dbFixture {
 
 func (f *dbFixture) add(t *testing.T, confirmed bool, targets ...app.Target) {
 	t.Helper()
+	f.addAs(t, "", confirmed, targets...)
+}
+
+// addAs stores a submission whose supporter chose courtesy title prefix.
+func (f *dbFixture) addAs(t *testing.T, prefix string, confirmed bool, targets ...app.Target) {
+	t.Helper()
 	f.seq++
 	s := submission()
 	s.ID, s.CampaignID, s.ConfirmedAt = 0, f.camp.ID, nil
+	s.Supporter.Prefix = prefix
 	s.Supporter.Email = fmt.Sprintf("w%d@example.org", f.seq)
 	s.Token, s.DedupKey = fmt.Sprintf("t%025d", f.seq), fmt.Sprint(f.seq)
 	if !confirmed {
@@ -372,6 +380,58 @@ func TestExportWithoutPrefixSkips(t *testing.T) {
 	}
 	if _, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, PrefixFallback: "Mx."}); err == nil {
 		t.Error("an invalid fallback prefix was accepted")
+	}
+}
+
+func TestExportUsesSupporterPrefix(t *testing.T) {
+	f := newDB(t)
+	f.addAs(t, "Dr.", true, tonko) // w1
+	f.addAs(t, "Mx.", true, tonko) // w2: CWC does not take Mx.
+	f.addAs(t, "", true, tonko)    // w3: chose none
+	prefixes := func(dir string) map[string]string {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
+		out := map[string]string{}
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if problems := validate(b); len(problems) > 0 {
+				t.Errorf("%s: %v", file, problems)
+			}
+			var m cwc.Message
+			if err := xml.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			out[m.Constituent.Email] = m.Constituent.Prefix
+		}
+		return out
+	}
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent, PrefixFallback: "Ms."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if res, err := ex.Export(context.Background(), "free-guan-heng", dir); err != nil || res.Written != 3 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	want := map[string]string{"w1@example.org": "Dr.", "w2@example.org": "Ms.", "w3@example.org": "Ms."}
+	if got := prefixes(dir); !maps.Equal(got, want) {
+		t.Errorf("with fallback: %v, want %v", got, want)
+	}
+	// Without a fallback only the supporter who chose a CWC title is written.
+	ex, err = cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	res, err := ex.Export(context.Background(), "free-guan-heng", dir)
+	if err != nil || res.Written != 1 || len(res.Skipped) != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if got := prefixes(dir); !maps.Equal(got, map[string]string{"w1@example.org": "Dr."}) {
+		t.Errorf("without fallback: %v", got)
 	}
 }
 

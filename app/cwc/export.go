@@ -32,9 +32,9 @@ type ExportOptions struct {
 	// outcome as a "cwc" delivery of the letter; letters already accepted
 	// are not posted again.
 	Client *Client
-	// PrefixFallback is used for every writer when set (one of Prefixes):
-	// Advocate does not ask supporters for a courtesy title, which CWC
-	// requires. Empty: such letters are skipped and listed.
+	// PrefixFallback (one of Prefixes) is used for writers who chose no
+	// courtesy title, or one CWC does not take (Mx.), since CWC requires
+	// one. Empty: such letters are skipped and listed.
 	PrefixFallback string
 	Clock          app.Clock
 	// Interval spaces posts to CWC (default 150ms; CWC asks for at most
@@ -108,7 +108,7 @@ func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult,
 			l := s.Letters[0]
 			res.Letters++
 			m, err := Build(Input{Agent: e.o.Agent, Campaign: c, Submission: s, Letter: l,
-				Prefix: e.o.PrefixFallback, Date: e.o.Clock()})
+				Prefix: PrefixFor(s.Supporter, e.o.PrefixFallback), Date: e.o.Clock()})
 			if err != nil {
 				res.Skipped = append(res.Skipped, err.Error())
 				continue
@@ -295,4 +295,13 @@ func errorMessages(body []byte) []string {
 		out = append(out, clean(string(body)))
 	}
 	return out
+}
+
+// PrefixFor is the courtesy title a writer's CWC message carries: the one
+// the supporter chose when CWC accepts it, else fallback.
+func PrefixFor(p app.Supporter, fallback string) string {
+	if validPrefix(p.Prefix) {
+		return p.Prefix
+	}
+	return fallback
 }

@@ -11,15 +11,21 @@ import (
 )
 
 // SubmissionCounts returns how many submissions each campaign has, by
-// campaign id, for the organizer's campaign list.
+// campaign id, for the organizer's campaign list. Submissions still
+// waiting for double opt-in confirmation do not count: they may never be
+// confirmed and no letter of theirs goes out until they are.
 func (d *DB) SubmissionCounts(ctx context.Context) (map[int64]int, error) {
-	return d.countBy(ctx, "SELECT campaign_id, COUNT(*) FROM submissions GROUP BY campaign_id", "submission counts")
+	return d.countBy(ctx, `SELECT campaign_id, COUNT(*) FROM submissions
+		WHERE confirmed_at IS NOT NULL GROUP BY campaign_id`, "submission counts")
 }
 
 // LetterCounts returns how many letters each campaign has made, by
-// campaign id.
+// campaign id, leaving out the letters of unconfirmed submissions for the
+// same reason as SubmissionCounts.
 func (d *DB) LetterCounts(ctx context.Context) (map[int64]int, error) {
-	return d.countBy(ctx, "SELECT campaign_id, COUNT(*) FROM letters GROUP BY campaign_id", "letter counts")
+	return d.countBy(ctx, `SELECT l.campaign_id, COUNT(*) FROM letters l
+		JOIN submissions s ON s.id = l.submission_id
+		WHERE s.confirmed_at IS NOT NULL GROUP BY l.campaign_id`, "letter counts")
 }
 
 func (d *DB) countBy(ctx context.Context, query, op string) (map[int64]int, error) {

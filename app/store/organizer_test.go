@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/advocate-org/advocate/app"
 )
@@ -29,6 +30,38 @@ func TestCounts(t *testing.T) {
 		}
 		if subs[f.campaign.ID] != 2 || letters[f.campaign.ID] != 10 || subs[other.campaign.ID] != 0 || letters[other.campaign.ID] != 0 {
 			t.Fatalf("submissions %v letters %v", subs, letters)
+		}
+	})
+}
+
+func TestCountsSkipUnconfirmed(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c := outboxCampaign(t, e)
+		now := e.clock.Now()
+		deadline := now.Add(48 * time.Hour)
+		outboxSubmission(t, e, c, 1, "", deadline, "leg:A")
+		s := outboxSubmission(t, e, c, 2, "confirm-count-00000000000002", deadline, "leg:A", "leg:B")
+		counts := func() (int, int) {
+			t.Helper()
+			subs, err := e.db.SubmissionCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			letters, err := e.db.LetterCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return subs[c.ID], letters[c.ID]
+		}
+		if subs, letters := counts(); subs != 1 || letters != 1 {
+			t.Fatalf("before confirmation: %d submissions, %d letters; want 1, 1", subs, letters)
+		}
+		if _, err := e.db.ConfirmSubmission(ctx, s.ID, now.Add(time.Hour), deadline); err != nil {
+			t.Fatal(err)
+		}
+		if subs, letters := counts(); subs != 2 || letters != 3 {
+			t.Fatalf("after confirmation: %d submissions, %d letters; want 2, 3", subs, letters)
 		}
 	})
 }

@@ -379,7 +379,7 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 		q := pool(tx)
 		err := scanAll(ctx, q, d.rebind(`SELECT l.id, l.campaign_id, l.template_version_id, l.recipient, l.subject, l.body,
 				l.created_at, s.id, s.token, s.personal_message, s.confirm_token, s.confirmed_at, s.created_at,
-				p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip, p.contact_ok
+				p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip, p.contact_ok, p.prefix
 			FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
 			WHERE `+where+` ORDER BY l.target_key, l.id LIMIT ?`), func(rows *sql.Rows) error {
 			var s app.Submission
@@ -391,7 +391,7 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 			if err := rows.Scan(&l.ID, &l.CampaignID, &tv, &recip, &l.Subject, &l.Body, &l.CreatedAt,
 				&s.ID, &s.Token, &s.PersonalMessage, &s.ConfirmToken, &confirmed, &s.CreatedAt,
 				&p.ID, &p.FirstName, &p.LastName, &p.Email, &p.Address1, &p.Address2, &p.City, &p.State, &p.Zip,
-				&p.ContactOK); err != nil {
+				&p.ContactOK, &p.Prefix); err != nil {
 				return err
 			}
 			if err := json.Unmarshal(recip, &l.Recipient); err != nil {

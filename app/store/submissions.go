@@ -140,7 +140,7 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 
 var (
 	supporterCols = []string{"id", "first_name", "last_name", "email", "address1", "address2", "city", "state",
-		"zip", "lat", "lon", "contact_ok", "erased_at", "created_at"}
+		"zip", "lat", "lon", "contact_ok", "erased_at", "created_at", "prefix"}
 	submissionCols = []string{"id", "campaign_id", "supporter_id", "token", "dedup_key", "personal_message",
 		"district_state", "district_number", "created_at", "confirm_token", "confirmed_at"}
 	letterCols = []string{"id", "submission_id", "campaign_id", "template_version_id", "recipient", "target_key",
@@ -221,7 +221,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
 		p := &fresh[i].s.Supporter
 		return append(a, p.ID, p.FirstName, p.LastName, p.Email, p.Address1, p.Address2, p.City, p.State, p.Zip,
-			nullFloat(p.Lat), nullFloat(p.Lon), p.ContactOK, timeArg(p.ErasedAt), p.CreatedAt)
+			nullFloat(p.Lat), nullFloat(p.Lon), p.ContactOK, timeArg(p.ErasedAt), p.CreatedAt, p.Prefix)
 	}); err != nil {
 		return fmt.Errorf("insert supporters: %w", err)
 	}
@@ -392,12 +392,12 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 		err := q.QueryRowContext(ctx, d.rebind(`SELECT s.id, s.campaign_id, s.token, s.dedup_key, s.personal_message,
 			s.district_state, s.district_number, s.created_at, s.confirm_token, s.confirmed_at,
 			p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip,
-			p.lat, p.lon, p.contact_ok, p.erased_at, p.created_at
+			p.lat, p.lon, p.contact_ok, p.erased_at, p.created_at, p.prefix
 			FROM submissions s JOIN supporters p ON p.id = s.supporter_id WHERE `+where), args...).Scan(
 			&s.ID, &s.CampaignID, &s.Token, &s.DedupKey, &s.PersonalMessage, &dstate, &dnum, &s.CreatedAt,
 			&s.ConfirmToken, &confirmed,
 			&p.ID, &p.FirstName, &p.LastName, &p.Email, &p.Address1, &p.Address2, &p.City, &p.State, &p.Zip,
-			&lat, &lon, &p.ContactOK, &erased, &p.CreatedAt)
+			&lat, &lon, &p.ContactOK, &erased, &p.CreatedAt, &p.Prefix)
 		if err != nil {
 			return err
 		}

@@ -394,3 +394,36 @@ func TestCloseFlushes(t *testing.T) {
 		})
 	}
 }
+
+func TestSupporterPrefixRoundTrip(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := newFixture(t, e)
+		with := f.submission(1, "dr@example.org", e.clock.Now())
+		with.Supporter.Prefix = "Dr."
+		without := f.submission(2, "none@example.org", e.clock.Now())
+		for _, s := range []*app.Submission{with, without} {
+			if _, err := e.db.CreateSubmission(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for s, want := range map[*app.Submission]string{with: "Dr.", without: ""} {
+			got, err := e.db.FindSubmissionByToken(ctx, s.Token)
+			if err != nil || got.Supporter.Prefix != want {
+				t.Fatalf("%s: prefix %q, want %q (%v)", s.Supporter.Email, got.Supporter.Prefix, want, err)
+			}
+		}
+		page, err := e.db.ListOfficeLetters(ctx, app.LetterPage{CampaignID: f.campaign.ID,
+			Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 10})
+		if err != nil || len(page) != 2 {
+			t.Fatalf("office letters: %d %v", len(page), err)
+		}
+		prefixes := map[string]string{}
+		for _, s := range page {
+			prefixes[s.Supporter.Email] = s.Supporter.Prefix
+		}
+		if prefixes["dr@example.org"] != "Dr." || prefixes["none@example.org"] != "" {
+			t.Fatalf("office letters prefixes %v", prefixes)
+		}
+	})
+}

@@ -578,7 +578,7 @@ func queryOf(in *app.SubmissionInput) match.Query {
 
 func supporterOf(in *app.SubmissionInput, now time.Time) app.Supporter {
 	return app.Supporter{
-		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
+		Prefix: in.Prefix, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
 		Address1: in.Address1, Address2: in.Address2, City: in.City, State: in.State, Zip: in.Zip,
 		Lat: in.Lat, Lon: in.Lon, ContactOK: in.ContactOK, CreatedAt: now,
 	}

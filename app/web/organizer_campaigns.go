@@ -43,6 +43,11 @@ func detailsForm(c echo.Context) (campaign.DetailsInput, error) {
 	in := campaign.DetailsInput{
 		Slug: form.Get("slug"), Title: form.Get("title"), Summary: form.Get("summary"), Ask: form.Get("ask"),
 		StartsAt: form.Get("starts_at"), EndsAt: form.Get("ends_at"), RetentionDays: form.Get("retention_days"),
+		Delivery: campaign.DeliveryInput{
+			DoubleOptIn: form.Get("double_opt_in") != "", ConfirmWithinHours: form.Get("confirm_within_hours"),
+			ReplyToSupporter: form.Get("reply_to_supporter") != "", OrgName: form.Get("org_name"),
+			OrgStatement: form.Get("org_statement"), CWCTopic: form.Get("cwc_topic"),
+		},
 	}
 	keys, values := form["fact_key"], form["fact_value"]
 	for i := range max(len(keys), len(values)) {
@@ -83,7 +88,8 @@ func (s *Server) renderDetailsForm(c echo.Context, camp *app.Campaign, in campai
 }
 
 func (s *Server) orgNewCampaign(c echo.Context) error {
-	return s.renderDetailsForm(c, nil, campaign.DetailsInput{RetentionDays: "0"}, nil)
+	return s.renderDetailsForm(c, nil, campaign.DetailsInput{RetentionDays: "0",
+		Delivery: campaign.DeliveryInput{ConfirmWithinHours: "0"}}, nil)
 }
 
 func (s *Server) orgCreateCampaign(c echo.Context) error {

@@ -41,6 +41,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 // error rather than being dropped.
 func formInput(c echo.Context) (app.SubmissionInput, error) {
 	in := app.SubmissionInput{
+		Prefix:          c.FormValue("prefix"),
 		FirstName:       c.FormValue("first_name"),
 		LastName:        c.FormValue("last_name"),
 		Email:           c.FormValue("email"),

@@ -71,6 +71,8 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d %s", n, many)
 	},
 	"statusLabel": statusLabel,
+	// prefixes are the courtesy titles the supporter form offers.
+	"prefixes": func() []string { return app.Prefixes },
 	// inputCtx bundles what the "input" partial needs.
 	"inputCtx": func(fields map[string]string, name, label, typ, value, auto string, optional bool) map[string]any {
 		if fields == nil {

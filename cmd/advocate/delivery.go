@@ -202,7 +202,7 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	out := fl.String("out", "", "folder for the XML files")
 	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY)")
 	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes, " ")+
-		" (CWC requires one; Advocate does not ask supporters for it)")
+		" for writers who chose none CWC takes (CWC requires one)")
 	if err := parse(fl, args[1:]); err != nil {
 		return err
 	}
