@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"path/filepath"
@@ -213,9 +214,58 @@ func (s *Service) seedRoster(ctx context.Context) (*app.Roster, error) {
 	if s.seed == nil {
 		return nil, errors.New("no seed roster configured")
 	}
-	r, _, err := congress.ImportFS(ctx, s.seed, congress.ImportOptions{})
+	r, err := readSeed(s.seed)
 	if err != nil {
 		return nil, fmt.Errorf("seed roster: %w", err)
+	}
+	return r, nil
+}
+
+// readSeed reads Advocate's own sample roster (data/seed/roster): a few
+// hand-picked records in the published formats, named so that nobody takes
+// them for the public datasets.
+func readSeed(fsys fs.FS) (*app.Roster, error) {
+	r := &app.Roster{}
+	open := func(name string, read func(io.Reader, string) error) error {
+		f, err := fsys.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return read(f, name)
+	}
+	steps := []struct {
+		name string
+		read func(io.Reader, string) error
+	}{
+		{"sample-legislators.json", func(f io.Reader, n string) (err error) {
+			r.Legislators, err = congress.ReadLegislatorsJSON(f, n)
+			return err
+		}},
+		{"sample-committees.json", func(f io.Reader, n string) (err error) {
+			r.Committees, err = congress.ReadCommitteesJSON(f, n)
+			return err
+		}},
+		{"sample-memberships.json", func(f io.Reader, n string) (err error) {
+			r.Memberships, err = congress.ReadMembershipsJSON(f, n)
+			return err
+		}},
+		{"sample-zips.csv", func(f io.Reader, n string) (err error) {
+			r.Zips, err = congress.ReadZCCD(f, n)
+			return err
+		}},
+		{"commissions.yaml", func(f io.Reader, n string) error {
+			cs, ms, ex, err := congress.ReadCommissionsYAML(f, n)
+			r.Committees = append(r.Committees, cs...)
+			r.Memberships = append(r.Memberships, ms...)
+			r.Executives = ex
+			return err
+		}},
+	}
+	for _, st := range steps {
+		if err := open(st.name, st.read); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
