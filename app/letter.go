@@ -118,3 +118,11 @@ type LetterPage struct {
 	AfterID  int64
 	Limit    int // default 200, at most 1000
 }
+
+// DeliveryCount is how many deliveries of a channel are in a status, for the
+// staff delivery page and `advocate outbox status`.
+type DeliveryCount struct {
+	Channel Channel
+	Status  DeliveryStatus
+	Count   int64
+}

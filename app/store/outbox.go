@@ -465,3 +465,13 @@ func cutText(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "")
 }
+
+// DeliveryCounts is OutboxStats in domain types, for the web layer.
+func (d *DB) DeliveryCounts(ctx context.Context) ([]app.DeliveryCount, error) {
+	stats, err := d.OutboxStats(ctx)
+	out := make([]app.DeliveryCount, 0, len(stats))
+	for _, s := range stats {
+		out = append(out, app.DeliveryCount{Channel: s.Channel, Status: s.Status, Count: s.Count})
+	}
+	return out, err
+}

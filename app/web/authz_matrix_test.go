@@ -71,6 +71,12 @@ var protectedRoutes = map[string][]app.Role{
 	"echo_route_not_found /admin":     {app.RoleAdmin},
 	"echo_route_not_found /admin/*":   {app.RoleAdmin},
 
+	// Staff (staff_delivery.go).
+	"GET /staff":                             {app.RoleStaff},
+	"GET /staff/campaigns/:slug/packets.zip": {app.RoleStaff},
+	"echo_route_not_found /staff":            {app.RoleStaff},
+	"echo_route_not_found /staff/*":          {app.RoleStaff},
+
 	// Organizer workspace (organizer.go).
 	"GET /organize":                                                    {app.RoleOrganizer},
 	"GET /organize/campaigns/:slug":                                    {app.RoleOrganizer},

@@ -19,22 +19,25 @@ import (
 // pageData is what every page template receives. Pages use the fields they
 // need; the layout uses Title, Notice and CSRF.
 type pageData struct {
-	Title      string
-	Notice     string
-	CSRF       string
-	Status     int
-	Error      string
-	Fields     map[string]string
-	States     []string
-	Campaign   *app.Campaign
-	Campaigns  []app.Campaign
-	Form       app.SubmissionInput
-	LatText    string
-	LonText    string
-	Preview    *submit.Preview
-	Candidates []app.Representative
-	Submission *app.Submission
-	Created    bool
+	// DeliveryCounts and DeliveryCampaigns fill the staff delivery page.
+	DeliveryCounts    []app.DeliveryCount
+	DeliveryCampaigns []deliveryCampaign
+	Title             string
+	Notice            string
+	CSRF              string
+	Status            int
+	Error             string
+	Fields            map[string]string
+	States            []string
+	Campaign          *app.Campaign
+	Campaigns         []app.Campaign
+	Form              app.SubmissionInput
+	LatText           string
+	LonText           string
+	Preview           *submit.Preview
+	Candidates        []app.Representative
+	Submission        *app.Submission
+	Created           bool
 	// Viewer is the signed-in user for the navigation (nil: anonymous);
 	// Flash a one-time message after a redirect. Both are filled by render.
 	Viewer *viewer

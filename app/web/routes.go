@@ -74,6 +74,11 @@ func (s *Server) routes() {
 	// Organizers (organizer.go).
 	s.organizerRoutes(e.Group("/organize", csrf, s.requireRole(app.RoleOrganizer)))
 
+	// Staff (staff_delivery.go).
+	staff := e.Group("/staff", csrf, s.requireRole(app.RoleStaff))
+	staff.GET("", s.staffDelivery)
+	staff.GET("/campaigns/:slug/packets.zip", s.staffPackets)
+
 	// JSON API for scripts and checks (no cookies, no CSRF).
 	api := e.Group("/api/v1")
 	api.GET("/lookup", s.apiLookup)

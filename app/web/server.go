@@ -39,6 +39,10 @@ type Options struct {
 	// SecureCookies marks cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Clock         func() time.Time
+	// Delivery and Packets serve the staff delivery page; nil leaves it
+	// unavailable.
+	Delivery DeliveryReports
+	Packets  PacketWriter
 	// SubmitRate limits submissions per client address (zero: no limit).
 	SubmitRate RateLimit
 	// Auth signs organizers, staff and admins in; nil leaves every

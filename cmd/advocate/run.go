@@ -25,6 +25,7 @@ import (
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/match"
+	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
@@ -397,6 +398,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		SubmitRate: web.RateLimit{PerMinute: c.cfg.SubmitPerMinute, Burst: c.cfg.SubmitBurst},
 		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
 		Campaigns: organize, Rosters: kept,
+		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
 	})
 	if err != nil {
 		return err
