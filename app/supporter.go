@@ -3,6 +3,7 @@ package app
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -146,7 +147,7 @@ func (in *SubmissionInput) Normalize() error {
 		case required && v == "":
 			fe.Add(field, "is required")
 		case utf8.RuneCountInString(v) > max:
-			fe.Add(field, "is too long (at most "+itoa(max)+" characters)")
+			fe.Add(field, "is too long (at most "+strconv.Itoa(max)+" characters)")
 		}
 	}
 	line("prefix", &in.Prefix, 8, false)
@@ -198,7 +199,7 @@ func (in *SubmissionInput) Normalize() error {
 	if bad {
 		fe.Add("personal_message", "contains characters that are not allowed")
 	} else if utf8.RuneCountInString(msg) > MaxPersonalMessageLen {
-		fe.Add("personal_message", "is too long (at most "+itoa(MaxPersonalMessageLen)+" characters)")
+		fe.Add("personal_message", "is too long (at most "+strconv.Itoa(MaxPersonalMessageLen)+" characters)")
 	}
 	return fe.Err("Please correct the highlighted fields.")
 }
@@ -209,16 +210,4 @@ func (in *SubmissionInput) Point() *Point {
 		return nil
 	}
 	return &Point{Lon: *in.Lon, Lat: *in.Lat}
-}
-
-func itoa(n int) string {
-	s := ""
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-	}
-	return s
 }

@@ -511,8 +511,15 @@ func SenderLines(s app.Supporter) []string {
 			lines = append(lines, l)
 		}
 	}
-	if csz := strings.TrimSpace(strings.TrimSuffix(s.City+", "+s.State+" "+s.Zip, ", ")); csz != "," && csz != "" {
-		lines = append(lines, strings.TrimSpace(csz))
+	place := s.City
+	if stateZip := strings.TrimSpace(s.State + " " + s.Zip); stateZip != "" {
+		if place != "" {
+			place += ", "
+		}
+		place += stateZip
+	}
+	if place != "" {
+		lines = append(lines, place)
 	}
 	if s.Email != "" {
 		lines = append(lines, s.Email)
