@@ -39,6 +39,9 @@ type Options struct {
 	// SecureCookies marks cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Clock         func() time.Time
+	// Location is the time zone dates are shown in on staff pages (default
+	// UTC; serve passes ADVOCATE_TIMEZONE).
+	Location *time.Location
 	// Delivery and Packets serve the staff delivery page; nil leaves it
 	// unavailable.
 	Delivery DeliveryReports
@@ -82,6 +85,9 @@ func NewServer(o Options) (*Server, error) {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
 	}
 	pages, err := parsePages(o.Pages)
 	if err != nil {

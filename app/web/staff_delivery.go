@@ -73,7 +73,8 @@ func (s *Server) staffDelivery(c echo.Context) error {
 			return err
 		}
 		dc := deliveryCampaign{Campaign: camp, Offices: offices, Names: map[string]string{}}
-		for _, o := range offices {
+		for i, o := range offices {
+			offices[i].First, offices[i].Last = o.First.In(s.opts.Location), o.Last.In(s.opts.Location)
 			dc.Letters += o.Letters
 			dc.Names[o.TargetKey] = s.officeName(o.TargetKey)
 		}

@@ -398,6 +398,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		SubmitRate: web.RateLimit{PerMinute: c.cfg.SubmitPerMinute, Burst: c.cfg.SubmitBurst},
 		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
 		Campaigns: organize, Rosters: kept,
+		Location: c.cfg.Location(),
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
 	})
 	if err != nil {
