@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
@@ -29,21 +28,8 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		"ADVOCATE_CWC_CONTACT_EMAIL": "ada@friends.example.org",
 		"ADVOCATE_CWC_CONTACT_PHONE": "202-555-0100",
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	var stdout, stderr syncBuffer
-	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, ready: func(a string) { addrc <- a }}
-	done := make(chan int, 1)
-	go func() { done <- c.main(ctx, []string{"serve"}) }()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
+	srv := startServe(t, env, nil)
+	addr, stderr := srv.addr, srv.stderr
 	for _, email := range []string{"jose@example.org", "ana@example.org"} {
 		body := `{"first_name":"José","last_name":"Núñez","email":"` + email + `","address1":"12 State St",
 			"city":"Albany","state":"NY","zip":"12202"}`
@@ -66,10 +52,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if smtp.Count() != 6 {
 		t.Fatalf("the mail server received %d messages, want 6\n%s", smtp.Count(), stderr.String())
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, stderr.String())
-	}
+	srv.stopOK()
 
 	code, out, errs := runCLI(t, env, "outbox", "status")
 	if code != 0 || !strings.Contains(out, "email     sent") || !strings.Contains(out, "copy      sent") {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/advocate-org/advocate/app/apptest"
 )
@@ -144,21 +143,8 @@ func TestServeOfflineStartsOnSeed(t *testing.T) {
 		"ADVOCATE_SOURCE_ZIPS":        "http://127.0.0.1:1/z.csv",
 		"ADVOCATE_SOURCE_SHAPES":      "http://127.0.0.1:1/s.topojson",
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	var stdout, stderr syncBuffer
-	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, ready: func(a string) { addrc <- a }}
-	done := make(chan int, 1)
-	go func() { done <- c.main(ctx, []string{"serve"}) }()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
+	srv := startServe(t, env, nil)
+	addr, stderr := srv.addr, srv.stderr
 	resp, err := http.Get("http://" + addr + "/api/v1/lookup?zip=12202")
 	if err != nil {
 		t.Fatal(err)
@@ -180,8 +166,5 @@ func TestServeOfflineStartsOnSeed(t *testing.T) {
 	if !strings.Contains(stderr.String(), "sample roster") {
 		t.Errorf("the seed notice is not logged: %s", stderr.String())
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, stderr.String())
-	}
+	srv.stopOK()
 }

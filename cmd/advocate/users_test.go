@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -195,22 +194,8 @@ func TestServeSignsInTheFirstAdmin(t *testing.T) {
 	if code, _, stderr := runUsers(t, withEnv(env, "ADVOCATE_PASSWORD", "first admin password"), "", "user", "add", "--email", "root@example.org", "--role", "admin"); code != 0 {
 		t.Fatal(stderr)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	var stdout, stderr syncBuffer
-	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, bcryptCost: bcrypt.MinCost,
-		ready: func(a string) { addrc <- a }}
-	done := make(chan int, 1)
-	go func() { done <- c.main(ctx, []string{"serve"}) }()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
+	srv := startServe(t, env, func(c *cli) { c.bcryptCost = bcrypt.MinCost })
+	addr, stderr := srv.addr, srv.stderr
 	base := "http://" + addr
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -241,10 +226,7 @@ func TestServeSignsInTheFirstAdmin(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "root@example.org") {
 		t.Fatalf("users page: %d", resp.StatusCode)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, stderr.String())
-	}
+	srv.stopOK()
 	if strings.Contains(stderr.String(), "no administrator yet") {
 		t.Error("warned about a missing admin although one exists")
 	}
@@ -252,23 +234,9 @@ func TestServeSignsInTheFirstAdmin(t *testing.T) {
 
 func TestServeWarnsWithoutAdmin(t *testing.T) {
 	env := testEnv(t.TempDir(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	var stdout, stderr syncBuffer
-	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, bcryptCost: bcrypt.MinCost,
-		ready: func(a string) { addrc <- a }}
-	done := make(chan int, 1)
-	go func() { done <- c.main(ctx, []string{"serve"}) }()
-	select {
-	case <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	cancel()
-	<-done
+	srv := startServe(t, env, func(c *cli) { c.bcryptCost = bcrypt.MinCost })
+	srv.stop()
+	stderr := srv.stderr
 	if !strings.Contains(stderr.String(), "advocate user add --email you@example.org --role admin") {
 		t.Errorf("no hint about the first admin: %s", stderr.String())
 	}
