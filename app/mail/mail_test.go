@@ -3,12 +3,7 @@ package mail_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -74,67 +69,20 @@ type parsed struct {
 
 func decodeHeader(t *testing.T, v string) string {
 	t.Helper()
-	d, err := new(mime.WordDecoder).DecodeHeader(v)
-	if err != nil {
-		t.Fatalf("decode %q: %v", v, err)
-	}
-	return d
+	return mailtest.DecodeHeader(t, v)
 }
 
 func parse(t *testing.T, raw []byte) parsed {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("parse message: %v\n%s", err, raw)
+	m := mailtest.Parse(t, raw)
+	if m.MediaType != "multipart/mixed" {
+		t.Fatalf("content type %q", m.Header.Get("Content-Type"))
 	}
-	p := parsed{header: msg.Header}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/mixed" {
-		t.Fatalf("content type %q: %v", msg.Header.Get("Content-Type"), err)
+	p := parsed{header: m.Header, text: m.Text, html: m.HTML}
+	if len(m.Attachments) > 0 {
+		a := m.Attachments[len(m.Attachments)-1]
+		p.attachName, p.attachType, p.attachBytes = a.Name, a.Type, a.Data
 	}
-	var walk func(r io.Reader, boundary string)
-	walk = func(r io.Reader, boundary string) {
-		mr := multipart.NewReader(r, boundary)
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ct, cp, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-			if strings.HasPrefix(ct, "multipart/") {
-				walk(part, cp["boundary"])
-				continue
-			}
-			var body []byte
-			switch part.Header.Get("Content-Transfer-Encoding") {
-			case "base64":
-				body, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
-			case "quoted-printable":
-				body, err = io.ReadAll(quotedprintable.NewReader(part))
-			default:
-				body, err = io.ReadAll(part)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch {
-			case ct == "text/plain":
-				p.text = string(body)
-			case ct == "text/html":
-				p.html = string(body)
-			default:
-				_, dp, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-				if err != nil {
-					t.Fatalf("content disposition %q: %v", part.Header.Get("Content-Disposition"), err)
-				}
-				p.attachName, p.attachType, p.attachBytes = dp["filename"], ct, body
-			}
-		}
-	}
-	walk(msg.Body, params["boundary"])
 	return p
 }
 

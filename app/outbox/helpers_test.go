@@ -1,14 +1,8 @@
 package outbox_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"path/filepath"
 	"strings"
@@ -19,6 +13,7 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	advmail "github.com/advocate-org/advocate/app/mail"
+	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/templates"
@@ -222,63 +217,15 @@ type parsedMail struct {
 
 func parseMail(tb testing.TB, raw []byte) parsedMail {
 	tb.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		tb.Fatalf("parse: %v", err)
+	m := mailtest.Parse(tb, raw)
+	p := parsedMail{header: m.Header, text: strings.ReplaceAll(m.Text, "\r\n", "\n"), html: m.HTML, attachments: map[string][]byte{}}
+	for _, a := range m.Attachments {
+		p.attachments[a.Name] = a.Data
 	}
-	p := parsedMail{header: msg.Header, attachments: map[string][]byte{}}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var walk func(r io.Reader, boundary string)
-	walk = func(r io.Reader, boundary string) {
-		mr := multipart.NewReader(r, boundary)
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				tb.Fatal(err)
-			}
-			ct, cp, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-			if strings.HasPrefix(ct, "multipart/") {
-				walk(part, cp["boundary"])
-				continue
-			}
-			var body []byte
-			switch part.Header.Get("Content-Transfer-Encoding") {
-			case "base64":
-				body, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, part))
-			case "quoted-printable":
-				body, err = io.ReadAll(quotedprintable.NewReader(part))
-			default:
-				body, err = io.ReadAll(part)
-			}
-			if err != nil {
-				tb.Fatal(err)
-			}
-			switch ct {
-			case "text/plain":
-				p.text = strings.ReplaceAll(string(body), "\r\n", "\n")
-			case "text/html":
-				p.html = string(body)
-			default:
-				_, dp, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-				p.attachments[dp["filename"]] = body
-			}
-		}
-	}
-	walk(msg.Body, params["boundary"])
 	return p
 }
 
 func decoded(tb testing.TB, v string) string {
 	tb.Helper()
-	d, err := new(mime.WordDecoder).DecodeHeader(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d
+	return mailtest.DecodeHeader(tb, v)
 }
