@@ -25,6 +25,17 @@ func pathID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
+// userTarget is the preamble of every per-user admin action: the account
+// service and the :id from the path.
+func (s *Server) userTarget(c echo.Context) (*auth.Service, int64, error) {
+	svc, err := s.authService()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(c)
+	return svc, id, err
+}
+
 // formRoles reads the role checkboxes.
 func formRoles(c echo.Context) []app.Role {
 	var out []app.Role
@@ -97,11 +108,7 @@ func (s *Server) adminUser(c echo.Context) error {
 // renderUser renders the account page; p carries form values to keep
 // (Roles nil: the stored ones) and a new token's secret.
 func (s *Server) renderUser(c echo.Context, status int, d pageData, p *authPage) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
@@ -141,11 +148,7 @@ func (s *Server) userFormError(c echo.Context, err error, p *authPage) error {
 
 // adminUpdateUser saves name and roles.
 func (s *Server) adminUpdateUser(c echo.Context) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
@@ -162,11 +165,7 @@ func (s *Server) adminDisableUser(c echo.Context) error { return s.setDisabled(c
 func (s *Server) adminEnableUser(c echo.Context) error  { return s.setDisabled(c, false) }
 
 func (s *Server) setDisabled(c echo.Context, disabled bool) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
@@ -184,11 +183,7 @@ func (s *Server) setDisabled(c echo.Context, disabled bool) error {
 
 // adminSetPassword sets a new password for someone who lost theirs.
 func (s *Server) adminSetPassword(c echo.Context) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
@@ -207,11 +202,7 @@ func (s *Server) adminSetPassword(c echo.Context) error {
 // adminCreateToken makes an API token and shows its secret on this one
 // response (never stored, never in a cookie or a redirect).
 func (s *Server) adminCreateToken(c echo.Context) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
@@ -227,11 +218,7 @@ func (s *Server) adminCreateToken(c echo.Context) error {
 
 // adminRevokeToken revokes a token at once.
 func (s *Server) adminRevokeToken(c echo.Context) error {
-	svc, err := s.authService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c)
+	svc, id, err := s.userTarget(c)
 	if err != nil {
 		return err
 	}
