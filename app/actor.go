@@ -13,10 +13,14 @@ const (
 	RoleAdmin     Role = "admin"     // manages users, sees the audit log
 	RoleOrganizer Role = "organizer" // campaigns, targets, templates, rosters kept by hand
 	RoleStaff     Role = "staff"     // read-only outreach totals and exports
+	// RoleSupporterData sees supporters' personal data: unmasked emails in
+	// lists, exports that carry them, and a supporter's own export and
+	// erasure on request. Give it to as few people as the work allows.
+	RoleSupporterData Role = "supporter-data"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleAdmin, RoleOrganizer, RoleStaff}
+var Roles = []Role{RoleAdmin, RoleOrganizer, RoleStaff, RoleSupporterData}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -228,6 +228,17 @@ func (s *Service) LoadSeed(ctx context.Context, campaigns, letters fs.FS) ([]str
 	return created, nil
 }
 
+// CreateFromSeed stores a copy of one seed campaign file (e.g.
+// "free-guan-heng.yaml") after edit changes it (a new slug and title, say).
+func (s *Service) CreateFromSeed(ctx context.Context, campaigns, letters fs.FS, name string, edit func(*Draft)) (*app.Campaign, error) {
+	d, err := readSeed(campaigns, letters, name)
+	if err != nil {
+		return nil, err
+	}
+	edit(d)
+	return s.Create(ctx, *d)
+}
+
 func readSeed(campaigns, letters fs.FS, name string) (*Draft, error) {
 	raw, err := fs.ReadFile(campaigns, name)
 	if err != nil {

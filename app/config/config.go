@@ -39,6 +39,11 @@ type Config struct {
 	// SubmitBurst is how many may come at once.
 	SubmitPerMinute float64
 	SubmitBurst     int
+	// SubmitEmailPerHour limits submissions per supporter email address
+	// (case, "+tag" and Gmail dots ignored; 0: no limit);
+	// SubmitEmailBurst is how many may come at once.
+	SubmitEmailPerHour float64
+	SubmitEmailBurst   int
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string
 	LogFormat string
@@ -70,11 +75,15 @@ func Default() Config {
 		// script sending hundreds is refused.
 		SubmitPerMinute: 20,
 		SubmitBurst:     10,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		SessionTTL:      12 * time.Hour,
-		SessionIdle:     2 * time.Hour,
-		Delivery:        defaultDelivery(),
+		// One person writes once per campaign; a few retries (a typo, a
+		// split ZIP code) fit in the burst.
+		SubmitEmailPerHour: 10,
+		SubmitEmailBurst:   5,
+		LogLevel:           "info",
+		LogFormat:          "text",
+		SessionTTL:         12 * time.Hour,
+		SessionIdle:        2 * time.Hour,
+		Delivery:           defaultDelivery(),
 	}
 }
 
@@ -119,24 +128,37 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.MaxBodyBytes = n
 	}
-	if v := strings.TrimSpace(getenv("ADVOCATE_SUBMIT_RATE")); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil || n < 0 {
-			return c, fmt.Errorf("ADVOCATE_SUBMIT_RATE=%q: want submissions per minute per address (0 turns the limit off)", v)
-		}
-		c.SubmitPerMinute = n
+	// ADVOCATE_SUBMIT_RATE and _BURST; ADVOCATE_SUBMIT_EMAIL_RATE and _BURST.
+	if err := loadRate(getenv, "ADVOCATE_SUBMIT", "minute per address", &c.SubmitPerMinute, &c.SubmitBurst); err != nil {
+		return c, err
 	}
-	if v := strings.TrimSpace(getenv("ADVOCATE_SUBMIT_BURST")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("ADVOCATE_SUBMIT_BURST=%q: want a whole number of at least 1", v)
-		}
-		c.SubmitBurst = n
+	if err := loadRate(getenv, "ADVOCATE_SUBMIT_EMAIL", "hour per email address", &c.SubmitEmailPerHour, &c.SubmitEmailBurst); err != nil {
+		return c, err
 	}
 	if err := loadDelivery(getenv, &c.Delivery); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// loadRate reads a submission limit from prefix_RATE (submissions per
+// unit, 0 turns the limit off) and prefix_BURST (how many at once).
+func loadRate(getenv func(string) string, prefix, unit string, rate *float64, burst *int) error {
+	if v := strings.TrimSpace(getenv(prefix + "_RATE")); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s_RATE=%q: want submissions per %s (0 turns the limit off)", prefix, v, unit)
+		}
+		*rate = n
+	}
+	if v := strings.TrimSpace(getenv(prefix + "_BURST")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%s_BURST=%q: want a whole number of at least 1", prefix, v)
+		}
+		*burst = n
+	}
+	return nil
 }
 
 // DSN returns the database to open: DB, or the SQLite file in DataDir.

@@ -36,6 +36,16 @@ func TestLoad(t *testing.T) {
 		{name: "bad level", env: map[string]string{"ADVOCATE_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "bad timezone", env: map[string]string{"ADVOCATE_TIMEZONE": "Mars/Olympus"}, wantErr: "IANA"},
 		{name: "body too small", env: map[string]string{"ADVOCATE_MAX_BODY_BYTES": "10"}, wantErr: "1 KiB"},
+		{name: "email rate", env: map[string]string{"ADVOCATE_SUBMIT_EMAIL_RATE": "2.5", "ADVOCATE_SUBMIT_EMAIL_BURST": "2"}, check: func(t *testing.T, c config.Config) {
+			if c.SubmitEmailPerHour != 2.5 || c.SubmitEmailBurst != 2 {
+				t.Fatalf("email rate %v burst %d", c.SubmitEmailPerHour, c.SubmitEmailBurst)
+			}
+			if d := config.Default(); d.SubmitEmailPerHour <= 0 || d.SubmitEmailBurst < 1 {
+				t.Fatalf("the per-email limit is off by default: %+v", d)
+			}
+		}},
+		{name: "bad email rate", env: map[string]string{"ADVOCATE_SUBMIT_EMAIL_RATE": "-1"}, wantErr: "per email address"},
+		{name: "bad email burst", env: map[string]string{"ADVOCATE_SUBMIT_EMAIL_BURST": "0"}, wantErr: "at least 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

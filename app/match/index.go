@@ -394,6 +394,17 @@ func (ix *Index) DistrictsForZip(zip string) []app.DistrictKey {
 	return ix.zipPool[a:b:b]
 }
 
+// Zips lists every ZIP in the ZIP-to-district table, in order.
+func (ix *Index) Zips() []string {
+	var out []string
+	for n := 0; n+1 < len(ix.zipStart); n++ {
+		if ix.zipStart[n] != ix.zipStart[n+1] {
+			out = append(out, fmt.Sprintf("%05d", n))
+		}
+	}
+	return out
+}
+
 // Legislator returns the sitting Member with that bioguide id.
 func (ix *Index) Legislator(bioguide string) (app.Legislator, bool) {
 	l, ok := ix.legislators[bioguide]

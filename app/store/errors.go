@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/ncruces/go-sqlite3"
@@ -46,8 +50,12 @@ func mapErr(err error, op string, m msgs) error {
 		return app.WrapError(app.ECONFLICT, wrapped, "%s", pick(m.conflict, "This conflicts with something already saved."))
 	case isForeignKey(err):
 		return app.WrapError(app.ENOTFOUND, wrapped, "%s", pick(m.missing, "It refers to something that does not exist."))
+	case isBadText(err):
+		return app.WrapError(app.EINVALID, wrapped, "The text contains characters that are not allowed (such as NUL or invalid UTF-8).")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isBusy(err):
 		return app.WrapError(app.EUNAVAILABLE, wrapped, "The database is busy. Please try again.")
+	case isUnreachable(err):
+		return app.WrapError(app.EUNAVAILABLE, wrapped, "The database is not reachable. Please try again in a few minutes.")
 	}
 	return wrapped
 }
@@ -76,4 +84,30 @@ func isBusy(err error) bool {
 	var pe *pgconn.PgError
 	// serialization_failure, deadlock_detected, lock_not_available
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03")
+}
+
+// isBadText reports text PostgreSQL refuses to store or compare: a NUL
+// character or invalid UTF-8 (character_not_in_repertoire), or a \u0000
+// escape in JSON (untranslatable_character). Such input comes from a
+// client, so it is the client's error, not the server's.
+func isBadText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
+// isUnreachable reports a refused, lost or timed-out connection to the
+// database server (it is down, restarting or cut off): the same request may
+// succeed once it is back.
+func isUnreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var pe *pgconn.PgError
+	// connection_exception (08xxx), admin_shutdown, crash_shutdown,
+	// cannot_connect_now (starting up)
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03")
 }

@@ -67,6 +67,9 @@ type Options struct {
 	// SlowQuery is the duration above which a query is logged (default
 	// 500ms; negative disables).
 	SlowQuery time.Duration
+	// Location is the time zone whose calendar days the outreach
+	// statistics count in (nil means UTC).
+	Location *time.Location
 }
 
 // DB is the store. It implements app.RosterStore, app.CampaignStore and
@@ -76,6 +79,7 @@ type DB struct {
 	w       *gorm.DB // writes; on SQLite exactly one connection
 	r       *gorm.DB // reads; on SQLite a query_only pool, on Postgres == w
 	clock   app.Clock
+	loc     *time.Location // calendar days of the statistics
 	log     *slog.Logger
 	subs    *batcher
 	stmts   *stmtCache // SQLite writer only; nil on Postgres
@@ -119,7 +123,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.SlowQuery == 0 {
 		opts.SlowQuery = 500 * time.Millisecond
 	}
-	d := &DB{clock: opts.Clock, log: opts.Logger}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	d := &DB{clock: opts.Clock, loc: opts.Location, log: opts.Logger}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			Logger:                 &gormLogger{log: opts.Logger, slow: opts.SlowQuery},
@@ -133,7 +140,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	if isPostgresDSN(dsn) {
 		d.dialect = DialectPostgres
-		w, err := gorm.Open(postgres.New(postgres.Config{DSN: dsn}), cfg())
+		w, err := gorm.Open(postgres.New(postgres.Config{DSN: withConnectTimeout(dsn)}), cfg())
 		if err != nil {
 			return nil, app.WrapError(app.EUNAVAILABLE, fmt.Errorf("store: connect to postgres: %w", redactErr(err, dsn)),
 				"The database is not reachable.")
@@ -278,6 +285,27 @@ func isPostgresDSN(dsn string) bool {
 	return false
 }
 
+// pgConnectTimeout (seconds) bounds connecting to PostgreSQL, the TCP
+// connection and the start-up exchange, when neither the DSN nor
+// PGCONNECT_TIMEOUT sets a limit: a server that stopped answering would
+// otherwise hold every request that needs a new connection for minutes.
+const pgConnectTimeout = "5"
+
+// withConnectTimeout adds connect_timeout to a PostgreSQL DSN that has none.
+func withConnectTimeout(dsn string) string {
+	if strings.Contains(dsn, "connect_timeout") || os.Getenv("PGCONNECT_TIMEOUT") != "" {
+		return dsn
+	}
+	lower := strings.ToLower(dsn)
+	if !strings.HasPrefix(lower, "postgres://") && !strings.HasPrefix(lower, "postgresql://") {
+		return dsn + " connect_timeout=" + pgConnectTimeout
+	}
+	if strings.Contains(dsn, "?") {
+		return dsn + "&connect_timeout=" + pgConnectTimeout
+	}
+	return dsn + "?connect_timeout=" + pgConnectTimeout
+}
+
 // sqlitePath turns a SQLite DSN (path, file: URI, sqlite://path) into a
 // file path and the extra URI parameters the user gave.
 func sqlitePath(dsn string) (string, url.Values, error) {
@@ -376,6 +404,10 @@ func (d *DB) closeConns() error {
 
 // now returns the clock's time as stored: UTC, millisecond precision.
 func (d *DB) now() time.Time { return dbTime(d.clock()) }
+
+// day is the calendar day of t in the statistics' time zone, as stored in
+// the day columns.
+func (d *DB) day(t time.Time) string { return t.In(d.loc).Format(time.DateOnly) }
 
 // dbTime normalises t to what the database keeps, so that callers hold the
 // same value that a later read returns.

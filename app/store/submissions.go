@@ -142,9 +142,9 @@ var (
 	supporterCols = []string{"id", "first_name", "last_name", "email", "address1", "address2", "city", "state",
 		"zip", "lat", "lon", "contact_ok", "erased_at", "created_at", "prefix"}
 	submissionCols = []string{"id", "campaign_id", "supporter_id", "token", "dedup_key", "personal_message",
-		"district_state", "district_number", "created_at", "confirm_token", "confirmed_at"}
+		"district_state", "district_number", "created_at", "confirm_token", "confirmed_at", "day", "state"}
 	letterCols = []string{"id", "submission_id", "campaign_id", "template_version_id", "recipient", "target_key",
-		"target_kind", "bioguide_id", "state", "district", "subject", "body", "created_at"}
+		"target_kind", "bioguide_id", "state", "district", "subject", "body", "created_at", "day", "from_state"}
 	deliveryCols = []string{"id", "letter_id", "channel", "status", "attempts", "next_attempt_at", "last_error",
 		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at", "to_address"}
 )
@@ -218,6 +218,14 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 	}
 
+	// SQLite: the rollups are added for the whole batch below, not by the
+	// row triggers (stats_bulk.go).
+	bulk := d.dialect != DialectPostgres
+	if bulk {
+		if err := d.setBulk(ctx, q, true); err != nil {
+			return fmt.Errorf("statistics: %w", err)
+		}
+	}
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
 		p := &fresh[i].s.Supporter
 		return append(a, p.ID, p.FirstName, p.LastName, p.Email, p.Address1, p.Address2, p.City, p.State, p.Zip,
@@ -238,7 +246,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 				dstate, dnum = s.District.State, int64(s.District.District)
 			}
 			args = append(args, s.ID, s.CampaignID, s.Supporter.ID, s.Token, s.DedupKey, s.PersonalMessage,
-				dstate, dnum, s.CreatedAt, s.ConfirmToken, timeArg(s.ConfirmedAt))
+				dstate, dnum, s.CreatedAt, s.ConfirmToken, timeArg(s.ConfirmedAt), d.day(s.CreatedAt), statState(s))
 		}
 		start += size
 		if err := scanAll(ctx, q, d.hotInsertSQL("submissions", submissionCols, size, onConflictReturning),
@@ -288,7 +296,8 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 		t := &l.Recipient
 		return append(a, l.ID, l.SubmissionID, l.CampaignID, tv, ref.r.recips[ref.i], t.Key, string(t.Kind),
-			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, l.CreatedAt)
+			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, l.CreatedAt,
+			d.day(l.CreatedAt), statState(ref.s))
 	}); err != nil {
 		return fmt.Errorf("insert letters: %w", err)
 	}
@@ -300,7 +309,31 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
+	if bulk {
+		stored := make([]*app.Submission, 0, len(fresh))
+		for _, r := range fresh {
+			if !r.dup {
+				stored = append(stored, r.s)
+			}
+		}
+		if err := d.addBatchStats(ctx, q, stored); err != nil {
+			return fmt.Errorf("statistics: %w", err)
+		}
+		if err := d.setBulk(ctx, q, false); err != nil {
+			return fmt.Errorf("statistics: %w", err)
+		}
+	}
 	return nil
+}
+
+// statState is the state a submission and its letters are counted under
+// in the statistics: the supporter's, or the district's when the supporter
+// gave none.
+func statState(s *app.Submission) string {
+	if s.Supporter.State == "" && s.District != nil {
+		return s.District.State
+	}
+	return s.Supporter.State
 }
 
 // onConflictReturning makes a duplicate (campaign, dedup key) a no-op and

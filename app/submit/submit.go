@@ -455,6 +455,10 @@ func (s *Service) FindByToken(ctx context.Context, token string) (*app.Submissio
 		return nil, nil, app.Errorf(app.ENOTFOUND, "This link is not valid.")
 	}
 	sub, err := s.submissions.FindSubmissionByToken(ctx, token)
+	if app.ErrorCodeOf(err) == app.ENOTFOUND {
+		// The same words as for a malformed link: a guess learns nothing.
+		return nil, nil, app.WrapError(app.ENOTFOUND, err, "This link is not valid.")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -611,6 +615,10 @@ func DedupKey(campaignID int64, email string) string {
 }
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewToken returns 128 random bits as 26 lowercase base32 characters, the
+// form of submission and confirmation tokens.
+func NewToken() (string, error) { return newToken() }
 
 // newToken returns 128 random bits as 26 lowercase base32 characters.
 func newToken() (string, error) {

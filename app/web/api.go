@@ -220,6 +220,9 @@ func (s *Server) apiSubmit(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if err := s.emailLimit(c, in.Email); err != nil {
+		return err
+	}
 	sub, created, err := s.submit.Submit(c.Request().Context(), c.Param("slug"), in)
 	if err != nil {
 		return err

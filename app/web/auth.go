@@ -40,9 +40,10 @@ type authPage struct {
 
 // roleDescriptions explain each role next to its checkbox.
 var roleDescriptions = map[app.Role]string{
-	app.RoleAdmin:     "manages users and reads the audit log",
-	app.RoleOrganizer: "runs campaigns, targets and letter templates",
-	app.RoleStaff:     "reads outreach totals and exports",
+	app.RoleAdmin:         "manages users and reads the audit log",
+	app.RoleOrganizer:     "runs campaigns, targets and letter templates",
+	app.RoleStaff:         "reads outreach totals and exports",
+	app.RoleSupporterData: "sees supporters' emails and addresses; exports or erases a supporter's data on request",
 }
 
 func (s *Server) authService() (*auth.Service, error) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/auth"
+	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/templates"
 )
@@ -49,13 +50,14 @@ type authFixture struct {
 type authOpts struct {
 	auth web.Options // only TrustedProxies and SecureCookies are used
 	svc  auth.Options
+	dsn  string // a Postgres URL; empty: SQLite in a temp folder
 }
 
 const testPassword = "correct horse battery"
 
 func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	t.Helper()
-	f := newFixture(t, "", "")
+	f := newFixture(t, o.dsn, "")
 	clock := &testClock{t: fixedNow}
 	so := o.svc
 	so.Store, so.Clock, so.BcryptCost = f.db, clock.Now, bcrypt.MinCost
@@ -66,7 +68,8 @@ func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	}
 	srv, err := web.NewServer(web.Options{Submit: f.submit, Roster: f.roster, DB: f.db, Pages: templates.Pages(),
 		Static: templates.Static(), Clock: clock.Now, Auth: svc,
-		TrustedProxies: o.auth.TrustedProxies, SecureCookies: o.auth.SecureCookies})
+		TrustedProxies: o.auth.TrustedProxies, SecureCookies: o.auth.SecureCookies,
+		Stats: stats.New(stats.Options{Store: f.db, Audit: so.Audit, Clock: clock.Now})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,7 @@ var protectedRoutes = map[string][]app.Role{
 	"echo_route_not_found /account":   anySignedIn,
 	"echo_route_not_found /account/*": anySignedIn,
 	"GET /api/v1/me":                  anySignedIn,
+	"GET /api/v1/stats":               {app.RoleStaff},
 	"GET /admin":                      {app.RoleAdmin},
 	"GET /admin/users":                {app.RoleAdmin},
 	"POST /admin/users":               {app.RoleAdmin},
@@ -72,10 +73,21 @@ var protectedRoutes = map[string][]app.Role{
 	"echo_route_not_found /admin/*":   {app.RoleAdmin},
 
 	// Staff (staff_delivery.go).
-	"GET /staff":                             {app.RoleStaff},
-	"GET /staff/campaigns/:slug/packets.zip": {app.RoleStaff},
-	"echo_route_not_found /staff":            {app.RoleStaff},
-	"echo_route_not_found /staff/*":          {app.RoleStaff},
+	"GET /staff":                              {app.RoleStaff},
+	"GET /staff/delivery":                     {app.RoleStaff},
+	"GET /staff/campaigns/:slug":              {app.RoleStaff},
+	"GET /staff/campaigns/:slug/letters":      {app.RoleStaff},
+	"GET /staff/campaigns/:slug/export/:file": {app.RoleStaff},
+	"GET /staff/campaigns/:slug/packets.zip":  {app.RoleStaff},
+	"echo_route_not_found /staff":             {app.RoleStaff},
+	"echo_route_not_found /staff/*":           {app.RoleStaff},
+
+	// Supporters' personal data (staff_privacy.go): that role alone.
+	"GET /staff/supporters":                    {app.RoleSupporterData},
+	"GET /staff/supporters/export":             {app.RoleSupporterData},
+	"POST /staff/supporters/erase":             {app.RoleSupporterData},
+	"echo_route_not_found /staff/supporters":   {app.RoleSupporterData},
+	"echo_route_not_found /staff/supporters/*": {app.RoleSupporterData},
 
 	// Organizer workspace (organizer.go).
 	"GET /organize":                                                    {app.RoleOrganizer},

@@ -74,8 +74,8 @@ func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path,
 
 // authenticate finds out who is asking, for every request: an API request
 // by its "Authorization: Bearer" token (never by cookie, so the CSRF-free
-// API cannot be driven from another site with a browser's session), a page
-// by its session cookie. A known actor goes into the echo context and,
+// API cannot be driven from another site with a browser's session; the one
+// exception is sessionReadable), a page by its session cookie. A known actor goes into the echo context and,
 // through app.WithActor, into the request context for domain services.
 // Anonymous requests pass through; requireRole turns them away where
 // needed.
@@ -85,8 +85,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := c.Request().Context()
-		if isAPI(c) {
-			h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if h := c.Request().Header.Get(echo.HeaderAuthorization); isAPI(c) && (h != "" || !sessionReadable(c)) {
 			if h == "" {
 				return next(c)
 			}
@@ -120,6 +119,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		s.setActor(c, a)
 		return next(c)
 	}
+}
+
+// sessionReadable marks the API reads that a signed-in browser may make
+// with its session cookie (the dashboard's live numbers): GET only, so no
+// state can change, and JSON that other sites' scripts cannot read.
+func sessionReadable(c echo.Context) bool {
+	r := c.Request()
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Path == "/api/v1/stats"
 }
 
 func (s *Server) setActor(c echo.Context, a app.Actor) {

@@ -131,6 +131,9 @@ func (s *Server) submitForm(c echo.Context) error {
 	if camp == nil {
 		return err
 	}
+	if err == nil {
+		err = s.emailLimit(c, in.Email)
+	}
 	if err != nil {
 		return s.formPage(c, camp, in, err)
 	}
@@ -154,6 +157,12 @@ func (s *Server) thanks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if at := sub.Supporter.ErasedAt; at != nil {
+		// Nothing identifying is left to show: only that it was erased, and when.
+		local := at.In(s.opts.Location)
+		sub.Supporter.ErasedAt = &local
+		return s.render(c, http.StatusOK, "erased.html", pageData{Title: "Your data was erased", Campaign: camp, Submission: sub})
+	}
 	return s.render(c, http.StatusOK, "thanks.html", pageData{Title: "Thank you", Campaign: camp, Submission: sub})
 }
 
@@ -174,6 +183,10 @@ func (s *Server) pdf(c echo.Context, letterID int64) error {
 	sub, camp, err := s.submit.FindByToken(ctx, c.Param("token"))
 	if err != nil {
 		return err
+	}
+	if at := sub.Supporter.ErasedAt; at != nil {
+		return &httpError{status: http.StatusGone, message: "These letters' text was erased with the supporter's data on " +
+			at.In(s.opts.Location).Format("January 2, 2006") + ": there is nothing left to download."}
 	}
 	var buf bytes.Buffer
 	if err := s.submit.WritePDF(ctx, sub, letterID, &buf); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -46,6 +47,10 @@ type pageData struct {
 	Auth *authPage
 	// Org holds the organizer workspace pages' data (organizer.go).
 	Org *orgPage
+	// Privacy holds the supporter-data page's data (staff_privacy.go).
+	Privacy *privacyPage
+	// Staff holds the outreach pages' data (staff.go).
+	Staff *staffPage
 }
 
 var funcs = template.FuncMap{
@@ -74,6 +79,30 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d %s", n, many)
 	},
 	"statusLabel": statusLabel,
+	// count writes 1234567 as "1,234,567".
+	"count": groupDigits,
+	// deliveries sums the counts in the given statuses, over every channel.
+	"deliveries": func(list []app.DeliveryCount, statuses ...string) int64 {
+		var n int64
+		for _, d := range list {
+			if slices.Contains(statuses, string(d.Status)) {
+				n += d.Count
+			}
+		}
+		return n
+	},
+	// topTargets and targetRows feed the staff dashboard's target tables.
+	"topTargets": func(list []app.TargetTally, n int) []app.TargetTally { return list[:min(n, len(list))] },
+	"targetRows": func(slug string, rows []app.TargetTally) map[string]any {
+		return map[string]any{"Slug": slug, "Rows": rows}
+	},
+	"percent": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
+	"districtLabel": func(t app.TargetTally) string {
+		if t.District == nil {
+			return t.State
+		}
+		return app.DistrictLabel(t.State, *t.District)
+	},
 	// prefixes are the courtesy titles the supporter form offers.
 	"prefixes": func() []string { return app.Prefixes },
 	// inputCtx bundles what the "input" partial needs.

@@ -15,7 +15,7 @@ func (s *Server) routes() {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(s.requestLog)
 	e.Use(secureHeaders)
-	e.Use(middleware.BodyLimit(byteSize(s.opts.MaxBodyBytes)))
+	e.Use(bodyLimit(s.opts.MaxBodyBytes))
 	// Who is asking: session cookie on pages, Bearer token on /api (middleware_auth.go).
 	e.Use(s.authenticate)
 
@@ -76,8 +76,19 @@ func (s *Server) routes() {
 
 	// Staff (staff_delivery.go).
 	staff := e.Group("/staff", csrf, s.requireRole(app.RoleStaff))
-	staff.GET("", s.staffDelivery)
+	staff.GET("", s.staffOverview)
+	staff.GET("/delivery", s.staffDelivery)
+	staff.GET("/campaigns/:slug", s.staffCampaign)
+	staff.GET("/campaigns/:slug/letters", s.staffLetters)
+	staff.GET("/campaigns/:slug/export/:file", s.staffExport)
 	staff.GET("/campaigns/:slug/packets.zip", s.staffPackets)
+
+	// Supporters' personal data (staff_privacy.go): only the supporter-data
+	// role, not every staff member.
+	supporters := e.Group("/staff/supporters", csrf, s.requireRole(app.RoleSupporterData))
+	supporters.GET("", s.staffSupporters)
+	supporters.GET("/export", s.staffSupporterExport)
+	supporters.POST("/erase", s.staffSupporterErase)
 
 	// JSON API for scripts and checks (no cookies, no CSRF).
 	api := e.Group("/api/v1")
@@ -86,5 +97,6 @@ func (s *Server) routes() {
 	api.GET("/campaigns/:slug/targets", s.apiTargets)
 	api.POST("/campaigns/:slug/submissions", s.apiSubmit, s.submitLimit)
 	api.GET("/me", s.apiMe, s.requireRole()) // who a Bearer token acts for
+	api.GET("/stats", s.apiStats, s.requireRole(app.RoleStaff))
 	api.Any("/*", func(c echo.Context) error { return errNotFound("no such API endpoint") })
 }

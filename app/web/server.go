@@ -17,7 +17,9 @@ import (
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/keptroster"
+	"github.com/advocate-org/advocate/app/privacy"
 	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/submit"
 )
 
@@ -36,6 +38,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies (413 beyond).
 	MaxBodyBytes int64
+	// Timeouts bound how long a client may take to send a request and to
+	// read the answer (see HTTPServer); zero fields take the defaults.
+	Timeouts Timeouts
 	// SecureCookies marks cookies Secure (set when served over TLS).
 	SecureCookies bool
 	Clock         func() time.Time
@@ -48,6 +53,9 @@ type Options struct {
 	Packets  PacketWriter
 	// SubmitRate limits submissions per client address (zero: no limit).
 	SubmitRate RateLimit
+	// SubmitEmailRate limits submissions per supporter email address, its
+	// case, "+tag" and Gmail dots ignored (zero: no limit).
+	SubmitEmailRate RateLimit
 	// Auth signs organizers, staff and admins in; nil leaves every
 	// protected page closed (anonymous only).
 	Auth *auth.Service
@@ -58,6 +66,28 @@ type Options struct {
 	// nil leaves its pages unavailable.
 	Campaigns *campaign.Service
 	Rosters   *keptroster.Service
+	// Privacy serves the supporter-data pages (staff_privacy.go); nil
+	// leaves them unavailable.
+	Privacy *privacy.Service
+	// Stats serves the staff outreach pages, their exports and
+	// /api/v1/stats (staff.go); nil leaves them unavailable.
+	Stats *stats.Service
+}
+
+// Timeouts are the connection deadlines of HTTPServer. A client that sends
+// its headers or body slowly (to hold connections open) is cut off when
+// they pass.
+type Timeouts struct {
+	// ReadHeader is how long the request line and headers may take [10s].
+	ReadHeader time.Duration
+	// Read is how long the whole request, body included, may take [30s].
+	Read time.Duration
+	// Write is how long the answer may take, from the end of the headers
+	// [60s: a large PDF or packet archive needs a while].
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next
+	// request [2m].
+	Idle time.Duration
 }
 
 // Server is the HTTP handler with everything it needs.
@@ -72,6 +102,8 @@ type Server struct {
 	auth   *auth.Service
 	// submitLimit is the per-address rate limit on submission routes.
 	submitLimit echo.MiddlewareFunc
+	// emailLimit is the per-email rate limit on submissions.
+	emailLimit func(c echo.Context, email string) error
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -83,6 +115,15 @@ func NewServer(o Options) (*Server, error) {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 64 << 10
 	}
+	orDefault := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	orDefault(&o.Timeouts.ReadHeader, 10*time.Second)
+	orDefault(&o.Timeouts.Read, 30*time.Second)
+	orDefault(&o.Timeouts.Write, time.Minute)
+	orDefault(&o.Timeouts.Idle, 2*time.Minute)
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
@@ -107,8 +148,24 @@ func NewServer(o Options) (*Server, error) {
 	e.IPExtractor = ipx
 	s.e = e
 	s.submitLimit = s.submitLimiter()
+	s.emailLimit = s.emailLimiter()
 	s.routes()
 	return s, nil
+}
+
+// HTTPServer returns the http.Server to run s with: its timeouts and a
+// header size limit, so that slow or oversized requests cannot tie up
+// connections.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.opts.Timeouts
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // ServeHTTP makes Server an http.Handler.

@@ -35,7 +35,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
 	staff := af.signedIn("staff@example.org", app.RoleStaff)
-	resp, body := staff.get("/staff")
+	resp, body := staff.get("/staff/delivery")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("staff page: %d", resp.StatusCode)
 	}
@@ -66,7 +66,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	}
 
 	org := af.signedIn("org@example.org", app.RoleOrganizer)
-	if resp, _ := org.get("/staff"); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := org.get("/staff/delivery"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("organizer on the staff page: %d", resp.StatusCode)
 	}
 }

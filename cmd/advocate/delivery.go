@@ -61,7 +61,7 @@ func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string) (*outbox.
 	return outbox.New(outbox.Options{
 		Store: db, Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
 		Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
-		SendTimeout: 4 * d.SMTPTimeout,
+		SendTimeout: 4 * d.SMTPTimeout, RetryBase: c.outboxRetry,
 	})
 }
 

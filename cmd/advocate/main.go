@@ -39,6 +39,17 @@ Usage:
                                            one PDF per office with all its letters, for hand delivery
   advocate cwc export --campaign SLUG --out DIR [--prefix Ms.] [--send]
                                            CWC 2.0 XML of letters to Representatives (and post them)
+  advocate export --campaign SLUG [--what totals|targets|states|districts|days|deliveries|letters]
+                 [--format csv|json] [--from DAY --to DAY --state ST --target KEY --channel CH]
+                 [--out FILE] [--with-personal-data]
+                                           outreach totals or the letters list (audit-logged)
+  advocate stats show|rebuild [--check]|bench --campaign SLUG
+                                           outreach totals; recount the rollups; time dashboard loads
+  advocate demo seed [--letters 10000] [--campaign demo] [--days 60]
+                                           fill a closed campaign with generated supporters (never sent)
+  advocate purge [--dry-run]               erase supporter data past each campaign's retention period
+  advocate supporter export|erase --email E ...
+                                           a supporter's data: export as JSON, or erase on request
   advocate help                            this text
 
 Settings come from ADVOCATE_* environment variables (see README.md):

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/app/web"
@@ -48,6 +48,9 @@ type cli struct {
 	// bcryptCost, when set, overrides the password hashing cost (tests use
 	// the minimum to stay fast).
 	bcryptCost int
+	// outboxRetry, when set, overrides the wait before an email's first
+	// retry (tests use a short one to see retries within seconds).
+	outboxRetry time.Duration
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -118,6 +121,16 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return c.packetsCmd(ctx, args[1:])
 	case "cwc":
 		return c.cwcCmd(ctx, args[1:])
+	case "export":
+		return c.exportCmd(ctx, args[1:])
+	case "stats":
+		return c.statsCmd(ctx, args[1:])
+	case "demo":
+		return c.demoCmd(ctx, args[1:])
+	case "purge":
+		return c.purgeCmd(ctx, args[1:])
+	case "supporter":
+		return c.supporterCmd(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return nil
@@ -156,7 +169,7 @@ func parse(fl *flag.FlagSet, args []string) error {
 
 // openStore opens and migrates the database.
 func (c *cli) openStore(ctx context.Context) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log})
+	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log, Location: c.cfg.Location()})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", c.cfg.Redacted(), err)
 	}
@@ -180,7 +193,7 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	if err := parse(c.flags("migrate"), args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log})
+	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log, Location: c.cfg.Location()})
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", c.cfg.Redacted(), err)
 	}
@@ -392,13 +405,19 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Supporters' export and erasure, and the daily retention purge (privacy.go).
+	priv, err := c.newPrivacy(db)
+	if err != nil {
+		return err
+	}
+	defer c.startPurges(ctx, priv)()
 	srv, err := web.NewServer(web.Options{
 		Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
 		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
 		SubmitRate: web.RateLimit{PerMinute: c.cfg.SubmitPerMinute, Burst: c.cfg.SubmitBurst},
 		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
-		Campaigns: organize, Rosters: kept,
-		Location: c.cfg.Location(),
+		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
+		Location: c.cfg.Location(), SubmitEmailRate: web.RateLimit{PerMinute: c.cfg.SubmitEmailPerHour / 60, Burst: c.cfg.SubmitEmailBurst},
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
 	})
 	if err != nil {
@@ -418,14 +437,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 			_ = ob.Run(obCtx)
 		}
 	}()
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
+	hs := srv.HTTPServer()
 	c.log.Info("advocate is listening", "url", "http://"+ln.Addr().String(), "db", c.cfg.Redacted())
 	if c.ready != nil {
 		c.ready(ln.Addr().String())

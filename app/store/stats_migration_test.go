@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
+)
+
+// Rows stored before the statistics existed are counted by the migration
+// that adds them.
+func TestStatsMigrationCountsExistingRows(t *testing.T) {
+	dsns := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "old.db") },
+		"postgres": func(t *testing.T) string { return apptest.PostgresDSN(t) },
+	}
+	for name, dsn := range dsns {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d, err := Open(ctx, Options{DSN: dsn(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if _, err := d.migrate(ctx, 5); err != nil {
+				t.Fatal(err)
+			}
+			c := &app.Campaign{Slug: "old", Title: "Old", Status: app.CampaignOpen}
+			if err := d.CreateCampaign(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			mar1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+			mar2 := mar1.AddDate(0, 0, 1)
+			q := pool(d.w.WithContext(ctx))
+			exec := func(sql string, args ...any) {
+				t.Helper()
+				if _, err := q.ExecContext(ctx, d.rebind(sql), args...); err != nil {
+					t.Fatalf("%s: %v", sql, err)
+				}
+			}
+			for _, p := range []struct {
+				id    int64
+				state string
+			}{{1, "NY"}, {2, ""}} {
+				exec(`INSERT INTO supporters (id, first_name, last_name, email, address1, address2, city, state, zip,
+					contact_ok, created_at, prefix) VALUES (?, 'A', 'B', 'a@example.org', '', '', '', ?, '12202', FALSE, ?, '')`,
+					p.id, p.state, mar1)
+			}
+			exec(`INSERT INTO submissions (id, campaign_id, supporter_id, token, dedup_key, personal_message, district_state,
+				district_number, created_at, confirm_token, confirmed_at) VALUES (1, ?, 1, 't1', 'k1', '', 'NY', 20, ?, '', ?)`, c.ID, mar1, mar1)
+			exec(`INSERT INTO submissions (id, campaign_id, supporter_id, token, dedup_key, personal_message, district_state,
+				district_number, created_at, confirm_token, confirmed_at) VALUES (2, ?, 2, 't2', 'k2', '', 'PR', 0, ?, 'ct', NULL)`, c.ID, mar2)
+			for _, l := range []struct {
+				id, sub int64
+				key     string
+				at      time.Time
+			}{{1, 1, "leg:A", mar1}, {2, 1, "exec:B", mar1}, {3, 2, "exec:B", mar2}} {
+				exec(`INSERT INTO letters (id, submission_id, campaign_id, recipient, target_key, target_kind, bioguide_id,
+					state, subject, body, created_at) VALUES (?, ?, ?, '{}', ?, 'executive', '', '', 'S', 'B', ?)`,
+					l.id, l.sub, c.ID, l.key, l.at)
+			}
+			for _, dl := range []struct {
+				id, letter      int64
+				channel, status string
+			}{{1, 1, "email", "sent"}, {2, 1, "download", "pending"}, {3, 2, "email", "queued"}, {4, 3, "download", "pending"}} {
+				exec(`INSERT INTO deliveries (id, letter_id, channel, status, attempts, last_error, lease_owner, message_id,
+					created_at, updated_at, to_address) VALUES (?, ?, ?, ?, 0, '', '', '', ?, ?, '')`,
+					dl.id, dl.letter, dl.channel, dl.status, mar1, mar1)
+			}
+			if _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			st, err := d.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{st.Supporters, st.Confirmed, st.Letters, st.ByState, st.ByDay, st.Deliveries}
+			want := []any{int64(2), int64(1), int64(3),
+				[]app.StateTally{{State: "NY", Supporters: 1, Letters: 2}, {State: "PR", Supporters: 1, Letters: 1}},
+				[]app.DayTally{{Day: "2026-03-01", Supporters: 1, Letters: 2, Sent: 1}, {Day: "2026-03-02", Supporters: 1, Letters: 1}},
+				[]app.DeliveryCount{{Channel: app.ChannelEmail, Status: app.StatusSent, Count: 1},
+					{Channel: app.ChannelEmail, Status: app.StatusQueued, Count: 1},
+					{Channel: app.ChannelDownload, Status: app.StatusPending, Count: 2}},
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("after migration:\n got  %+v\n want %+v", got, want)
+			}
+			if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+				t.Errorf("drift %+v %v", drift, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,344 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/store"
+)
+
+// statLetter is one letter of a stats fixture: its target and its
+// deliveries' channel and status.
+type statLetter struct {
+	key  string
+	dels []app.Delivery
+}
+
+func del(ch app.Channel, st app.DeliveryStatus) app.Delivery {
+	return app.Delivery{Channel: ch, Status: st}
+}
+
+// statSubmission stores one submission made at at, by a supporter in state
+// (may be ""), matched to district (nil: none).
+func statSubmission(t *testing.T, e *env, c *app.Campaign, n int, at time.Time, state string, district *app.DistrictKey,
+	confirmed bool, letters ...statLetter) *app.Submission {
+	t.Helper()
+	s := &app.Submission{CampaignID: c.ID, Token: fmt.Sprintf("stat%022d", n), DedupKey: fmt.Sprint("stat", n),
+		CreatedAt: at, District: district,
+		Supporter: app.Supporter{FirstName: "S", LastName: fmt.Sprint(n), Email: fmt.Sprintf("s%d@example.org", n),
+			Address1: "1 Main St", City: "Town", State: state, Zip: "12202", CreatedAt: at}}
+	if confirmed {
+		s.ConfirmedAt = &at
+	} else {
+		s.ConfirmToken = fmt.Sprintf("statconfirm%015d", n)
+	}
+	for _, l := range letters {
+		kind := app.TargetRepresentative
+		if l.key[:5] == "exec:" {
+			kind = app.TargetExecutive
+		}
+		s.Letters = append(s.Letters, app.Letter{CampaignID: c.ID, Subject: "S", Body: "B", CreatedAt: at,
+			Recipient: app.Target{Key: l.key, Kind: kind, Name: "Name of " + l.key, Party: "Independent"}, Deliveries: l.dels})
+	}
+	if created, err := e.db.CreateSubmission(context.Background(), s); err != nil || !created {
+		t.Fatalf("create submission %d: %v %v", n, created, err)
+	}
+	return s
+}
+
+// statsFixture is counted by hand in TestOutreachStats.
+func statsFixture(t *testing.T, e *env) (c, other *app.Campaign, subs []*app.Submission) {
+	t.Helper()
+	ctx := context.Background()
+	c = &app.Campaign{Slug: "stats", Title: "Stats", Status: app.CampaignOpen,
+		Delivery: app.DeliverySettings{DoubleOptIn: true, ConfirmWithinHours: 48}}
+	other = &app.Campaign{Slug: "other", Title: "Other", Status: app.CampaignOpen}
+	for _, x := range []*app.Campaign{c, other} {
+		if err := e.db.CreateCampaign(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mar1 := time.Date(2026, 3, 1, 15, 0, 0, 0, time.UTC)
+	ny20 := &app.DistrictKey{State: "NY", District: 20}
+	il7 := &app.DistrictKey{State: "IL", District: 7}
+	email, dl, cp := app.ChannelEmail, app.ChannelDownload, app.ChannelCopy
+	subs = []*app.Submission{
+		statSubmission(t, e, c, 1, mar1, "NY", ny20, true,
+			statLetter{"leg:A", []app.Delivery{del(email, app.StatusQueued), del(dl, app.StatusPending)}},
+			statLetter{"exec:DHS", []app.Delivery{del(email, app.StatusQueued), del(dl, app.StatusPending), del(cp, app.StatusQueued)}}),
+		statSubmission(t, e, c, 2, mar1.Add(time.Hour), "NY", ny20, false,
+			statLetter{"leg:A", []app.Delivery{del(email, app.StatusUnconfirmed), del(dl, app.StatusPending)}},
+			statLetter{"exec:DHS", []app.Delivery{del(email, app.StatusUnconfirmed), del(dl, app.StatusPending)}}),
+		statSubmission(t, e, c, 3, mar1.AddDate(0, 0, 1), "IL", il7, true,
+			statLetter{"leg:B", []app.Delivery{del(email, app.StatusQueued), del(dl, app.StatusPending)}},
+			statLetter{"exec:DHS", []app.Delivery{del(email, app.StatusQueued), del(dl, app.StatusPending)}}),
+		// No state on the form: counted under the district's.
+		statSubmission(t, e, c, 4, mar1.AddDate(0, 0, 2), "", &app.DistrictKey{State: "PR", District: 0}, true,
+			statLetter{"exec:DHS", []app.Delivery{del(dl, app.StatusPending)}}),
+		statSubmission(t, e, other, 5, mar1, "NY", ny20, true,
+			statLetter{"leg:A", []app.Delivery{del(email, app.StatusQueued)}}),
+	}
+
+	// Moves through the store's own calls...
+	if _, err := e.db.ConfirmSubmission(ctx, subs[1].ID, mar1.Add(2*time.Hour), mar1.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.MarkDownloaded(ctx, subs[2].ID, mar1.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	// ...and behind its back: the triggers follow any writer.
+	raw := e.rawDB(t)
+	for _, dl := range []struct {
+		id     int64
+		status app.DeliveryStatus
+	}{
+		{subs[0].Letters[0].Deliveries[0].ID, app.StatusSent}, // s1 leg:A email
+		{subs[0].Letters[1].Deliveries[2].ID, app.StatusSent}, // s1 exec:DHS copy
+		{subs[2].Letters[1].Deliveries[0].ID, app.StatusDead}, // s3 exec:DHS email
+	} {
+		q := "UPDATE deliveries SET status = ? WHERE id = ?"
+		if e.b.name == "postgres" {
+			q = "UPDATE deliveries SET status = $1 WHERE id = $2"
+		}
+		if _, err := raw.Exec(q, string(dl.status), dl.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, other, subs
+}
+
+func TestOutreachStats(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c, other, subs := statsFixture(t, e)
+		st := func(f app.StatsFilter) *app.Stats {
+			t.Helper()
+			f.CampaignID = c.ID
+			s, err := e.db.OutreachStats(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		dc := func(ch app.Channel, st app.DeliveryStatus, n int64) app.DeliveryCount {
+			return app.DeliveryCount{Channel: ch, Status: st, Count: n}
+		}
+		email, dl, cp := app.ChannelEmail, app.ChannelDownload, app.ChannelCopy
+
+		all := st(app.StatsFilter{})
+		deepEqual(t, "totals", [3]int64{all.Supporters, all.Confirmed, all.Letters}, [3]int64{4, 4, 7})
+		deepEqual(t, "deliveries", all.Deliveries, []app.DeliveryCount{
+			dc(email, app.StatusSent, 1), dc(email, app.StatusQueued, 4), dc(email, app.StatusDead, 1),
+			dc(dl, app.StatusDownloaded, 2), dc(dl, app.StatusPending, 5),
+			dc(cp, app.StatusSent, 1),
+		})
+		type tl struct {
+			key           string
+			letters, sent int64
+		}
+		var targets []tl
+		for _, x := range all.ByTarget {
+			targets = append(targets, tl{x.Key, x.Letters, x.Sent})
+		}
+		deepEqual(t, "by target", targets, []tl{{"exec:DHS", 4, 1}, {"leg:A", 2, 1}, {"leg:B", 1, 0}})
+		deepEqual(t, "by state", all.ByState, []app.StateTally{
+			{State: "IL", Supporters: 1, Letters: 2}, {State: "NY", Supporters: 2, Letters: 4}, {State: "PR", Supporters: 1, Letters: 1}})
+		deepEqual(t, "by district", all.ByDistrict, []app.DistrictTally{
+			{State: "IL", District: 7, Supporters: 1, Confirmed: 1}, {State: "NY", District: 20, Supporters: 2, Confirmed: 2},
+			{State: "PR", District: 0, Supporters: 1, Confirmed: 1}})
+		deepEqual(t, "by day", all.ByDay, []app.DayTally{
+			{Day: "2026-03-01", Supporters: 2, Letters: 4, Sent: 2},
+			{Day: "2026-03-02", Supporters: 1, Letters: 2},
+			{Day: "2026-03-03", Supporters: 1, Letters: 1}})
+
+		ny := st(app.StatsFilter{State: "NY"})
+		deepEqual(t, "NY totals", [3]int64{ny.Supporters, ny.Letters, ny.DeliveryTotal(app.StatusQueued)}, [3]int64{2, 4, 3})
+		late := st(app.StatsFilter{From: "2026-03-02"})
+		deepEqual(t, "from Mar 2", [3]int64{late.Supporters, late.Letters, int64(len(late.ByDay))}, [3]int64{2, 3, 2})
+		early := st(app.StatsFilter{To: "2026-03-01"})
+		deepEqual(t, "to Mar 1", [3]int64{early.Supporters, early.Letters, early.DeliveryTotal(app.StatusSent)}, [3]int64{2, 4, 2})
+
+		// A target narrows letters and deliveries; supporters stay everyone's.
+		dhs := st(app.StatsFilter{Target: "exec:DHS"})
+		deepEqual(t, "DHS totals", [2]int64{dhs.Supporters, dhs.Letters}, [2]int64{4, 4})
+		deepEqual(t, "DHS deliveries", dhs.Deliveries, []app.DeliveryCount{
+			dc(email, app.StatusQueued, 2), dc(email, app.StatusDead, 1),
+			dc(dl, app.StatusDownloaded, 1), dc(dl, app.StatusPending, 3), dc(cp, app.StatusSent, 1)})
+		dhsMail := st(app.StatsFilter{Target: "exec:DHS", Channel: email})
+		deepEqual(t, "DHS email", dhsMail.Deliveries, []app.DeliveryCount{dc(email, app.StatusQueued, 2), dc(email, app.StatusDead, 1)})
+		deepEqual(t, "DHS email letters", dhsMail.Letters, int64(4))
+		none := st(app.StatsFilter{Target: "leg:NOBODY"})
+		deepEqual(t, "unknown target", [3]int64{none.Letters, int64(len(none.Deliveries)), int64(len(none.ByTarget))}, [3]int64{0, 0, 0})
+
+		o, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: other.ID})
+		if err != nil || o.Supporters != 1 || o.Letters != 1 {
+			t.Fatalf("other campaign: %+v %v", o, err)
+		}
+		for _, bad := range []app.StatsFilter{{From: "2026-13-01"}, {From: "2026-03-02", To: "2026-03-01"},
+			{State: "ZZ"}, {Channel: "pigeon"}} {
+			bad.CampaignID = c.ID
+			_, err := e.db.OutreachStats(ctx, bad)
+			wantCode(t, err, app.EINVALID)
+		}
+
+		// The rollups match a recount; a change behind the triggers' backs
+		// shows as drift and a rebuild repairs it.
+		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+			t.Fatalf("drift after normal writes: %+v %v", drift, err)
+		}
+		if _, err := e.rawDB(t).Exec("UPDATE stat_letters SET letters = letters + 5 WHERE target_key = 'leg:B'"); err != nil {
+			t.Fatal(err)
+		}
+		drift, err := e.db.RebuildStats(ctx, false)
+		if err != nil || len(drift) != 1 || drift[0].Table != "stat_letters" || drift[0].Have != 6 || drift[0].Want != 1 {
+			t.Fatalf("drift: %+v %v", drift, err)
+		}
+		if again := st(app.StatsFilter{}); again.Letters != 7 {
+			t.Errorf("after rebuild: %d letters", again.Letters)
+		}
+		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+			t.Fatalf("drift after rebuild: %+v %v", drift, err)
+		}
+
+		// Rows written outside the group commit (a CWC delivery, a
+		// correction by hand) are counted by the row triggers.
+		raw := e.rawDB(t)
+		ins := "INSERT INTO deliveries (letter_id, channel, status, attempts, last_error, lease_owner, message_id, created_at, updated_at, to_address) VALUES (?, 'cwc', 'sent', 1, '', '', '', ?, ?, '')"
+		del := "DELETE FROM deliveries WHERE letter_id = ? AND channel = 'download'"
+		if e.b.name == "postgres" {
+			ins = strings.NewReplacer("?, 'cwc'", "$1, 'cwc'", "?, ?, ''", "$2, $3, ''").Replace(ins)
+			del = strings.Replace(del, "?", "$1", 1)
+		}
+		now := e.clock.Now()
+		if _, err := raw.Exec(ins, subs[2].Letters[0].ID, now, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(del, subs[3].Letters[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		after := st(app.StatsFilter{})
+		var cwc, pending int64
+		for _, d := range after.Deliveries {
+			if d.Channel == app.ChannelCWC && d.Status == app.StatusSent {
+				cwc = d.Count
+			}
+			if d.Channel == dl && d.Status == app.StatusPending {
+				pending = d.Count
+			}
+		}
+		if cwc != 1 || pending != 4 || after.ByTarget[2].Key != "leg:B" || after.ByTarget[2].Sent != 1 {
+			t.Errorf("after raw writes: cwc %d, pending %d, %+v", cwc, pending, after.ByTarget)
+		}
+		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+			t.Fatalf("drift after raw writes: %+v %v", drift, err)
+		}
+	})
+}
+
+func TestOutreachStatsDaysInLocalTime(t *testing.T) {
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, b, store.Options{Location: chicago})
+			c := &app.Campaign{Slug: "tz", Title: "TZ", Status: app.CampaignOpen}
+			if err := e.db.CreateCampaign(context.Background(), c); err != nil {
+				t.Fatal(err)
+			}
+			// 03:00 UTC on March 2nd is still March 1st in Chicago.
+			statSubmission(t, e, c, 1, time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC), "IL", nil, true,
+				statLetter{"leg:A", []app.Delivery{del(app.ChannelDownload, app.StatusPending)}})
+			s, err := e.db.OutreachStats(context.Background(), app.StatsFilter{CampaignID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deepEqual(t, "days", s.ByDay, []app.DayTally{{Day: "2026-03-01", Supporters: 1, Letters: 1}})
+			deepEqual(t, "no district", s.ByDistrict, []app.DistrictTally{{State: "IL", District: -1, Supporters: 1, Confirmed: 1}})
+		})
+	}
+}
+
+func TestLatestRecipients(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		c, _, _ := statsFixture(t, e)
+		got, err := e.db.LatestRecipients(context.Background(), c.ID, []string{"leg:A", "exec:DHS", "leg:NOBODY"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got["leg:A"].Name != "Name of leg:A" || got["exec:DHS"].Kind != app.TargetExecutive {
+			t.Errorf("%+v", got)
+		}
+	})
+}
+
+func TestCampaignTotalsAndLetters(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c, other, subs := statsFixture(t, e)
+		tot, err := e.db.CampaignTotals(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tot[c.ID]; got == nil || got.Supporters != 4 || got.Confirmed != 4 || got.Letters != 7 || len(got.Deliveries) != 6 {
+			t.Errorf("campaign totals %+v", got)
+		}
+		if got := tot[other.ID]; got == nil || got.Supporters != 1 || got.Letters != 1 {
+			t.Errorf("other totals %+v", got)
+		}
+
+		q := "UPDATE supporters SET first_name = '', last_name = '', email = '', erased_at = created_at WHERE id = ?"
+		if e.b.name == "postgres" {
+			q = "UPDATE supporters SET first_name = '', last_name = '', email = '', erased_at = created_at WHERE id = $1"
+		}
+		if _, err := e.rawDB(t).Exec(q, subs[3].Supporter.ID); err != nil {
+			t.Fatal(err)
+		}
+		list := func(lq app.LetterQuery) []app.LetterRow {
+			t.Helper()
+			lq.Filter.CampaignID = c.ID
+			var out []app.LetterRow
+			if err := e.db.EachLetter(ctx, lq, func(r *app.LetterRow) error { out = append(out, *r); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		all := list(app.LetterQuery{})
+		if len(all) != 7 {
+			t.Fatalf("%d letters", len(all))
+		}
+		first := all[0]
+		if first.TargetKey != "leg:A" || first.Recipient != "Name of leg:A" || first.District != "NY-20" || first.Email != "s1@example.org" ||
+			first.Supporter != "S 1" || first.Day != "2026-03-01" || !first.Confirmed || first.Erased || len(first.Deliveries) != 2 ||
+			first.Deliveries[0].Status != app.StatusSent {
+			t.Errorf("first row %+v", first)
+		}
+		last := all[6]
+		if !last.Erased || last.Email != "" || last.District != "PR-AL" || last.State != "PR" {
+			t.Errorf("erased row %+v", last)
+		}
+		// Erasing personal data leaves every count as it was.
+		if s, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID}); err != nil || s.Supporters != 4 || s.Letters != 7 {
+			t.Errorf("stats after erasure: %+v %v", s, err)
+		}
+		if got := list(app.LetterQuery{Filter: app.StatsFilter{Target: "exec:DHS"}}); len(got) != 4 {
+			t.Errorf("DHS letters %d", len(got))
+		}
+		if got := list(app.LetterQuery{Filter: app.StatsFilter{Channel: app.ChannelCopy}}); len(got) != 1 || got[0].ID != subs[0].Letters[1].ID {
+			t.Errorf("copy letters %+v", got)
+		}
+		if got := list(app.LetterQuery{Filter: app.StatsFilter{State: "IL", From: "2026-03-02", To: "2026-03-02"}}); len(got) != 2 {
+			t.Errorf("IL letters %d", len(got))
+		}
+		page := list(app.LetterQuery{Limit: 3})
+		rest := list(app.LetterQuery{AfterID: page[2].ID})
+		if len(page) != 3 || len(rest) != 4 || rest[0].ID <= page[2].ID {
+			t.Errorf("pages %d + %d", len(page), len(rest))
+		}
+	})
+}

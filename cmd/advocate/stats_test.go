@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The demo generator, the exports and the rollup check through the
+// command line, on the seed roster.
+func TestDemoSeedExportAndRebuild(t *testing.T) {
+	dir := t.TempDir()
+	env := testEnv(dir, nil)
+	code, out, stderr := runCLI(t, env, "demo", "seed", "--letters", "300", "--days", "10", "--seed", "7")
+	if code != 0 {
+		t.Fatalf("demo seed: %d %s %s", code, out, stderr)
+	}
+	m := regexp.MustCompile(`wrote (\d+) supporters and (\d+) letters into campaign "demo"`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(stderr, "seed roster") {
+		t.Fatalf("demo seed said %q / %q", out, stderr)
+	}
+	supporters, _ := strconv.Atoi(m[1])
+	letters, _ := strconv.Atoi(m[2])
+	if letters < 300 || supporters == 0 {
+		t.Fatalf("%d supporters, %d letters", supporters, letters)
+	}
+
+	// Totals as JSON agree with what was written.
+	code, out, stderr = runCLI(t, env, "export", "--campaign", "demo", "--what", "totals", "--format", "json")
+	if code != 0 {
+		t.Fatalf("export totals: %d %s", code, stderr)
+	}
+	var tot struct {
+		Supporters int            `json:"supporters"`
+		Letters    int            `json:"letters"`
+		ByState    map[string]int `json:"by_state"`
+		ByDay      []struct {
+			Letters int `json:"letters"`
+		} `json:"by_day"`
+	}
+	if err := json.Unmarshal([]byte(out), &tot); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	sumDays, sumStates := 0, 0
+	for _, d := range tot.ByDay {
+		sumDays += d.Letters
+	}
+	for _, n := range tot.ByState {
+		sumStates += n
+	}
+	if tot.Supporters != supporters || tot.Letters != letters || sumDays != letters || sumStates != supporters || len(tot.ByDay) > 11 {
+		t.Errorf("totals %+v, want %d supporters and %d letters", tot, supporters, letters)
+	}
+
+	// The letters list, masked, to a file.
+	file := filepath.Join(dir, "letters.csv")
+	if code, _, stderr := runCLI(t, env, "export", "--campaign", "demo", "--what", "letters", "--out", file); code != 0 {
+		t.Fatalf("export letters: %s", stderr)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) != letters+1 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if email := rows[1][9]; !strings.HasPrefix(email, "s***@d***.invalid") {
+		t.Errorf("email not masked: %q", email)
+	}
+	_, out, _ = runCLI(t, env, "export", "--campaign", "demo", "--what", "letters", "--with-personal-data", "--to", "1999-01-01")
+	if out != strings.Join(rows[0], ",")+"\n" {
+		t.Errorf("nothing before 1999, got %q", out)
+	}
+
+	// Bad requests say what is wrong.
+	for _, args := range [][]string{
+		{"export", "--campaign", "demo", "--what", "passwords"},
+		{"export", "--campaign", "demo", "--format", "xml"},
+		{"export", "--campaign", "demo", "--from", "yesterday"},
+		{"export", "--campaign", "nope"},
+		{"export"},
+	} {
+		if code, _, stderr := runCLI(t, env, args...); code == 0 || stderr == "" {
+			t.Errorf("%v: code %d, %q", args, code, stderr)
+		}
+	}
+
+	// The rollups match a recount.
+	if code, out, stderr := runCLI(t, env, "stats", "rebuild", "--check"); code != 0 || !strings.Contains(out, "match the letters exactly") {
+		t.Errorf("rebuild --check: %d %s %s", code, out, stderr)
+	}
+	if code, out, _ := runCLI(t, env, "stats", "show", "--campaign", "demo"); code != 0 ||
+		!strings.Contains(out, strconv.Itoa(letters)+" letters") {
+		t.Errorf("stats show: %d %s", code, out)
+	}
+}
