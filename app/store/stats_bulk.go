@@ -10,13 +10,15 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// On SQLite the rollup triggers run once per row, which would double the
-// cost of the submissions' group commit. That transaction therefore sets
-// stat_control.bulk (the insert triggers stand aside while it is 1), sums
-// the batch's counts here and adds them with one multi-row upsert per
-// rollup: a batch of 64 submissions of 9 letters touches a few hundred
-// rollup rows instead of running a few thousand trigger statements.
-// PostgreSQL's triggers are per statement already and need none of this.
+// The submissions' group commit adds its batch's rollup counts itself, with
+// one multi-row upsert per rollup in a fixed key order, while the insert
+// triggers stand aside for its transaction (stat_control.bulk on SQLite,
+// the advocate.stats_bulk setting on PostgreSQL). On SQLite the row
+// triggers would otherwise double the cost of the batch: 64 submissions of
+// 9 letters touch a few hundred rollup rows instead of running a few
+// thousand trigger statements. On PostgreSQL the batch's inserts span
+// several statements, whose triggers would lock rollup rows in an order
+// that interleaves with another instance's batch and deadlocks.
 
 // statRollup describes one rollup table for the bulk upserts.
 type statRollup struct {
@@ -104,8 +106,17 @@ func (s *statSums) write(ctx context.Context, d *DB, q querier) error {
 	return nil
 }
 
-// setBulk switches SQLite's row triggers for inserts off (true) or back on.
+// setBulk switches the insert triggers off (true) or back on for the rest
+// of the transaction.
 func (d *DB) setBulk(ctx context.Context, q querier, on bool) error {
+	if d.dialect == DialectPostgres {
+		v := "off"
+		if on {
+			v = "on"
+		}
+		_, err := q.ExecContext(ctx, "SELECT set_config('advocate.stats_bulk', $1, true)", v)
+		return err
+	}
 	v := 0
 	if on {
 		v = 1

@@ -218,13 +218,10 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 	}
 
-	// SQLite: the rollups are added for the whole batch below, not by the
-	// row triggers (stats_bulk.go).
-	bulk := d.dialect != DialectPostgres
-	if bulk {
-		if err := d.setBulk(ctx, q, true); err != nil {
-			return fmt.Errorf("statistics: %w", err)
-		}
+	// The rollups are added for the whole batch below, not by the insert
+	// triggers (stats_bulk.go).
+	if err := d.setBulk(ctx, q, true); err != nil {
+		return fmt.Errorf("statistics: %w", err)
 	}
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
 		p := &fresh[i].s.Supporter
@@ -309,19 +306,17 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
-	if bulk {
-		stored := make([]*app.Submission, 0, len(fresh))
-		for _, r := range fresh {
-			if !r.dup {
-				stored = append(stored, r.s)
-			}
+	stored := make([]*app.Submission, 0, len(fresh))
+	for _, r := range fresh {
+		if !r.dup {
+			stored = append(stored, r.s)
 		}
-		if err := d.addBatchStats(ctx, q, stored); err != nil {
-			return fmt.Errorf("statistics: %w", err)
-		}
-		if err := d.setBulk(ctx, q, false); err != nil {
-			return fmt.Errorf("statistics: %w", err)
-		}
+	}
+	if err := d.addBatchStats(ctx, q, stored); err != nil {
+		return fmt.Errorf("statistics: %w", err)
+	}
+	if err := d.setBulk(ctx, q, false); err != nil {
+		return fmt.Errorf("statistics: %w", err)
 	}
 	return nil
 }

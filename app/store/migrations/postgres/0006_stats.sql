@@ -8,11 +8,14 @@
 -- form (the district's state when the form had none); it outlives erasure of
 -- the supporter's address, as counts must.
 --
--- The triggers are the only writers of the stat_ tables. They are
--- statement-level with transition tables: one multi-row insert or update
--- moves the counts in a few aggregated statements, and each touches its
--- rollup rows in key order, so concurrent transactions from several app
--- instances wait for each other instead of deadlocking.
+-- The triggers are statement-level with transition tables: one multi-row
+-- insert or update moves the counts in a few aggregated statements, each
+-- touching its rollup rows in key order. The submissions' group commit
+-- inserts a batch in several statements, whose key orders would interleave
+-- with another instance's and deadlock; so it sets advocate.stats_bulk for
+-- its transaction (the insert triggers stand aside) and adds the whole
+-- batch's counts itself, table by table in one global key order
+-- (store/stats_bulk.go).
 -- `advocate stats rebuild` recomputes the counts and reports any difference.
 
 ALTER TABLE submissions ADD COLUMN day TEXT NOT NULL DEFAULT '';
@@ -154,6 +157,9 @@ END $$;
 
 CREATE FUNCTION stat_submissions_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' AND current_setting('advocate.stats_bulk', true) = 'on' THEN
+        RETURN NULL; -- the group commit adds these rows' counts itself
+    END IF;
     PERFORM stat_changes_tables();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO stat_supporter_changes
@@ -210,6 +216,9 @@ END $$;
 
 CREATE FUNCTION stat_letters_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' AND current_setting('advocate.stats_bulk', true) = 'on' THEN
+        RETURN NULL; -- the group commit adds these rows' counts itself
+    END IF;
     PERFORM stat_changes_tables();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO stat_letter_changes
@@ -238,6 +247,9 @@ CREATE TRIGGER stat_letters_delete AFTER DELETE ON letters
 -- nothing. A delivery's letter never changes.
 CREATE FUNCTION stat_deliveries_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' AND current_setting('advocate.stats_bulk', true) = 'on' THEN
+        RETURN NULL; -- the group commit adds these rows' counts itself
+    END IF;
     PERFORM stat_changes_tables();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO stat_letter_changes
