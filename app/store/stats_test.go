@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,4 +342,87 @@ func TestCampaignTotalsAndLetters(t *testing.T) {
 			t.Errorf("pages %d + %d", len(page), len(rest))
 		}
 	})
+}
+
+// Two instances write overlapping batches (several INSERT statements each)
+// while a third path moves delivery statuses: no deadlock, no error, and
+// the rollups equal a recount.
+func TestStatsConcurrentInstances(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, b, store.Options{})
+			other := openStore(t, b, e.dsn, e.clock, store.Options{})
+			ctx := context.Background()
+			c := &app.Campaign{Slug: "busy", Title: "Busy", Status: app.CampaignOpen}
+			if err := e.db.CreateCampaign(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			states := []string{"CA", "IL", "NY", "TX"}
+			keys := []string{"exec:DHS", "leg:A", "leg:B", "leg:C", "leg:D", "leg:E"}
+			var wg sync.WaitGroup
+			errs := make(chan error, 64)
+			for w := 0; w < 16; w++ {
+				db := e.db
+				if w%2 == 1 {
+					db = other
+				}
+				wg.Add(1)
+				go func(w int, db *store.DB) {
+					defer wg.Done()
+					for i := 0; i < 12; i++ {
+						n := w*100 + i
+						at := e.clock.Now().AddDate(0, 0, -(n % 3))
+						st := states[n%len(states)]
+						s := &app.Submission{CampaignID: c.ID, Token: fmt.Sprintf("busy%022d", n), DedupKey: fmt.Sprint("busy", n),
+							CreatedAt: at, ConfirmedAt: &at, District: &app.DistrictKey{State: st, District: n % 5},
+							Supporter: app.Supporter{FirstName: "B", LastName: fmt.Sprint(n), Email: fmt.Sprintf("b%d@example.org", n),
+								State: st, Zip: "12202", CreatedAt: at}}
+						for k := 0; k < 5; k++ {
+							key := keys[(n+k)%len(keys)]
+							s.Letters = append(s.Letters, app.Letter{CampaignID: c.ID, Subject: "S", Body: "B", CreatedAt: at,
+								Recipient: app.Target{Key: key, Kind: app.TargetRepresentative, Name: key},
+								Deliveries: []app.Delivery{del(app.ChannelDownload, app.StatusPending),
+									{Channel: app.ChannelEmail, Status: app.StatusQueued, NextAttemptAt: &at, To: "o@example.org"}}})
+						}
+						if _, err := db.CreateSubmission(ctx, s); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}(w, db)
+			}
+			// Meanwhile the outbox claims and finishes emails.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 20; i++ {
+					now := e.clock.Now().Add(time.Hour)
+					got, err := other.ClaimDeliveries(ctx, "w", 20, now, now.Add(time.Minute))
+					if err != nil {
+						errs <- err
+						return
+					}
+					for _, dl := range got {
+						dl.Status = app.StatusSent
+						if _, err := other.FinishDelivery(ctx, "w", dl, now); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+			}()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			s, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
+			if err != nil || s.Supporters != 16*12 || s.Letters != 16*12*5 {
+				t.Fatalf("%+v %v", s, err)
+			}
+			if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+				t.Fatalf("drift %+v %v", drift, err)
+			}
+		})
+	}
 }
