@@ -273,7 +273,8 @@ func TestNavigationByRole(t *testing.T) {
 		roles     []app.Role
 		want, not []string
 	}{
-		{[]app.Role{app.RoleStaff}, []string{`href="/staff"`, `href="/account"`}, []string{`href="/organize"`, `href="/admin/users"`}},
+		{[]app.Role{app.RoleStaff}, []string{`href="/staff"`, `href="/account"`}, []string{`href="/organize"`, `href="/admin/users"`, `href="/staff/supporters"`}},
+		{[]app.Role{app.RoleSupporterData}, []string{`href="/staff/supporters"`}, []string{`href="/staff"`, `href="/organize"`}},
 		{[]app.Role{app.RoleOrganizer}, []string{`href="/organize"`}, []string{`href="/staff"`, `href="/admin/audit"`}},
 		{[]app.Role{app.RoleAdmin}, []string{`href="/admin/users"`, `href="/admin/audit"`}, []string{`href="/organize"`, `href="/staff"`}},
 	}

@@ -204,7 +204,8 @@ func (s *Server) landing(a app.Actor) string {
 	for _, w := range []struct {
 		role app.Role
 		path string
-	}{{app.RoleOrganizer, "/organize"}, {app.RoleStaff, "/staff"}, {app.RoleAdmin, "/admin/users"}} {
+	}{{app.RoleOrganizer, "/organize"}, {app.RoleStaff, "/staff"}, {app.RoleSupporterData, "/staff/supporters"},
+		{app.RoleAdmin, "/admin/users"}} {
 		if a.Has(w.role) && s.hasPage(w.path) {
 			return w.path
 		}
@@ -255,17 +256,19 @@ func (s *Server) takeFlash(c echo.Context) string {
 
 // viewer is the signed-in user as the layout's navigation sees them.
 type viewer struct {
-	Email     string
-	Admin     bool
-	Organizer bool
-	Staff     bool
+	Email         string
+	Admin         bool
+	Organizer     bool
+	Staff         bool
+	SupporterData bool
 }
 
 // decoratePage fills what every page's layout shows about the visitor:
 // the navigation for their roles and a pending flash message.
 func (s *Server) decoratePage(c echo.Context, d *pageData) {
 	if a, ok := currentActor(c); ok && d.Viewer == nil {
-		d.Viewer = &viewer{Email: a.Email, Admin: a.Has(app.RoleAdmin), Organizer: a.Has(app.RoleOrganizer), Staff: a.Has(app.RoleStaff)}
+		d.Viewer = &viewer{Email: a.Email, Admin: a.Has(app.RoleAdmin), Organizer: a.Has(app.RoleOrganizer), Staff: a.Has(app.RoleStaff),
+			SupporterData: a.Has(app.RoleSupporterData)}
 	}
 	if d.Flash == "" {
 		d.Flash = s.takeFlash(c)
