@@ -465,9 +465,16 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 		if len(s.Letters) == 0 {
 			return nil
 		}
+		// By the letters' ids: one index seek each, whatever the planner
+		// thinks of a join on tables that just grew (PostgreSQL's
+		// statistics lag behind bulk loads).
+		ids := make([]any, len(s.Letters))
+		for i, l := range s.Letters {
+			ids[i] = l.ID
+		}
 		return scanAll(ctx, q, d.rebind(`SELECT d.id, d.letter_id, d.channel, d.status, d.attempts, d.next_attempt_at,
 			d.last_error, d.lease_owner, d.lease_until, d.message_id, d.sent_at, d.created_at, d.updated_at,
-			d.to_address FROM deliveries d JOIN letters l ON l.id = d.letter_id WHERE l.submission_id = ? ORDER BY d.id`),
+			d.to_address FROM deliveries d WHERE d.letter_id IN (`+inList(len(ids))+`) ORDER BY d.id`),
 			func(rows *sql.Rows) error {
 				var dl app.Delivery
 				var next, lease, sent sql.NullTime
@@ -480,7 +487,7 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 				l := &s.Letters[index[dl.LetterID]]
 				l.Deliveries = append(l.Deliveries, dl)
 				return nil
-			}, s.ID)
+			}, ids...)
 	}, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, mapErr(err, "find submission", submissionMsgs)
