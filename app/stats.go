@@ -181,6 +181,9 @@ type StatsStore interface {
 	// OutreachStats counts one campaign's outreach under f, all in one
 	// consistent snapshot. Target names are not filled in.
 	OutreachStats(ctx context.Context, f StatsFilter) (*Stats, error)
+	// CampaignTargets lists every target of a campaign with letters, with
+	// its letters and sent deliveries (no names), for filter choices.
+	CampaignTargets(ctx context.Context, campaignID int64) ([]TargetTally, error)
 	// LatestRecipients returns the most recent recipient snapshot of each
 	// target key of a campaign that has letters.
 	LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]Target, error)

@@ -165,15 +165,11 @@ func (s *Service) Report(ctx context.Context, slug string, f app.StatsFilter) (*
 		return nil, err
 	}
 	r := &Report{Campaign: c, Stats: st, Targets: st.ByTarget}
-	if f.Target != "" || f.Channel != "" {
-		// The target choices come from the unfiltered-by-target counts.
-		g := f
-		g.Target, g.Channel = "", ""
-		all, err := s.o.Store.OutreachStats(ctx, g)
-		if err != nil {
+	if f.Target != "" || f.Channel != "" || f.From != "" || f.To != "" || f.State != "" {
+		// The target choices are every target of the campaign.
+		if r.Targets, err = s.o.Store.CampaignTargets(ctx, c.ID); err != nil {
 			return nil, err
 		}
-		r.Targets = all.ByTarget
 	}
 	if err := s.name(ctx, c.ID, st.ByTarget, r.Targets); err != nil {
 		return nil, err

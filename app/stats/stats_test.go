@@ -25,6 +25,10 @@ func (f *fakeStore) OutreachStats(ctx context.Context, fl app.StatsFilter) (*app
 		ByTarget: []app.TargetTally{{Key: "leg:A", Letters: 5}, {Key: "gone", Letters: 4}}}, nil
 }
 
+func (f *fakeStore) CampaignTargets(ctx context.Context, id int64) ([]app.TargetTally, error) {
+	return []app.TargetTally{{Key: "leg:A", Letters: 5}, {Key: "gone", Letters: 4}}, nil
+}
+
 func (f *fakeStore) LatestRecipients(ctx context.Context, id int64, keys []string) (map[string]app.Target, error) {
 	f.lookups++
 	return map[string]app.Target{"leg:A": {Key: "leg:A", Name: "Ann =Smith", Party: "Democrat"}}, nil

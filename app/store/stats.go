@@ -179,8 +179,15 @@ func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st
 		query = `SELECT target_key, state, day, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
 			GROUP BY target_key, state, day`
 	case dated:
+		// A date range is a range of the primary key. SQLite would rather
+		// walk the whole target index to save the GROUP BY's sort (ten
+		// times slower at a million letters); "+" keeps it off that index.
+		group := "target_key"
+		if d.dialect != DialectPostgres {
+			group = "+target_key"
+		}
 		query = `SELECT target_key, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
-			GROUP BY target_key`
+			GROUP BY ` + group
 	}
 	err = sum("letters by target", query, args, func(k []string, n []int64) {
 		t := targets[k[0]]
@@ -303,10 +310,54 @@ func orderedDeliveryCounts(counts map[[2]string]int64) []app.DeliveryCount {
 	return out
 }
 
-// LatestRecipients implements app.StatsStore: one prepared index seek per
-// key on letters (campaign_id, target_key, id), in one read transaction.
+// CampaignTargets implements app.StatsStore from the day-less rollup.
+func (d *DB) CampaignTargets(ctx context.Context, campaignID int64) ([]app.TargetTally, error) {
+	var out []app.TargetTally
+	err := scanAll(ctx, pool(d.r.WithContext(ctx)), d.rebind(`SELECT target_key, SUM(letters), SUM(sent)
+		FROM stat_letters_total WHERE campaign_id = ? GROUP BY target_key`), func(rows *sql.Rows) error {
+		var t app.TargetTally
+		err := rows.Scan(&t.Key, &t.Letters, &t.Sent)
+		if t.Letters != 0 {
+			out = append(out, t)
+		}
+		return err
+	}, campaignID)
+	if err != nil {
+		return nil, mapErr(err, "campaign targets", statsMsgs)
+	}
+	slices.SortFunc(out, func(a, b app.TargetTally) int {
+		return cmp.Or(cmp.Compare(b.Letters, a.Letters), cmp.Compare(a.Key, b.Key))
+	})
+	return out, nil
+}
+
+// LatestRecipients implements app.StatsStore: one index seek per key on
+// letters (campaign_id, target_key, id); on SQLite through one prepared
+// statement, on PostgreSQL in one query.
 func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]app.Target, error) {
 	out := make(map[string]app.Target, len(keys))
+	if d.dialect == DialectPostgres {
+		// One round trip for every key: a lateral seek per key.
+		err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT k.key, r.recipient FROM unnest($2::text[]) AS k(key)
+			CROSS JOIN LATERAL (SELECT recipient FROM letters WHERE campaign_id = $1 AND target_key = k.key
+				ORDER BY id DESC LIMIT 1) r`, func(rows *sql.Rows) error {
+			var k string
+			var raw []byte
+			if err := rows.Scan(&k, &raw); err != nil {
+				return err
+			}
+			var t app.Target
+			if err := json.Unmarshal(raw, &t); err != nil {
+				return fmt.Errorf("recipient snapshot of %s: %w", k, err)
+			}
+			out[k] = t
+			return nil
+		}, campaignID, keys)
+		if err != nil {
+			return nil, mapErr(err, "recipients", statsMsgs)
+		}
+		return out, nil
+	}
 	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, ok := pool(tx).(interface {
 			PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)

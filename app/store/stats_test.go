@@ -275,6 +275,10 @@ func TestLatestRecipients(t *testing.T) {
 		if len(got) != 2 || got["leg:A"].Name != "Name of leg:A" || got["exec:DHS"].Kind != app.TargetExecutive {
 			t.Errorf("%+v", got)
 		}
+		list, err := e.db.CampaignTargets(context.Background(), c.ID)
+		if err != nil || len(list) != 3 || list[0].Key != "exec:DHS" || list[0].Letters != 4 || list[1].Sent != 1 {
+			t.Errorf("campaign targets %+v %v", list, err)
+		}
 	})
 }
 

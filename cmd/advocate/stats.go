@@ -209,6 +209,16 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 	if _, err := time1(report(*f)); err != nil { // warm the page cache
 		return userErr(err)
 	}
+	if len(rep.ByTarget) > 0 {
+		top := rep.ByTarget[0].Key
+		cases = append(cases[:4:4], append([]struct {
+			name string
+			fn   func() error
+		}{
+			{"dashboard, one target", report(app.StatsFilter{Target: top})},
+			{"dashboard, email channel", report(app.StatsFilter{Channel: app.ChannelEmail})},
+		}, cases[4:]...)...)
+	}
 	fmt.Fprintf(c.stdout, "%s: %d supporters, %d letters, %d targets, %d days (%s)\n", *slug, rep.Supporters, rep.Letters,
 		len(rep.ByTarget), len(rep.ByDay), db.Dialect())
 	for _, cs := range cases {
