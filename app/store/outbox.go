@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -440,21 +441,31 @@ func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.D
 	if status == app.StatusSent {
 		sent = at
 	}
-	q := pool(d.w.WithContext(ctx))
-	res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,
-		message_id = ?, sent_at = ?, updated_at = ? WHERE letter_id = ? AND channel = 'cwc' AND status <> 'sent'`),
-		string(status), cutText(lastErr, 1000), deliveryID, sent, at, letterID)
-	if err != nil {
-		return mapErr(err, "record CWC delivery", outboxMsgs)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	_, err = q.ExecContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
-		last_error, lease_owner, lease_until, message_id, sent_at, created_at, updated_at, to_address)
-		VALUES (?, 'cwc', ?, 1, NULL, ?, '', NULL, ?, ?, ?, ?, '')
-		ON CONFLICT (letter_id) WHERE channel = 'cwc' DO NOTHING`),
-		letterID, string(status), cutText(lastErr, 1000), deliveryID, sent, at, at)
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := pool(tx)
+		res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,
+			message_id = ?, sent_at = ?, updated_at = ? WHERE letter_id = ? AND channel = 'cwc' AND status <> 'sent'`),
+			string(status), cutText(lastErr, 1000), deliveryID, sent, at, letterID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var id int64
+		err = q.QueryRowContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
+			last_error, lease_owner, lease_until, message_id, sent_at, created_at, updated_at, to_address)
+			VALUES (?, 'cwc', ?, 1, NULL, ?, '', NULL, ?, ?, ?, ?, '')
+			ON CONFLICT (letter_id) WHERE channel = 'cwc' DO NOTHING RETURNING id`),
+			letterID, string(status), cutText(lastErr, 1000), deliveryID, sent, at, at).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // recorded already (a retry after a lost answer)
+		}
+		if err != nil {
+			return err
+		}
+		return d.addDeliveryStats(ctx, q, id)
+	})
 	return mapErr(err, "record CWC delivery", outboxMsgs)
 }
 

@@ -8,14 +8,15 @@
 -- form (the district's state when the form had none); it outlives erasure of
 -- the supporter's address, as counts must.
 --
--- Every insert, status change and delete of a submission, letter or
--- delivery, from any code path, moves the counts with it in the same
--- transaction: triggers do it row by row. The one exception is the
--- submissions' group commit (store/submissions.go), which writes many rows
--- at once: it sets stat_control.bulk for the length of its transaction, so
--- the insert triggers stand aside, and adds the batch's counts itself with
--- one multi-row upsert per table. `advocate stats rebuild` recomputes
--- everything from the rows and reports any difference.
+-- Every change moves the counts with it in the same transaction. Status
+-- changes, confirmations and deletes, from any code path, go through the
+-- row triggers below. Inserts do not: row triggers would add a third to the
+-- cost of the submissions' group commit, which instead sums its batch and
+-- adds it with one multi-row upsert per rollup (store/stats_bulk.go); the
+-- only other insert, a CWC delivery, adds its own counts
+-- (store/outbox.go). Rows inserted by hand in a SQL shell are therefore
+-- not counted until `advocate stats rebuild`, which recomputes everything
+-- from the rows and reports any difference (`--check` only reports).
 
 ALTER TABLE submissions ADD COLUMN day TEXT NOT NULL DEFAULT '';
 ALTER TABLE submissions ADD COLUMN state TEXT NOT NULL DEFAULT '';
@@ -34,11 +35,6 @@ UPDATE letters SET
 -- _total tables have no day: they answer dashboards without a date range.
 -- stat_target_deliveries answers dashboards filtered to one target.
 
-CREATE TABLE stat_control (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    bulk INTEGER NOT NULL -- 1 only inside a group commit's transaction
-);
-INSERT INTO stat_control VALUES (1, 0);
 
 -- Supporters (one submission per supporter and campaign) and their
 -- letters, by district. district -1 means no district was found.
@@ -135,15 +131,7 @@ SELECT l.campaign_id, l.target_key, l.day, l.from_state, d.channel, d.status, CO
 FROM deliveries d JOIN letters l ON l.id = d.letter_id GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- Submissions.
-CREATE TRIGGER stat_submissions_insert AFTER INSERT ON submissions
-WHEN (SELECT bulk FROM stat_control) = 0 BEGIN
-    INSERT INTO stat_supporters VALUES (NEW.campaign_id, NEW.day, NEW.state, COALESCE(NEW.district_state, ''),
-        COALESCE(NEW.district_number, -1), 1, NEW.confirmed_at IS NOT NULL, 0)
-    ON CONFLICT DO UPDATE SET submissions = submissions + 1, confirmed = confirmed + excluded.confirmed;
-    INSERT INTO stat_supporters_total VALUES (NEW.campaign_id, NEW.state, COALESCE(NEW.district_state, ''),
-        COALESCE(NEW.district_number, -1), 1, NEW.confirmed_at IS NOT NULL, 0)
-    ON CONFLICT DO UPDATE SET submissions = submissions + 1, confirmed = confirmed + excluded.confirmed;
-END;
+
 
 CREATE TRIGGER stat_submissions_confirm AFTER UPDATE OF confirmed_at ON submissions
 WHEN (OLD.confirmed_at IS NULL) <> (NEW.confirmed_at IS NULL) BEGIN
@@ -165,21 +153,7 @@ CREATE TRIGGER stat_submissions_delete AFTER DELETE ON submissions BEGIN
 END;
 
 -- Letters: counted per recipient and under their submission's district.
-CREATE TRIGGER stat_letters_insert AFTER INSERT ON letters
-WHEN (SELECT bulk FROM stat_control) = 0 BEGIN
-    INSERT INTO stat_letters VALUES (NEW.campaign_id, NEW.day, NEW.target_key, NEW.from_state, 1, 0)
-    ON CONFLICT DO UPDATE SET letters = letters + 1;
-    INSERT INTO stat_letters_total VALUES (NEW.campaign_id, NEW.target_key, NEW.from_state, 1, 0)
-    ON CONFLICT DO UPDATE SET letters = letters + 1;
-    UPDATE stat_supporters SET letters = letters + 1
-    WHERE (campaign_id, day, state, district_state, district) =
-          (SELECT s.campaign_id, s.day, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)
-           FROM submissions s WHERE s.id = NEW.submission_id);
-    UPDATE stat_supporters_total SET letters = letters + 1
-    WHERE (campaign_id, state, district_state, district) =
-          (SELECT s.campaign_id, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)
-           FROM submissions s WHERE s.id = NEW.submission_id);
-END;
+
 
 CREATE TRIGGER stat_letters_delete AFTER DELETE ON letters BEGIN
     UPDATE stat_letters SET letters = letters - 1
@@ -202,21 +176,6 @@ CREATE VIEW stat_delivery_keys AS
 SELECT d.id AS id, l.campaign_id AS campaign_id, l.day AS day, l.target_key AS target_key, l.from_state AS state
 FROM deliveries d JOIN letters l ON l.id = d.letter_id;
 
-CREATE TRIGGER stat_deliveries_insert AFTER INSERT ON deliveries
-WHEN (SELECT bulk FROM stat_control) = 0 BEGIN
-    INSERT INTO stat_deliveries
-    SELECT campaign_id, day, state, NEW.channel, NEW.status, 1 FROM stat_delivery_keys WHERE id = NEW.id
-    ON CONFLICT DO UPDATE SET n = n + 1;
-    INSERT INTO stat_target_deliveries
-    SELECT campaign_id, target_key, day, state, NEW.channel, NEW.status, 1 FROM stat_delivery_keys WHERE id = NEW.id
-    ON CONFLICT DO UPDATE SET n = n + 1;
-    UPDATE stat_letters SET sent = sent + 1
-    WHERE NEW.status = 'sent' AND (campaign_id, day, target_key, state) =
-          (SELECT campaign_id, day, target_key, state FROM stat_delivery_keys WHERE id = NEW.id);
-    UPDATE stat_letters_total SET sent = sent + 1
-    WHERE NEW.status = 'sent' AND (campaign_id, target_key, state) =
-          (SELECT campaign_id, target_key, state FROM stat_delivery_keys WHERE id = NEW.id);
-END;
 
 -- A delivery's letter never changes; its channel and status do.
 CREATE TRIGGER stat_deliveries_update AFTER UPDATE OF status, channel ON deliveries
