@@ -22,26 +22,43 @@ import (
 
 var statsMsgs = msgs{notFound: "No such campaign."}
 
-// statScope builds the WHERE clause shared by the stat_ tables.
-func statScope(f app.StatsFilter, target, channel bool) (string, []any) {
-	w := []string{"campaign_id = ?"}
+// scopeCols names the columns a filter applies to; channel is a condition
+// with one placeholder.
+type scopeCols struct{ campaign, day, state, target, channel string }
+
+var (
+	rollupCols      = scopeCols{"campaign_id", "day", "state", "target_key", "channel = ?"}
+	letterScopeCols = scopeCols{"l.campaign_id", "l.day", "l.from_state", "l.target_key",
+		"EXISTS (SELECT 1 FROM deliveries x WHERE x.letter_id = l.id AND x.channel = ?)"}
+)
+
+// scope builds the WHERE clause of filter f over columns c; target and
+// channel say whether those filters apply.
+func scope(f app.StatsFilter, c scopeCols, target, channel bool) (string, []any) {
+	w := []string{c.campaign + " = ?"}
 	args := []any{f.CampaignID}
+	add := func(cond string, arg any) { w, args = append(w, cond), append(args, arg) }
 	if f.From != "" {
-		w, args = append(w, "day >= ?"), append(args, f.From)
+		add(c.day+" >= ?", f.From)
 	}
 	if f.To != "" {
-		w, args = append(w, "day <= ?"), append(args, f.To)
+		add(c.day+" <= ?", f.To)
 	}
 	if f.State != "" {
-		w, args = append(w, "state = ?"), append(args, f.State)
+		add(c.state+" = ?", f.State)
 	}
 	if target && f.Target != "" {
-		w, args = append(w, "target_key = ?"), append(args, f.Target)
+		add(c.target+" = ?", f.Target)
 	}
 	if channel && f.Channel != "" {
-		w, args = append(w, "channel = ?"), append(args, string(f.Channel))
+		add(c.channel, string(f.Channel))
 	}
 	return strings.Join(w, " AND "), args
+}
+
+// statScope builds the WHERE clause shared by the stat_ tables.
+func statScope(f app.StatsFilter, target, channel bool) (string, []any) {
+	return scope(f, rollupCols, target, channel)
 }
 
 // readSnapshot runs fn in a read-only transaction that sees one snapshot:
@@ -579,29 +596,12 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 	if d.dialect == DialectPostgres {
 		name = "(l.recipient::json ->> 'name')"
 	}
-	where := []string{"l.campaign_id = ?", "l.id > ?"}
-	base := []any{f.CampaignID}
-	if f.From != "" {
-		where, base = append(where, "l.day >= ?"), append(base, f.From)
-	}
-	if f.To != "" {
-		where, base = append(where, "l.day <= ?"), append(base, f.To)
-	}
-	if f.State != "" {
-		where, base = append(where, "l.from_state = ?"), append(base, f.State)
-	}
-	if f.Target != "" {
-		where, base = append(where, "l.target_key = ?"), append(base, f.Target)
-	}
-	if f.Channel != "" {
-		where, base = append(where, "EXISTS (SELECT 1 FROM deliveries x WHERE x.letter_id = l.id AND x.channel = ?)"),
-			append(base, string(f.Channel))
-	}
+	where, base := scope(f, letterScopeCols, true, true)
 	query := d.rebind(`SELECT l.id, l.created_at, l.day, l.target_key, ` + name + `, l.target_kind, l.from_state,
 			s.district_state, s.district_number, p.first_name, p.last_name, p.email, p.erased_at IS NOT NULL,
 			s.confirmed_at IS NOT NULL
 		FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY l.id LIMIT ?`)
+		WHERE ` + where + ` AND l.id > ? ORDER BY l.id LIMIT ?`)
 	after, left := lq.AfterID, lq.Limit
 	rows := make([]app.LetterRow, 0, letterChunk)
 	for {
@@ -612,8 +612,7 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 			}
 			size = min(size, left)
 		}
-		args := append([]any{base[0], after}, base[1:]...)
-		args = append(args, size)
+		args := append(slices.Clone(base), after, size)
 		rows = rows[:0]
 		err := d.readSnapshot(ctx, func(q querier) error {
 			rows = rows[:0]
