@@ -448,3 +448,37 @@ func TestStatsConcurrentInstances(t *testing.T) {
 		})
 	}
 }
+
+// Erasing supporters (by request or retention) keeps every supporter and
+// letter count; their unsent deliveries become dead, and the rollups follow.
+func TestErasureKeepsTotals(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c, _, _ := statsFixture(t, e)
+		before, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// s1 has a queued email and two pending downloads; s3 a queued
+		// email (its download was downloaded): all four stop.
+		for _, email := range []string{"s1@example.org", "S3@Example.org"} {
+			if _, err := e.db.EraseSupporters(ctx, app.EraseFilter{Email: email}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deepEqual(t, "counts", [5]any{after.Supporters, after.Confirmed, after.Letters, after.ByState, after.ByDistrict},
+			[5]any{before.Supporters, before.Confirmed, before.Letters, before.ByState, before.ByDistrict})
+		if d := after.DeliveryTotal(app.StatusDead) - before.DeliveryTotal(app.StatusDead); d != 4 ||
+			after.DeliveryTotal(app.StatusQueued) != before.DeliveryTotal(app.StatusQueued)-2 ||
+			after.DeliveryTotal(app.StatusPending) != before.DeliveryTotal(app.StatusPending)-2 {
+			t.Errorf("deliveries before %+v after %+v", before.Deliveries, after.Deliveries)
+		}
+		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+			t.Fatalf("drift after erasure: %+v %v", drift, err)
+		}
+	})
+}
