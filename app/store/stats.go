@@ -92,21 +92,11 @@ func (d *DB) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, 
 func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st *app.Stats) error {
 	states := map[string]*app.StateTally{}
 	state := func(code string) *app.StateTally {
-		t := states[code]
-		if t == nil {
-			t = &app.StateTally{State: code}
-			states[code] = t
-		}
-		return t
+		return entry(states, code, func() *app.StateTally { return &app.StateTally{State: code} })
 	}
 	days := map[string]*app.DayTally{}
 	day := func(s string) *app.DayTally {
-		t := days[s]
-		if t == nil {
-			t = &app.DayTally{Day: s}
-			days[s] = t
-		}
-		return t
+		return entry(days, s, func() *app.DayTally { return &app.DayTally{Day: s} })
 	}
 	sum := func(what, query string, args []any, each func(key []string, n []int64)) error {
 		err := scanAll(ctx, q, d.rebind(query), func(rows *sql.Rows) error {
@@ -207,11 +197,7 @@ func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st
 			GROUP BY ` + group
 	}
 	err = sum("letters by target", query, args, func(k []string, n []int64) {
-		t := targets[k[0]]
-		if t == nil {
-			t = &app.TargetTally{Key: k[0]}
-			targets[k[0]] = t
-		}
+		t := entry(targets, k[0], func() *app.TargetTally { return &app.TargetTally{Key: k[0]} })
 		t.Letters += n[0]
 		if f.Channel == "" {
 			t.Sent += n[1]
@@ -281,6 +267,16 @@ func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st
 	}
 	slices.SortFunc(st.ByDay, func(a, b app.DayTally) int { return cmp.Compare(a.Day, b.Day) })
 	return nil
+}
+
+// entry returns m[k], first storing mk() there when it is missing.
+func entry[K comparable, V any](m map[K]*V, k K, mk func() *V) *V {
+	v := m[k]
+	if v == nil {
+		v = mk()
+		m[k] = v
+	}
+	return v
 }
 
 func foldDistricts(in []app.DistrictTally) []app.DistrictTally {
@@ -537,12 +533,7 @@ var statRollups = func() []struct{ table, recount, compare string } {
 func (d *DB) CampaignTotals(ctx context.Context) (map[int64]*app.CampaignTotals, error) {
 	out := map[int64]*app.CampaignTotals{}
 	get := func(id int64) *app.CampaignTotals {
-		t := out[id]
-		if t == nil {
-			t = &app.CampaignTotals{CampaignID: id}
-			out[id] = t
-		}
-		return t
+		return entry(out, id, func() *app.CampaignTotals { return &app.CampaignTotals{CampaignID: id} })
 	}
 	err := d.readSnapshot(ctx, func(q querier) error {
 		clear(out)
