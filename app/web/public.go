@@ -87,10 +87,13 @@ func (s *Server) supporterForm(c echo.Context) (*app.Campaign, app.SubmissionInp
 // errors next to their fields.
 func (s *Server) formPage(c echo.Context, camp *app.Campaign, in app.SubmissionInput, err error) error {
 	status, body := classify(err)
-	if status >= 500 || status == http.StatusNotFound {
+	// "Try again in a moment" keeps the form and what was typed in it.
+	retry := app.ErrorCodeOf(err) == app.ERATELIMIT || app.ErrorCodeOf(err) == app.EUNAVAILABLE
+	if (status >= 500 && !retry) || status == http.StatusNotFound {
 		return err
 	}
-	d := pageData{Title: camp.Title, Campaign: camp, States: app.States, Form: in, Error: body.Message, Fields: body.Fields, Candidates: nil}
+	d := pageData{Title: camp.Title, Campaign: camp, States: app.States, Form: in, Error: body.Message, Fields: body.Fields,
+		Candidates: nil, KeepForm: retry}
 	fillLatLon(&d, in)
 	return s.render(c, status, "campaign.html", d)
 }

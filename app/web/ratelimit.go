@@ -62,7 +62,14 @@ func (s *Server) submitLimiter() echo.MiddlewareFunc {
 		},
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retry)
-			return &httpError{status: http.StatusTooManyRequests, message: "Too many letters from your network in a short time. Please wait a minute and try again."}
+			const msg = "Too many letters from your network in a short time. Please wait a minute and try again."
+			if !isAPI(c) {
+				// The form comes back with what the supporter typed.
+				if camp, in, _ := s.supporterForm(c); camp != nil {
+					return s.formPage(c, camp, in, &app.Error{Code: app.ERATELIMIT, Message: msg})
+				}
+			}
+			return &httpError{status: http.StatusTooManyRequests, message: msg}
 		},
 		ErrorHandler: func(c echo.Context, err error) error {
 			return &httpError{status: http.StatusTooManyRequests, message: "Too many requests."}

@@ -41,3 +41,20 @@ func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 		t.Fatalf("lookup: %d", r.StatusCode)
 	}
 }
+
+// Over the limit, the supporter form comes back filled in, with the reason.
+func TestFormRateLimitKeepsInput(t *testing.T) {
+	f := newFixture(t, "", "", func(o *web.Options) { o.SubmitRate = web.RateLimit{PerMinute: 6, Burst: 1} })
+	v := supporterForm("12202", "NY")
+	v.Set("_csrf", f.csrf("free-guan-heng"))
+	v.Set("personal_message", "My own paragraph, typed with care.")
+	if resp, body := f.postForm("/c/free-guan-heng/submit", v); resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first submission: %d %s", resp.StatusCode, body)
+	}
+	v.Set("email", "other@example.org")
+	resp, body := f.postForm("/c/free-guan-heng/submit", v)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("over the limit: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Too many letters from your network", `value="Núñez"`, "My own paragraph, typed with care.", `value="other@example.org"`)
+}

@@ -37,8 +37,11 @@ type pageData struct {
 	LonText           string
 	Preview           *submit.Preview
 	Candidates        []app.Representative
-	Submission        *app.Submission
-	Created           bool
+	// KeepForm shows the supporter form under a general error (try again
+	// later) instead of hiding it.
+	KeepForm   bool
+	Submission *app.Submission
+	Created    bool
 	// Viewer is the signed-in user for the navigation (nil: anonymous);
 	// Flash a one-time message after a redirect. Both are filled by render.
 	Viewer *viewer
