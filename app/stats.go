@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,7 +46,7 @@ func (f StatsFilter) Validate() error {
 		fe.Add("state", "enter a two-letter state or territory code such as IL")
 	}
 	if f.Channel != "" && !slices.Contains(Channels, f.Channel) {
-		fe.Add("channel", "choose one of "+strings.Join(channelNames(), ", "))
+		fe.Add("channel", "choose one of "+strings.Join(ChannelNames(), ", "))
 	}
 	if len(f.Target) > 100 {
 		fe.Add("target", "target keys are at most 100 characters")
@@ -53,7 +54,8 @@ func (f StatsFilter) Validate() error {
 	return fe.Err("Please check the filter.")
 }
 
-func channelNames() []string {
+// ChannelNames lists every channel's name, in Channels order.
+func ChannelNames() []string {
 	out := make([]string, len(Channels))
 	for i, c := range Channels {
 		out[i] = string(c)
@@ -136,29 +138,7 @@ func DistrictLabel(state string, district int) string {
 	case district == 0:
 		return state + "-AL"
 	}
-	return state + "-" + itoa(district)
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return state + "-" + strconv.Itoa(district)
 }
 
 // DayTally counts one calendar day's activity.

@@ -507,22 +507,20 @@ var statRollups = func() []struct{ table, recount, compare string } {
 		GROUP BY l.campaign_id, l.target_key, l.day, l.from_state, dl.channel, dl.status`
 	var out []r
 	for _, t := range []struct {
-		table, recount, keys string
-		values               []string
+		roll    statRollup
+		recount string
 	}{
-		{"stat_supporters", supporters, "campaign_id, day, state, district_state, district", []string{"submissions", "confirmed", "letters"}},
-		{"stat_supporters_total", supportersTotal, "campaign_id, state, district_state, district", []string{"submissions", "confirmed", "letters"}},
-		{"stat_letters", letters, "campaign_id, day, target_key, state", []string{"letters", "sent"}},
-		{"stat_letters_total", lettersTotal, "campaign_id, target_key, state", []string{"letters", "sent"}},
-		{"stat_deliveries", deliveries, "campaign_id, day, state, channel, status", []string{"n"}},
-		{"stat_target_deliveries", targetDeliveries, "campaign_id, target_key, day, state, channel, status", []string{"n"}},
+		{rollSupporters, supporters}, {rollSupportersTotal, supportersTotal},
+		{rollLetters, letters}, {rollLettersTotal, lettersTotal},
+		{rollDeliveries, deliveries}, {rollTargetDels, targetDeliveries},
 	} {
-		for i, v := range t.values {
+		keys := strings.Join(t.roll.keys, ", ")
+		for i, v := range t.roll.values {
 			recount := t.recount
 			if i > 0 {
 				recount = "" // refilled with the first value
 			}
-			out = append(out, r{t.table, recount, diff(t.table, t.recount, t.keys, v)})
+			out = append(out, r{t.roll.table, recount, diff(t.roll.table, t.recount, keys, v)})
 		}
 	}
 	return out

@@ -87,7 +87,7 @@ func (s *Server) staffCampaign(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := statsFilter(c)
 	p := &staffPage{Filter: f, States: app.States, Channels: app.Channels, Exports: stats.Exports,
-		Location: s.location(), Personal: stats.SeesPersonalData(ctx)}
+		Location: s.opts.Location, Personal: stats.SeesPersonalData(ctx)}
 	status := http.StatusOK
 	if err := f.Validate(); err != nil {
 		p.FilterError = app.ErrorFieldsOf(err)
@@ -125,7 +125,7 @@ func (s *Server) staffLetters(c echo.Context) error {
 		return err
 	}
 	q := filterQuery(f)
-	p := &staffPage{Filter: f, Query: q.Encode(), Letters: page, Location: s.location(),
+	p := &staffPage{Filter: f, Query: q.Encode(), Letters: page, Location: s.opts.Location,
 		Personal: stats.SeesPersonalData(ctx), Report: &stats.Report{Campaign: camp}}
 	if page.NextAfter > 0 {
 		q.Set("after", strconv.FormatInt(page.NextAfter, 10))
@@ -145,7 +145,7 @@ func (s *Server) staffExport(c echo.Context) error {
 	ctx := c.Request().Context()
 	what, format, _ := strings.Cut(c.Param("file"), ".")
 	req := stats.ExportRequest{Slug: c.Param("slug"), What: what, Format: format, Filter: statsFilter(c),
-		Personal: c.QueryParam("personal") == "1", Location: s.location()}
+		Personal: c.QueryParam("personal") == "1", Location: s.opts.Location}
 	if _, err := svc.Check(ctx, req); err != nil {
 		return err
 	}
@@ -179,11 +179,4 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return c.JSON(http.StatusOK, rep.JSON())
-}
-
-func (s *Server) location() *time.Location {
-	if s.opts.Location != nil {
-		return s.opts.Location
-	}
-	return time.UTC
 }

@@ -37,19 +37,11 @@ func statsFlags(c *cli, name string) (*flag.FlagSet, *app.StatsFilter) {
 	fl.StringVar(&f.To, "to", "", "last day, YYYY-MM-DD")
 	fl.StringVar(&f.State, "state", "", "supporters' state, e.g. NY")
 	fl.StringVar(&f.Target, "target", "", "target key, e.g. leg:T000469")
-	fl.Func("channel", "delivery channel: "+strings.Join(channelNames(), ", "), func(v string) error {
+	fl.Func("channel", "delivery channel: "+strings.Join(app.ChannelNames(), ", "), func(v string) error {
 		f.Channel = app.Channel(v)
 		return nil
 	})
 	return fl, f
-}
-
-func channelNames() []string {
-	var out []string
-	for _, c := range app.Channels {
-		out = append(out, string(c))
-	}
-	return out
 }
 
 // exportCmd is `advocate export --campaign SLUG --what letters|totals|... --format csv|json`.
