@@ -5,34 +5,21 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/store"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type env struct {
 	svc   *auth.Service
 	db    *store.DB
-	clock *clock
+	clock *apptest.Clock
 	cli   context.Context // acting as the CLI
 }
 
@@ -49,7 +36,7 @@ func newEnv(t testing.TB) *env {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)}
+	c := apptest.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	svc, err := auth.New(auth.Options{Store: db, Audit: auth.NewAudit(db, c.Now), Clock: c.Now, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)

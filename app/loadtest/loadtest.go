@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,28 +47,58 @@ type Options struct {
 	// per-address rate limit sees many modest clients. Overrides NormalAddr.
 	SpreadSources bool
 	// ClientRate paces each normal client to this many requests per second
-	// (0: as fast as the server answers).
+	// (0: as fast as the server answers). A paced client keeps to its
+	// schedule: a request is timed from when it was due, so a slow answer
+	// that delays the next request counts against the server rather than
+	// hiding (no coordinated omission).
 	ClientRate float64
+	// Warmup is the start of the run whose requests are reported apart
+	// (Report.Warmup) rather than in the totals: new connections, cold
+	// caches and the first heap growth of a fresh server.
+	Warmup time.Duration
+	// Timeline adds per-second percentiles to the report.
+	Timeline bool
+	// Burst makes paced clients send in step, all at the same moment once
+	// per period: bursts of Clients concurrent submissions instead of an
+	// even stream.
+	Burst bool
 }
 
 // Result summarises one group of clients.
 type Result struct {
-	Requests   int64
-	OK         int64 // 2xx
-	Limited    int64 // 429
-	Errors     int64 // other statuses and transport errors
-	Statuses   map[int]int64
-	Elapsed    time.Duration
-	PerSecond  float64 // successful submissions per second
-	P50, P90   time.Duration
-	P99, Max   time.Duration
-	FirstError string
+	Requests  int64
+	OK        int64 // 2xx
+	Limited   int64 // 429
+	Errors    int64 // other statuses and transport errors
+	Statuses  map[int]int64
+	Elapsed   time.Duration
+	PerSecond float64 // successful submissions per second
+	P50, P90  time.Duration
+	P99, Max  time.Duration
+	// ServerP50 and ServerP99 are the server's own time for the successful
+	// requests, from its Server-Timing header (zero when it sends none):
+	// the rest of a response time is queueing in the network stack and the
+	// client.
+	ServerP50, ServerP99 time.Duration
+	FirstError           string
 }
 
 // Report is the outcome of Run.
 type Report struct {
 	Normal Result
 	Flood  *Result
+	// Warmup covers the normal clients' requests due in Options.Warmup.
+	Warmup *Result
+	// Seconds is the normal clients' run second by second (with
+	// Options.Timeline).
+	Seconds []Second
+}
+
+// Second is one second of a run.
+type Second struct {
+	At                  time.Duration // from the start of the run
+	OK                  int64
+	P50, P99, ServerP99 time.Duration
 }
 
 // String formats the report for the command line.
@@ -76,13 +107,23 @@ func (r Report) String() string {
 	line := func(name string, x Result) {
 		fmt.Fprintf(&b, "%-7s %7d requests in %5.1fs: %7.0f ok/s  p50 %6.1f ms  p90 %6.1f ms  p99 %6.1f ms  max %6.1f ms  429: %d  errors: %d\n",
 			name, x.Requests, x.Elapsed.Seconds(), x.PerSecond, ms(x.P50), ms(x.P90), ms(x.P99), ms(x.Max), x.Limited, x.Errors)
+		if x.ServerP99 > 0 {
+			fmt.Fprintf(&b, "        in the server: p50 %6.1f ms  p99 %6.1f ms\n", ms(x.ServerP50), ms(x.ServerP99))
+		}
 		if x.FirstError != "" {
 			fmt.Fprintf(&b, "        first error: %s\n", x.FirstError)
 		}
 	}
+	if r.Warmup != nil {
+		line("warm-up", *r.Warmup)
+	}
 	line("normal", r.Normal)
 	if r.Flood != nil {
 		line("flood", *r.Flood)
+	}
+	for _, sec := range r.Seconds {
+		fmt.Fprintf(&b, "  %4.0fs %6d ok  p50 %6.1f ms  p99 %6.1f ms  (server p99 %6.1f ms)\n",
+			sec.At.Seconds(), sec.OK, ms(sec.P50), ms(sec.P99), ms(sec.ServerP99))
 	}
 	return b.String()
 }
@@ -113,44 +154,69 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.SpreadSources && o.Clients > 250*250 {
 		return Report{}, fmt.Errorf("loadtest: too many clients to give each its own address")
 	}
+	if o.Warmup < 0 || o.Warmup >= o.Duration {
+		return Report{}, fmt.Errorf("loadtest: the warm-up (%s) must be shorter than the run (%s)", o.Warmup, o.Duration)
+	}
 	normal := newGroup(o.Clients, o.NormalAddr, o.SpreadSources)
+	var warm *group
+	if o.Warmup > 0 {
+		warm = newGroup(0, "", false)
+	}
 	var flood *group
 	if o.FloodClients > 0 {
 		flood = newGroup(o.FloodClients, o.FloodAddr, false)
 	}
 	url := strings.TrimRight(o.BaseURL, "/") + "/api/v1/campaigns/" + o.Campaign + "/submissions"
 	start := time.Now()
+	normal.start = start
+	if warm != nil {
+		warm.start = start
+	}
+	// record picks the group a normal request counts in.
+	record := func(g *group, t0 time.Time) *group {
+		if g == normal && warm != nil && t0.Sub(start) < o.Warmup {
+			return warm
+		}
+		return g
+	}
 	var wg sync.WaitGroup
 	launch := func(g *group, name string, normalClients bool) {
 		for i := 0; i < g.clients; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				var tick *time.Ticker
-				if normalClients && o.ClientRate > 0 {
-					period := time.Duration(float64(time.Second) / o.ClientRate)
-					// Spread the clients' phases over one period: real
-					// supporters do not press the button in step.
-					select {
-					case <-time.After(period * time.Duration(i) / time.Duration(g.clients)):
-					case <-ctx.Done():
-						return
+				paced := normalClients && o.ClientRate > 0
+				var period time.Duration
+				due := time.Now()
+				if paced {
+					period = time.Duration(float64(time.Second) / o.ClientRate)
+					// Spread the clients' phases over one period (real
+					// supporters do not press the button in step), unless
+					// bursts are asked for.
+					if !o.Burst {
+						due = due.Add(period * time.Duration(i) / time.Duration(g.clients))
 					}
-					tick = time.NewTicker(period)
-					defer tick.Stop()
 				}
 				for n := 0; ctx.Err() == nil; n++ {
+					if paced {
+						if wait := time.Until(due); wait > 0 {
+							select {
+							case <-time.After(wait):
+							case <-ctx.Done():
+								return
+							}
+						}
+					}
 					if normalClients && o.MaxRequests > 0 && sent.Add(1) > o.MaxRequests {
 						return
 					}
 					body := supporter(fmt.Sprintf("%s-%d-%d-%d", name, runID, i, n), o.Zip, o.State)
-					g.do(ctx, g.clientFor(i), url, body)
-					if tick != nil {
-						select {
-						case <-tick.C:
-						case <-ctx.Done():
-						}
+					t0 := time.Now()
+					if paced {
+						t0 = due
+						due = due.Add(period)
 					}
+					g.do(ctx, g.clientFor(i), url, body, t0, record(g, t0))
 				}
 			}(i)
 		}
@@ -161,7 +227,14 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	rep := Report{Normal: normal.result(elapsed)}
+	rep := Report{Normal: normal.result(elapsed - o.Warmup)}
+	if warm != nil {
+		r := warm.result(o.Warmup)
+		rep.Warmup = &r
+	}
+	if o.Timeline {
+		rep.Seconds = timeline(normal, warm)
+	}
 	if flood != nil {
 		r := flood.result(elapsed)
 		rep.Flood = &r
@@ -175,6 +248,9 @@ type group struct {
 	http    []*http.Client // one shared client, or one per source address
 	mu      sync.Mutex
 	lat     []time.Duration
+	srv     []time.Duration // the server's own times (Server-Timing)
+	at      []time.Duration // when each successful request was due, from start
+	start   time.Time
 	res     Result
 }
 
@@ -206,13 +282,14 @@ func (g *group) clientFor(i int) *http.Client {
 	return g.http[i%len(g.http)]
 }
 
-func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte) {
+// do sends one submission and counts it in rec (g or the warm-up group);
+// its latency counts from t0 (when it was due).
+func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte, t0 time.Time, rec *group) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
-	t0 := time.Now()
 	resp, err := client.Do(req)
 	if ctx.Err() != nil {
 		if resp != nil {
@@ -223,16 +300,19 @@ func (g *group) do(ctx context.Context, client *http.Client, url string, body []
 	d := time.Since(t0)
 	status := 0
 	var msg string
+	var inServer time.Duration
 	if err != nil {
 		msg = err.Error()
 	} else {
 		status = resp.StatusCode
+		inServer = serverTiming(resp.Header.Get("Server-Timing"))
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
 		if status >= 300 && status != http.StatusTooManyRequests {
 			msg = fmt.Sprintf("%d %s", status, strings.TrimSpace(string(b)))
 		}
 	}
+	g = rec
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.res.Requests++
@@ -241,6 +321,8 @@ func (g *group) do(ctx context.Context, client *http.Client, url string, body []
 	case status >= 200 && status < 300:
 		g.res.OK++
 		g.lat = append(g.lat, d)
+		g.srv = append(g.srv, inServer)
+		g.at = append(g.at, t0.Sub(g.start))
 	case status == http.StatusTooManyRequests:
 		g.res.Limited++
 	default:
@@ -259,11 +341,62 @@ func (g *group) result(elapsed time.Duration) Result {
 	if elapsed > 0 {
 		r.PerSecond = float64(r.OK) / elapsed.Seconds()
 	}
-	sort.Slice(g.lat, func(i, j int) bool { return g.lat[i] < g.lat[j] })
-	if n := len(g.lat); n > 0 {
-		r.P50, r.P90, r.P99, r.Max = g.lat[n*50/100], g.lat[n*90/100], g.lat[n*99/100], g.lat[n-1]
+	lat := sorted(g.lat)
+	if n := len(lat); n > 0 {
+		r.P50, r.P90, r.P99, r.Max = lat[n*50/100], lat[n*90/100], lat[n*99/100], lat[n-1]
+	}
+	if srv := sorted(g.srv); len(srv) > 0 && srv[len(srv)-1] > 0 {
+		r.ServerP50, r.ServerP99 = srv[len(srv)*50/100], srv[len(srv)*99/100]
 	}
 	return r
+}
+
+// timeline groups the successful requests of the groups (nil ones are
+// skipped) by the second they were due in.
+func timeline(groups ...*group) []Second {
+	var lat, srv [][]time.Duration
+	for _, g := range groups {
+		if g == nil {
+			continue
+		}
+		g.mu.Lock()
+		for i, at := range g.at {
+			s := max(0, int(at/time.Second))
+			for len(lat) <= s {
+				lat, srv = append(lat, nil), append(srv, nil)
+			}
+			lat[s], srv[s] = append(lat[s], g.lat[i]), append(srv[s], g.srv[i])
+		}
+		g.mu.Unlock()
+	}
+	out := make([]Second, len(lat))
+	for s := range lat {
+		out[s].At = time.Duration(s) * time.Second
+		l, v := sorted(lat[s]), sorted(srv[s])
+		if n := len(l); n > 0 {
+			out[s].OK, out[s].P50, out[s].P99, out[s].ServerP99 = int64(n), l[n*50/100], l[n*99/100], v[n*99/100]
+		}
+	}
+	return out
+}
+
+func sorted(d []time.Duration) []time.Duration {
+	d = append([]time.Duration(nil), d...)
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d
+}
+
+// serverTiming reads the first duration (in milliseconds) of a
+// Server-Timing header such as "app;dur=12.5"; zero when there is none.
+func serverTiming(h string) time.Duration {
+	for _, part := range strings.Split(strings.Split(h, ",")[0], ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "dur="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
+				return time.Duration(f * float64(time.Millisecond))
+			}
+		}
+	}
+	return 0
 }
 
 // supporter is a plausible, unique submission body.

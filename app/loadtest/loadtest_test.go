@@ -104,3 +104,85 @@ func TestSpreadSourcesAndFlood(t *testing.T) {
 		t.Errorf("pacing ignored: %d requests", rep.Normal.OK)
 	}
 }
+
+func TestWarmupServerTimingAndTimeline(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server-Timing", "app;dur=5.0")
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 4,
+		Duration: 1500 * time.Millisecond, Warmup: 500 * time.Millisecond, ClientRate: 20, Timeline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 clients at 20/s: about 40 requests in the warm-up, 80 after it.
+	if rep.Warmup == nil || rep.Warmup.OK < 30 || rep.Warmup.OK > 50 || rep.Normal.OK < 65 || rep.Normal.OK > 90 {
+		t.Fatalf("warm-up %+v, normal %+v", rep.Warmup, rep.Normal)
+	}
+	if rep.Normal.ServerP50 != 5*time.Millisecond || rep.Normal.ServerP99 != 5*time.Millisecond {
+		t.Fatalf("server timing: %v %v", rep.Normal.ServerP50, rep.Normal.ServerP99)
+	}
+	var total int64
+	for _, s := range rep.Seconds {
+		total += s.OK
+	}
+	if len(rep.Seconds) != 2 || total != rep.Warmup.OK+rep.Normal.OK {
+		t.Fatalf("timeline %+v", rep.Seconds)
+	}
+	out := rep.String()
+	if !strings.Contains(out, "warm-up") || !strings.Contains(out, "in the server: p50    5.0 ms") {
+		t.Fatal(out)
+	}
+	if _, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c",
+		Duration: time.Second, Warmup: time.Second}); err == nil {
+		t.Fatal("a warm-up as long as the run was accepted")
+	}
+}
+
+// TestPacedLatencyCountsFromTheSchedule: a server that stalls once makes the
+// requests due during the stall late, and that lateness is reported.
+func TestPacedLatencyCountsFromTheSchedule(t *testing.T) {
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { time.Sleep(300 * time.Millisecond) })
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 1,
+		Duration: time.Second, ClientRate: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The one client was 300 ms behind: the ~15 requests due meanwhile
+	// waited up to 300 ms, so well over 1% of the ~50 are late.
+	if rep.Normal.P99 < 200*time.Millisecond || rep.Normal.P90 < 50*time.Millisecond {
+		t.Fatalf("a 300 ms stall hid: %+v", rep.Normal)
+	}
+}
+
+func TestBurstSendsInStep(t *testing.T) {
+	for _, burst := range []bool{false, true} {
+		var mu sync.Mutex
+		var first []time.Time
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			first = append(first, time.Now())
+			mu.Unlock()
+			w.WriteHeader(http.StatusCreated)
+		}))
+		_, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 8,
+			Duration: 450 * time.Millisecond, ClientRate: 2, Burst: burst}) // one request per client
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first) != 8 {
+			t.Fatalf("burst %v: %d requests", burst, len(first))
+		}
+		spread := first[len(first)-1].Sub(first[0])
+		if burst && spread > 100*time.Millisecond || !burst && spread < 250*time.Millisecond {
+			t.Fatalf("burst %v: the first requests spread over %v", burst, spread)
+		}
+	}
+}

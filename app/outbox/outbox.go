@@ -35,7 +35,7 @@ import (
 type Store interface {
 	ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error)
 	ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error)
-	FinishDelivery(ctx context.Context, owner string, dl app.Delivery, at time.Time) (bool, error)
+	FinishDeliveries(ctx context.Context, owner string, dls []app.Delivery, at time.Time) ([]bool, error)
 	ReleaseLeases(ctx context.Context, owner string, now time.Time) (int64, error)
 	ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error)
 	FindSubmissionByLetter(ctx context.Context, letterID int64) (*app.Submission, error)
@@ -80,6 +80,15 @@ type Options struct {
 	RatePerDomain int
 	// ComposeWorkers renders PDFs in parallel (default GOMAXPROCS).
 	ComposeWorkers int
+	// Busy reports whether this machine is answering supporters right now
+	// (nil: never). While it does, the outbox gives way: it renders one
+	// message at a time and after each rests BusyRest times as long as the
+	// rendering took, so the submissions keep nearly all the CPU and the
+	// emails still go out at a modest pace during a long surge.
+	Busy func() bool
+	// BusyRest is that rest as a multiple of the rendering time (default 4:
+	// at most a fifth of one core while busy).
+	BusyRest int
 }
 
 // Outbox sends queued deliveries. Create it with New, start Run.
@@ -89,6 +98,9 @@ type Outbox struct {
 	now     app.Clock
 	limiter *domainLimiter
 	wake    chan struct{}
+	// gentle is held by the one message rendering (and resting) while
+	// Busy reports true, across all workers.
+	gentle chan struct{}
 
 	mu        sync.Mutex
 	campaigns map[int64]cachedCampaign
@@ -136,12 +148,15 @@ func New(o Options) (*Outbox, error) {
 	if o.ComposeWorkers <= 0 {
 		o.ComposeWorkers = runtime.GOMAXPROCS(0)
 	}
+	if o.BusyRest <= 0 {
+		o.BusyRest = 4
+	}
 	if o.Lease < 2*o.SendTimeout {
 		o.Lease = 2 * o.SendTimeout
 	}
 	return &Outbox{
 		o: o, log: o.Logger, now: o.Clock, limiter: newDomainLimiter(o.RatePerDomain),
-		wake: make(chan struct{}, 1), campaigns: map[int64]cachedCampaign{},
+		wake: make(chan struct{}, 1), gentle: make(chan struct{}, 1), campaigns: map[int64]cachedCampaign{},
 	}, nil
 }
 
@@ -350,12 +365,31 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 	for i := 0; i < min(x.o.ComposeWorkers, len(tasks)); i++ {
 		go func() {
 			for t := range next {
-				t.j.msg, t.j.err = x.o.Composer.Compose(t.j.d, t.sub, t.camp, now)
-				close(t.j.ready)
+				x.render(t.j, t.sub, t.camp, now)
 			}
 		}()
 	}
 }
+
+// render builds one job's message; while supporters are being answered it
+// takes its turn behind the gentle gate and rests afterwards (see
+// Options.Busy).
+func (x *Outbox) render(j *job, sub *app.Submission, camp *app.Campaign, now time.Time) {
+	if x.o.Busy == nil || !x.o.Busy() {
+		j.msg, j.err = x.o.Composer.Compose(j.d, sub, camp, now)
+		close(j.ready)
+		return
+	}
+	x.gentle <- struct{}{}
+	start := time.Now()
+	j.msg, j.err = x.o.Composer.Compose(j.d, sub, camp, now)
+	close(j.ready) // the message can go while this worker rests
+	time.Sleep(min(time.Since(start)*time.Duration(x.o.BusyRest), maxRest))
+	<-x.gentle
+}
+
+// maxRest bounds one rest after rendering while busy.
+const maxRest = time.Second
 
 func (x *Outbox) campaign(ctx context.Context, id int64) (*app.Campaign, error) {
 	now := x.now()
@@ -400,6 +434,8 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 			sess.Close()
 		}
 	}()
+	out := &outcomes{x: x, rec: rec}
+	defer out.flush()
 	var openErr error
 	reopened := false
 	sent, failed := 0, 0
@@ -413,33 +449,34 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 			for _, r := range jobs[i:] {
 				<-r.ready
 				if r.held {
-					x.requeue(rec, r, x.now())
+					x.requeue(out, r, x.now())
 				}
 			}
 			break
 		}
 		<-j.ready
 		if j.err != nil {
-			x.finish(rec, j, j.err)
+			x.finish(out, j, j.err)
 			failed++
 			continue
 		}
 		if openErr != nil {
-			x.finish(rec, j, openErr)
+			x.finish(out, j, openErr)
 			failed++
 			continue
 		}
 		if wait := x.limiter.reserve(domainOf(j.d.To), x.now()); wait > 0 {
 			if wait > maxInlineWait {
-				x.requeue(rec, j, x.now().Add(wait))
+				x.requeue(out, j, x.now().Add(wait))
 				continue
 			}
 			time.Sleep(wait)
 			if x.limiter.reserve(domainOf(j.d.To), x.now()) > 0 {
-				x.requeue(rec, j, x.now().Add(wait))
+				x.requeue(out, j, x.now().Add(wait))
 				continue
 			}
 		}
+		out.flushIfDue(x.now())
 		if time.Until(leaseUntil) < 2*x.o.SendTimeout {
 			leaseUntil = x.extend(rec, jobs[i:])
 			if !j.held {
@@ -453,7 +490,7 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 			if openErr != nil {
 				sess = nil
 				x.log.Warn("outbox: cannot reach the mail server", "sender", x.o.Sender.String(), "err", openErr)
-				x.finish(rec, j, openErr)
+				x.finish(out, j, openErr)
 				failed++
 				continue
 			}
@@ -461,7 +498,7 @@ func (x *Outbox) send(ctx, rec context.Context, jobs []*job, leaseUntil time.Tim
 		sctx, cancel := context.WithTimeout(base, x.o.SendTimeout)
 		err := sess.Send(sctx, j.msg)
 		cancel()
-		x.finish(rec, j, err)
+		x.finish(out, j, err)
 		if err == nil {
 			sent++
 			continue
@@ -513,7 +550,7 @@ func (x *Outbox) extend(rec context.Context, rest []*job) time.Time {
 }
 
 // finish records the outcome of one attempt.
-func (x *Outbox) finish(rec context.Context, j *job, err error) {
+func (x *Outbox) finish(out *outcomes, j *job, err error) {
 	now := x.now()
 	d := j.d
 	d.MessageID = MessageID(d, x.o.Composer.host)
@@ -533,7 +570,7 @@ func (x *Outbox) finish(rec context.Context, j *job, err error) {
 		next := now.Add(x.backoff(d.Attempts))
 		d.Status, d.LastError, d.NextAttemptAt = app.StatusFailed, err.Error(), &next
 	}
-	x.record(rec, j, d, now)
+	out.add(j, d)
 	if d.Status == app.StatusDead {
 		x.log.Warn("outbox: delivery failed for good", "delivery", d.ID, "channel", d.Channel, "err", d.LastError)
 	}
@@ -541,22 +578,70 @@ func (x *Outbox) finish(rec context.Context, j *job, err error) {
 
 // requeue puts a claimed delivery back, due at when, without counting the
 // attempt (rate limit, shutdown).
-func (x *Outbox) requeue(rec context.Context, j *job, when time.Time) {
+func (x *Outbox) requeue(out *outcomes, j *job, when time.Time) {
 	d := j.d
 	d.Status, d.Attempts, d.NextAttemptAt = app.StatusQueued, max(0, d.Attempts-1), &when
-	x.record(rec, j, d, x.now())
+	out.add(j, d)
 }
 
-func (x *Outbox) record(rec context.Context, j *job, d app.Delivery, now time.Time) {
-	ok, err := x.o.Store.FinishDelivery(rec, x.o.Owner, d, now)
-	switch {
-	case err != nil:
-		// The lease will expire and the delivery be retried.
-		x.log.Error("outbox: record delivery outcome", "delivery", d.ID, "status", d.Status, "err", err)
-	case !ok:
-		x.log.Warn("outbox: delivery outcome not recorded: the lease was lost", "delivery", d.ID, "status", d.Status)
+// outcomeDelay is the longest a decided outcome waits to be written with
+// the next ones of its batch.
+const outcomeDelay = 250 * time.Millisecond
+
+// outcomes gathers a batch's decided outcomes and writes them together:
+// one commit per batch (or per outcomeDelay on a slow mail server) rather
+// than one per message, so the outbox barely competes with submissions for
+// the database writer. A crash before the write means the messages of the
+// unwritten part are sent again when their lease expires, with the same
+// Message-ID; that part is never more than the batch in flight.
+type outcomes struct {
+	x     *Outbox
+	rec   context.Context
+	ds    []app.Delivery
+	since time.Time
+}
+
+func (o *outcomes) add(j *job, d app.Delivery) {
+	if len(o.ds) == 0 {
+		o.since = o.x.now()
 	}
+	o.ds = append(o.ds, d)
 	j.held = false
+}
+
+// flushIfDue writes the gathered outcomes once the oldest has waited
+// outcomeDelay.
+func (o *outcomes) flushIfDue(now time.Time) {
+	if len(o.ds) > 0 && now.Sub(o.since) >= outcomeDelay {
+		o.flush()
+	}
+}
+
+func (o *outcomes) flush() {
+	if len(o.ds) == 0 {
+		return
+	}
+	x := o.x
+	now := x.now()
+	ds := o.ds
+	o.ds = nil
+	ok, err := x.o.Store.FinishDeliveries(o.rec, x.o.Owner, ds, now)
+	// A busy database gets two more tries: an outcome not written means
+	// its message is sent again once the lease expires.
+	for try := 1; try <= 2 && app.ErrorCodeOf(err) == app.EUNAVAILABLE; try++ {
+		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		ok, err = x.o.Store.FinishDeliveries(o.rec, x.o.Owner, ds, now)
+	}
+	if err != nil {
+		// The leases will expire and these deliveries be retried.
+		x.log.Error("outbox: record delivery outcomes", "deliveries", len(ds), "err", err)
+		return
+	}
+	for i, d := range ds {
+		if !ok[i] {
+			x.log.Warn("outbox: delivery outcome not recorded: the lease was lost", "delivery", d.ID, "status", d.Status)
+		}
+	}
 }
 
 // backoff is the wait before attempt n+1: base·2^(n-1), at most RetryMax,

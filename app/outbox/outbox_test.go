@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,8 +212,8 @@ func TestStalledServerTimesOutAndIsRetried(t *testing.T) {
 // after the SMTP server accepted the batch.
 type forgetfulStore struct{ outbox.Store }
 
-func (forgetfulStore) FinishDelivery(context.Context, string, app.Delivery, time.Time) (bool, error) {
-	return false, errors.New("crashed")
+func (forgetfulStore) FinishDeliveries(context.Context, string, []app.Delivery, time.Time) ([]bool, error) {
+	return nil, errors.New("crashed")
 }
 
 func TestCrashMidBatchLosesNothing(t *testing.T) {
@@ -531,5 +532,34 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out waiting")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestGivesWayWhileSupportersSubmit: while Busy reports supporters being
+// answered, the outbox still sends everything, one rendering at a time, and
+// asks again for every message.
+func TestGivesWayWhileSupportersSubmit(t *testing.T) {
+	e := newEnv(t, "", app.DeliverySettings{})
+	var subs []*app.Submission
+	for range 3 {
+		subs = append(subs, e.add(t, sub{offices: []string{"office@house.example", "other@senate.example"}}))
+	}
+	srv := mailtest.Start(t, mailtest.Options{})
+	var asked atomic.Int64
+	x := e.outbox(t, smtpSender(t, srv.URL(), 0), func(o *outbox.Options) {
+		o.Busy = func() bool { asked.Add(1); return true }
+		o.BusyRest = 2
+		o.ComposeWorkers = 4
+	})
+	if n := flush(t, x); n != 9 {
+		t.Fatalf("flushed %d, want 9", n)
+	}
+	for _, s := range subs {
+		if got := statuses(e.deliveries(t, s)); strings.Count(got, ":sent") != 3 {
+			t.Fatalf("while busy: %s", got)
+		}
+	}
+	if srv.Count() != 9 || asked.Load() != 9 {
+		t.Fatalf("received %d, Busy asked %d times", srv.Count(), asked.Load())
 	}
 }

@@ -139,25 +139,76 @@ func (d *DB) ExtendLeases(ctx context.Context, owner string, ids []int64, until 
 // released. It reports false, changing nothing, when owner no longer holds
 // the lease.
 func (d *DB) FinishDelivery(ctx context.Context, owner string, dl app.Delivery, at time.Time) (bool, error) {
-	switch dl.Status {
-	case app.StatusSent, app.StatusFiled, app.StatusFailed, app.StatusDead, app.StatusQueued:
-	default:
-		return false, app.Errorf(app.EINVALID, "a delivery cannot finish as %q", dl.Status)
-	}
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, message_id = ?, sent_at = ?,
-			lease_owner = '', lease_until = NULL, updated_at = ?
-		WHERE id = ? AND lease_owner = ? AND status = 'sending'`),
-		string(dl.Status), dl.Attempts, timeArg(dl.NextAttemptAt), cutText(dl.LastError, 1000), dl.MessageID,
-		timeArg(dl.SentAt), dbTime(at), dl.ID, owner)
+	ok, err := d.FinishDeliveries(ctx, owner, []app.Delivery{dl}, at)
 	if err != nil {
-		return false, mapErr(err, "finish delivery", outboxMsgs)
+		return false, err
 	}
-	n, err := res.RowsAffected()
+	return ok[0], nil
+}
+
+// FinishDeliveries records several outcomes as FinishDelivery does, in one
+// transaction: a worker records a batch with one commit instead of one per
+// message, which keeps the single SQLite writer free for submissions.
+// ok[i] reports whether owner still held dls[i]. Nothing is recorded when
+// one of them is invalid or the transaction fails.
+func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Delivery, at time.Time) ([]bool, error) {
+	for _, dl := range dls {
+		switch dl.Status {
+		case app.StatusSent, app.StatusFiled, app.StatusFailed, app.StatusDead, app.StatusQueued:
+		default:
+			return nil, app.Errorf(app.EINVALID, "a delivery cannot finish as %q", dl.Status)
+		}
+	}
+	ok := make([]bool, len(dls))
+	if len(dls) == 0 {
+		return ok, nil
+	}
+	// One statement for the whole group: on PostgreSQL the rollup trigger
+	// then runs once and takes its row locks in key order, so two workers
+	// recording at the same moment cannot deadlock.
+	const cols = 7
+	var q strings.Builder
+	q.WriteString(`UPDATE deliveries SET status = v.column2, attempts = v.column3, next_attempt_at = v.column4,
+		last_error = v.column5, message_id = v.column6, sent_at = v.column7,
+		lease_owner = '', lease_until = NULL, updated_at = ?
+		FROM (VALUES `)
+	args := make([]any, 0, 2+cols*len(dls))
+	args = append(args, dbTime(at))
+	index := make(map[int64]int, len(dls))
+	for i, dl := range dls {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		if i == 0 && d.dialect == DialectPostgres {
+			q.WriteString("(?::bigint, ?::text, ?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)")
+		} else {
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		}
+		args = append(args, dl.ID, string(dl.Status), dl.Attempts, timeArg(dl.NextAttemptAt),
+			cutText(dl.LastError, 1000), dl.MessageID, timeArg(dl.SentAt))
+		index[dl.ID] = i
+	}
+	q.WriteString(`) AS v
+		WHERE deliveries.id = v.column1 AND deliveries.lease_owner = ? AND deliveries.status = 'sending'
+		RETURNING deliveries.id`)
+	args = append(args, owner)
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		clear(ok)
+		return scanAll(ctx, pool(tx), d.rebind(q.String()), func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if i, found := index[id]; found {
+				ok[i] = true
+			}
+			return nil
+		}, args...)
+	})
 	if err != nil {
-		return false, mapErr(err, "finish delivery", outboxMsgs)
+		return nil, mapErr(err, "finish delivery", outboxMsgs)
 	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // ReleaseLeases returns to the queue (as failed, due at once) the

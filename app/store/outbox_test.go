@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 	"testing"
@@ -319,6 +320,82 @@ func TestOfficeLettersAndCWCDeliveries(t *testing.T) {
 		}
 		if len(cwc) != 1 || cwc[0].Status != app.StatusSent || cwc[0].Attempts != 2 || cwc[0].MessageID != "abc" {
 			t.Errorf("cwc deliveries %+v", cwc)
+		}
+	})
+}
+
+// TestFinishDeliveriesRecordsAGroup: a worker records a batch of outcomes
+// with one call; rows another owner holds are reported and left alone, and
+// one invalid outcome stores none of them.
+func TestFinishDeliveriesRecordsAGroup(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		c := outboxCampaign(t, e)
+		now := e.clock.Now()
+		outboxSubmission(t, e, c, 1, "", now, "leg:A", "leg:B", "leg:C") // 3 emails and a copy
+		mine, err := e.db.ClaimDeliveries(ctx, "w1", 3, now, now.Add(time.Minute))
+		if err != nil || len(mine) != 3 {
+			t.Fatalf("claim: %d %v", len(mine), err)
+		}
+		theirs, err := e.db.ClaimDeliveries(ctx, "w2", 3, now, now.Add(time.Minute))
+		if err != nil || len(theirs) != 1 {
+			t.Fatalf("claim: %d %v", len(theirs), err)
+		}
+		later := now.Add(time.Hour)
+		out := []app.Delivery{mine[0], mine[1], theirs[0], mine[2]}
+		out[0].Status, out[0].MessageID, out[0].SentAt = app.StatusSent, "<a@x>", &now
+		out[1].Status, out[1].LastError, out[1].NextAttemptAt = app.StatusFailed, "421 try later", &later
+		out[2].Status = app.StatusSent // not w1's
+		out[3].Status, out[3].LastError = app.StatusDead, "550 no such user"
+
+		bad := append([]app.Delivery(nil), out...)
+		bad[1].Status = app.StatusSending
+		if _, err := e.db.FinishDeliveries(ctx, "w1", bad, now); app.ErrorCodeOf(err) != app.EINVALID {
+			t.Fatalf("an invalid outcome: %v", err)
+		}
+		if n, _ := e.db.ReleaseLeases(ctx, "", now.Add(2*time.Minute)); n != 4 {
+			// Nothing was recorded: all four are still leased.
+			t.Fatalf("after the refused group %d leases expired, want 4", n)
+		}
+
+		// Claim again (the release above freed them) and record for real.
+		mine, _ = e.db.ClaimDeliveries(ctx, "w1", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
+		theirs, _ = e.db.ClaimDeliveries(ctx, "w2", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
+		if len(mine) != 3 || len(theirs) != 1 {
+			t.Fatalf("reclaimed %d and %d", len(mine), len(theirs))
+		}
+		for i, id := range []int64{mine[0].ID, mine[1].ID, theirs[0].ID, mine[2].ID} {
+			out[i].ID = id
+		}
+		ok, err := e.db.FinishDeliveries(ctx, "w1", out, now.Add(2*time.Minute))
+		if err != nil || !reflect.DeepEqual(ok, []bool{true, true, false, true}) {
+			t.Fatalf("recorded %v %v", ok, err)
+		}
+		byID := map[int64]app.Delivery{}
+		got, _ := e.db.FindSubmissionByLetter(ctx, mine[0].LetterID)
+		for _, l := range got.Letters {
+			for _, d := range l.Deliveries {
+				byID[d.ID] = d
+			}
+		}
+		if d := byID[out[0].ID]; d.Status != app.StatusSent || d.MessageID != "<a@x>" || d.SentAt == nil || d.LeaseOwner != "" {
+			t.Errorf("sent: %+v", d)
+		}
+		if d := byID[out[1].ID]; d.Status != app.StatusFailed || d.LastError != "421 try later" || d.NextAttemptAt == nil || d.NextAttemptAt.Sub(later).Abs() >= time.Millisecond {
+			t.Errorf("failed: %+v", d)
+		}
+		if d := byID[out[2].ID]; d.Status != app.StatusSending || d.LeaseOwner != "w2" {
+			t.Errorf("another owner's row changed: %+v", d)
+		}
+		if d := byID[out[3].ID]; d.Status != app.StatusDead || d.LastError != "550 no such user" {
+			t.Errorf("dead: %+v", d)
+		}
+		if ok, err := e.db.FinishDeliveries(ctx, "w1", nil, now); err != nil || len(ok) != 0 {
+			t.Errorf("an empty group: %v %v", ok, err)
+		}
+		// The rollups moved with the statuses.
+		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+			t.Errorf("statistics drifted: %v %v", drift, err)
 		}
 	})
 }

@@ -206,6 +206,11 @@ func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func(
 	writeQ.Add("_pragma", "temp_store(memory)")
 	// Checkpoints run from their own connection (see checkpointer).
 	writeQ.Add("_pragma", "wal_autocheckpoint(0)")
+	// A 64 MiB page cache for the writer (the default is 2 MiB, 128 pages of
+	// 16 KiB): a group commit of a few dozen submissions touches more pages
+	// than that across the tables, indexes and rollups, and a cache that
+	// small spills them to the log before the commit and reads them back.
+	writeQ.Add("_pragma", "cache_size(-65536)")
 	writeQ.Set("_txlock", "immediate")
 	writeQ.Set("_timefmt", sqliteTimeFormat)
 	readQ := common

@@ -54,29 +54,11 @@ var backends = []backend{
 	},
 }
 
-// fixedClock is a settable clock for tests.
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fixedClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is one opened, migrated store of the suite.
 type env struct {
 	db    *store.DB
 	dsn   string
-	clock *fixedClock
+	clock *apptest.Clock
 	b     backend
 }
 
@@ -93,7 +75,7 @@ func (e *env) count(tb testing.TB, table string) int {
 	return n
 }
 
-func openStore(tb testing.TB, b backend, dsn string, clock *fixedClock, opts store.Options) *store.DB {
+func openStore(tb testing.TB, b backend, dsn string, clock *apptest.Clock, opts store.Options) *store.DB {
 	tb.Helper()
 	opts.DSN = dsn
 	if clock != nil {
@@ -115,7 +97,7 @@ func openStore(tb testing.TB, b backend, dsn string, clock *fixedClock, opts sto
 func newEnv(tb testing.TB, b backend, opts store.Options) *env {
 	tb.Helper()
 	dsn := b.dsn(tb)
-	clock := &fixedClock{t: time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)}
+	clock := apptest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC))
 	db := openStore(tb, b, dsn, clock, opts)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate: %v", err)

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/advocate-org/advocate/app"
@@ -77,8 +78,30 @@ type Service struct {
 	confirm     Confirmations
 	onQueued    func()
 
-	mu    sync.Mutex
-	cache map[string]*campaignEntry
+	mu        sync.Mutex
+	cache     map[string]*campaignEntry
+	loading   map[string]*entryLoad // campaign loads under way, by slug
+	forgotten map[string]int        // Forget calls per slug
+
+	// inFlight and lastDone (Unix nanoseconds) tell Busy whether
+	// supporters are being answered.
+	inFlight atomic.Int64
+	lastDone atomic.Int64
+}
+
+// busyLinger is how long after the last submission Busy still reports true:
+// supporters arriving a few at a time keep the instance busy in between.
+const busyLinger = 100 * time.Millisecond
+
+// Busy reports whether supporters are submitting right now (or did within
+// the last 100 ms). Background work on the same machine, such as rendering
+// and sending the outbox's emails, uses it to give way.
+func (s *Service) Busy() bool {
+	if s.inFlight.Load() > 0 {
+		return true
+	}
+	last := s.lastDone.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < busyLinger
 }
 
 // campaignEntry is a campaign with everything a submission needs from the
@@ -112,6 +135,7 @@ func New(o Options) *Service {
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
 		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
 		confirm: o.Confirmations, onQueued: o.OnQueued, cache: map[string]*campaignEntry{},
+		loading: map[string]*entryLoad{}, forgotten: map[string]int{},
 	}
 }
 
@@ -119,19 +143,78 @@ func New(o Options) *Service {
 func (s *Service) Forget(slug string) {
 	s.mu.Lock()
 	delete(s.cache, slug)
+	s.forgotten[slug]++ // a load already under way must not store its now old result
 	s.mu.Unlock()
 }
 
+// staleGrace is how long past its TTL a cached campaign may still answer
+// while one request reloads it in the background; older than that, callers
+// wait for the reload.
+const staleGrace = 10 * time.Second
+
+// entry returns the campaign with what a submission needs. The cache is
+// refreshed without stalling the stream of supporters: one load per
+// campaign at a time, the others wait for it (a cold cache) or keep using
+// the entry they have while it reloads (an expired one).
 func (s *Service) entry(ctx context.Context, slug string) (*campaignEntry, error) {
-	now := s.now()
-	if s.ttl > 0 {
-		s.mu.Lock()
-		e := s.cache[slug]
-		s.mu.Unlock()
-		if e != nil && now.Sub(e.loadedAt) < s.ttl && now.Sub(e.loadedAt) >= 0 {
-			return e, nil
-		}
+	if s.ttl <= 0 {
+		return s.loadEntry(ctx, slug)
 	}
+	now := s.now()
+	s.mu.Lock()
+	e := s.cache[slug]
+	age := time.Duration(-1)
+	if e != nil {
+		age = now.Sub(e.loadedAt)
+	}
+	if e != nil && age >= 0 && age < s.ttl {
+		s.mu.Unlock()
+		return e, nil
+	}
+	call := s.loading[slug]
+	if call == nil {
+		call = &entryLoad{done: make(chan struct{})}
+		s.loading[slug] = call
+		gen := s.forgotten[slug]
+		// The load runs on its own so that one supporter giving up does
+		// not fail the others waiting for it.
+		go s.load(context.WithoutCancel(ctx), slug, call, gen)
+	}
+	s.mu.Unlock()
+	if e != nil && age >= 0 && age < s.ttl+staleGrace {
+		return e, nil
+	}
+	select {
+	case <-call.done:
+		return call.e, call.err
+	case <-ctx.Done():
+		return nil, app.WrapError(app.EUNAVAILABLE, ctx.Err(), "The server is busy. Please try again in a moment.")
+	}
+}
+
+// entryLoad is one campaign load under way; done closes when e or err is
+// set.
+type entryLoad struct {
+	done chan struct{}
+	e    *campaignEntry
+	err  error
+}
+
+func (s *Service) load(ctx context.Context, slug string, call *entryLoad, gen int) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	call.e, call.err = s.loadEntry(ctx, slug)
+	s.mu.Lock()
+	if call.err == nil && s.forgotten[slug] == gen {
+		s.cache[slug] = call.e
+	}
+	delete(s.loading, slug)
+	s.mu.Unlock()
+	close(call.done)
+}
+
+func (s *Service) loadEntry(ctx context.Context, slug string) (*campaignEntry, error) {
+	now := s.now()
 	c, err := s.campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -147,13 +230,7 @@ func (s *Service) entry(ctx context.Context, slug string) (*campaignEntry, error
 	if err != nil {
 		return nil, err
 	}
-	e := &campaignEntry{campaign: c, rules: rules, templates: tpls, loadedAt: now}
-	if s.ttl > 0 {
-		s.mu.Lock()
-		s.cache[slug] = e
-		s.mu.Unlock()
-	}
-	return e, nil
+	return &campaignEntry{campaign: c, rules: rules, templates: tpls, loadedAt: now}, nil
 }
 
 // Campaign returns a public (open or closed) campaign.
@@ -263,6 +340,11 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 // same email on the same campaign returns the first submission with
 // created=false and stores nothing new.
 func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInput) (*app.Submission, bool, error) {
+	s.inFlight.Add(1)
+	defer func() {
+		s.lastDone.Store(time.Now().UnixNano())
+		s.inFlight.Add(-1)
+	}()
 	e, err := s.entry(ctx, slug)
 	if err != nil {
 		return nil, false, err

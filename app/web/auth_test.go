@@ -11,31 +11,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/templates"
 )
-
-// testClock is the settable clock of the accounts tests.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // authFixture is the app with accounts: the supporter fixture's store and
 // services behind a server that also has an auth service on a settable
@@ -43,7 +30,7 @@ func (c *testClock) Add(d time.Duration) {
 type authFixture struct {
 	*fixture
 	auth  *auth.Service
-	clock *testClock
+	clock *apptest.Clock
 	web   *web.Server
 }
 
@@ -58,7 +45,7 @@ const testPassword = "correct horse battery"
 func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	t.Helper()
 	f := newFixture(t, o.dsn, "")
-	clock := &testClock{t: fixedNow}
+	clock := apptest.NewClock(fixedNow)
 	so := o.svc
 	so.Store, so.Clock, so.BcryptCost = f.db, clock.Now, bcrypt.MinCost
 	so.Audit = auth.NewAudit(f.db, clock.Now)

@@ -24,10 +24,17 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requestLog logs each request at debug level and failures at warn.
+// requestLog logs each request at debug level and failures at warn. Every
+// response carries its time in the handlers as a Server-Timing header, so
+// that a load test (or the browser's network panel) can tell the server's
+// share of a response time from the network's and the client's.
 func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		res := c.Response()
+		res.Before(func() {
+			res.Header().Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 1, 64))
+		})
 		err := next(c)
 		if err != nil {
 			c.Error(err)

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/keptroster"
@@ -58,7 +59,7 @@ func newOrgFixture(t *testing.T) *orgFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: fixedNow}
+	clock := apptest.NewClock(fixedNow)
 	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock.Now})
 	audit := auth.NewAudit(db, clock.Now)
 	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Roster: rs, PDF: maker, Cache: sub,

@@ -32,6 +32,9 @@ func TestCampaignPage(t *testing.T) {
 			t.Errorf("missing header %s", h)
 		}
 	}
+	if st := resp.Header.Get("Server-Timing"); !regexp.MustCompile(`^app;dur=\d+\.\d$`).MatchString(st) {
+		t.Errorf("Server-Timing %q", st)
+	}
 	if r, _ := f.get("/c/no-such-campaign"); r.StatusCode != 404 {
 		t.Errorf("unknown campaign: %d", r.StatusCode)
 	}

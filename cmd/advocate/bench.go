@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/advocate-org/advocate/app/loadtest"
@@ -28,6 +29,10 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	spread := fl.Bool("spread", true, "give every client its own loopback address (127.0.1.N), as real supporters have")
 	clientRate := fl.Float64("client-rate", 0, "pace each client to this many requests per second (0: as fast as possible)")
 	flood := fl.Int("flood", 0, "extra clients flooding from one address (127.0.0.2)")
+	warmup := fl.Duration("warmup", 2*time.Second, "report the requests due in this first part of the run apart (cold server, new connections)")
+	timeline := fl.Bool("timeline", false, "also print the percentiles of every second")
+	burst := fl.Bool("burst", false, "with --client-rate: all clients send at the same moment once per period (bursts)")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the run (server and clients) to this file, for go tool pprof")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -71,11 +76,29 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		defer func() { stop(); <-done }()
 		fmt.Fprintf(c.stdout, "server %s (database %s)\n", base, dbLabel(*db))
 	}
-	fmt.Fprintf(c.stdout, "%d clients for %s (spread addresses: %v, client rate: %g/s, flood clients: %d)\n", *clients, *duration, *spread, *clientRate, *flood)
+	if *warmup >= *duration {
+		return usageErr("--warmup %s must be shorter than --duration %s", *warmup, *duration)
+	}
+	if *burst && *clientRate <= 0 {
+		return usageErr("--burst needs --client-rate")
+	}
+	fmt.Fprintf(c.stdout, "%d clients for %s (spread addresses: %v, client rate: %g/s, bursts: %v, flood clients: %d)\n", *clients, *duration, *spread, *clientRate, *burst, *flood)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := loadtest.Run(ctx, loadtest.Options{
 		BaseURL: base, Campaign: *campaign, Clients: *clients, Duration: *duration, MaxRequests: *requests,
 		Zip: *zip, State: *state, SpreadSources: *spread, ClientRate: *clientRate,
-		FloodClients: *flood, FloodAddr: "127.0.0.2",
+		FloodClients: *flood, FloodAddr: "127.0.0.2", Burst: *burst,
+		Warmup: *warmup, Timeline: *timeline,
 	})
 	if err != nil {
 		return err

@@ -43,8 +43,10 @@ func (c *cli) baseURL(listen string) string {
 	return "http://" + listen
 }
 
-// newOutbox wires the outbox to the database and the mail server.
-func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string) (*outbox.Outbox, error) {
+// newOutbox wires the outbox to the database and the mail server. busy
+// (nil when nothing else runs in the process) tells it when supporters are
+// being answered, so it gives way.
+func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string, busy func() bool) (*outbox.Outbox, error) {
 	sender, err := c.mailSender()
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string) (*outbox.
 	return outbox.New(outbox.Options{
 		Store: db, Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
 		Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
-		SendTimeout: 4 * d.SMTPTimeout, RetryBase: c.outboxRetry,
+		SendTimeout: 4 * d.SMTPTimeout, RetryBase: c.outboxRetry, Busy: busy,
 	})
 }
 
@@ -109,7 +111,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		ob, err := c.newOutbox(db, maker, c.cfg.Addr)
+		ob, err := c.newOutbox(db, maker, c.cfg.Addr, nil)
 		if err != nil {
 			return err
 		}

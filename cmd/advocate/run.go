@@ -389,12 +389,15 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	} else if len(created) > 0 {
 		c.log.Info("created seed campaigns", "slugs", created)
 	}
-	// The outbox sends the emails submissions queue (delivery.go).
-	ob, err := c.newOutbox(db, maker, *addr)
+	// The outbox sends the emails submissions queue (delivery.go); it gives
+	// way while supporters are being answered. sub is set before the
+	// outbox starts.
+	var sub *submit.Service
+	ob, err := c.newOutbox(db, maker, *addr, func() bool { return sub.Busy() })
 	if err != nil {
 		return err
 	}
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
+	sub = submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
 		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake})
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
 	audit := auth.NewAudit(db, nil)
