@@ -58,6 +58,13 @@ func (d *DB) rebind(q string) string {
 // rows with the dialect's placeholders, followed by suffix (ON CONFLICT,
 // RETURNING).
 func (d *DB) insertSQL(table string, cols []string, rows int, suffix string) string {
+	return d.insertShapeSQL(table, cols, nil, rows, suffix)
+}
+
+// insertShapeSQL is insertSQL where the columns with a non-empty entry in
+// literals take that SQL literal in every row instead of a parameter (for
+// rows that differ only in a few columns).
+func (d *DB) insertShapeSQL(table string, cols, literals []string, rows int, suffix string) string {
 	var b strings.Builder
 	b.Grow(32 + len(table) + 16*len(cols) + rows*(len(cols)*6+4) + len(suffix))
 	b.WriteString("INSERT INTO ")
@@ -76,11 +83,14 @@ func (d *DB) insertSQL(table string, cols []string, rows int, suffix string) str
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			if pg {
+			switch {
+			case literals != nil && literals[c] != "":
+				b.WriteString(literals[c])
+			case pg:
 				n++
 				b.WriteByte('$')
 				b.WriteString(strconv.Itoa(n))
-			} else {
+			default:
 				b.WriteByte('?')
 			}
 		}
@@ -96,16 +106,23 @@ func (d *DB) insertSQL(table string, cols []string, rows int, suffix string) str
 // hotInsertSQL is insertSQL remembered per table, row count and suffix,
 // for the few shapes the hot path repeats.
 func (d *DB) hotInsertSQL(table string, cols []string, rows int, suffix string) string {
-	key := insertKey{table, rows, suffix}
+	return d.hotShapeSQL("", table, cols, nil, rows, suffix)
+}
+
+// hotShapeSQL is insertShapeSQL remembered per shape name (which stands for
+// the literals), table, row count and suffix.
+func (d *DB) hotShapeSQL(shape, table string, cols, literals []string, rows int, suffix string) string {
+	key := insertKey{shape, table, rows, suffix}
 	if q, ok := d.sqlText.Load(key); ok {
 		return q.(string)
 	}
-	q := d.insertSQL(table, cols, rows, suffix)
+	q := d.insertShapeSQL(table, cols, literals, rows, suffix)
 	d.sqlText.Store(key, q)
 	return q
 }
 
 type insertKey struct {
+	shape  string
 	table  string
 	rows   int
 	suffix string
@@ -135,14 +152,26 @@ func (d *DB) bulkInsert(ctx context.Context, q querier, table string, cols []str
 // insertChunked is bulkInsert for the hot path: power-of-two chunks, so
 // the statements repeat and stay prepared.
 func (d *DB) insertChunked(ctx context.Context, q querier, table string, cols []string, n int, row func(i int, args []any) []any) error {
+	return d.insertShapeChunked(ctx, q, "", table, cols, nil, n, row)
+}
+
+// insertShapeChunked is insertChunked for rows of a named shape (see
+// insertShapeSQL): row appends only the parameters.
+func (d *DB) insertShapeChunked(ctx context.Context, q querier, shape, table string, cols, literals []string, n int, row func(i int, args []any) []any) error {
+	params := len(cols)
+	for _, l := range literals {
+		if l != "" {
+			params--
+		}
+	}
 	start := 0
 	var args []any
-	for _, size := range chunkSizes(n, d.maxParams()/len(cols)) {
+	for _, size := range chunkSizes(n, d.maxParams()/max(params, 1)) {
 		args = args[:0]
 		for i := start; i < start+size; i++ {
 			args = row(i, args)
 		}
-		if _, err := q.ExecContext(ctx, d.hotInsertSQL(table, cols, size, ""), args...); err != nil {
+		if _, err := q.ExecContext(ctx, d.hotShapeSQL(shape, table, cols, literals, size, ""), args...); err != nil {
 			return err
 		}
 		start += size

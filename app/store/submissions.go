@@ -149,6 +149,20 @@ var (
 		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at", "to_address"}
 )
 
+// freshDownloadLiterals are the constant columns (in deliveryCols order) of
+// the download delivery every letter starts with; only the ids and times are
+// parameters, which makes these rows, most of a submission's deliveries,
+// cheap to bind.
+var freshDownloadLiterals = []string{"", "", "'download'", "'pending'", "0", "NULL", "''", "''", "NULL", "''", "NULL", "", "", "''"}
+
+// isFreshDownload reports whether dl has exactly the shape of
+// freshDownloadLiterals.
+func isFreshDownload(dl *app.Delivery) bool {
+	return dl.Channel == app.ChannelDownload && dl.Status == app.StatusPending && dl.Attempts == 0 &&
+		dl.NextAttemptAt == nil && dl.LastError == "" && dl.LeaseOwner == "" && dl.LeaseUntil == nil &&
+		dl.MessageID == "" && dl.SentAt == nil && dl.To == ""
+}
+
 // writeSubmissions stores a batch in one transaction. Duplicates within the
 // batch keep the first; duplicates of stored rows are detected by the
 // unique (campaign_id, dedup_key) index with ON CONFLICT DO NOTHING, which
@@ -263,7 +277,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		i int
 	}
 	letters := make([]letterRef, 0, nLetters)
-	var dels []*app.Delivery
+	var dels, downloads []*app.Delivery
 	var orphans []any
 	for _, r := range fresh {
 		if !inserted[r.s.ID] {
@@ -274,7 +288,12 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		for i := range r.s.Letters {
 			letters = append(letters, letterRef{r.s, r, i})
 			for j := range r.s.Letters[i].Deliveries {
-				dels = append(dels, &r.s.Letters[i].Deliveries[j])
+				dl := &r.s.Letters[i].Deliveries[j]
+				if isFreshDownload(dl) {
+					downloads = append(downloads, dl)
+				} else {
+					dels = append(dels, dl)
+				}
 			}
 		}
 	}
@@ -304,6 +323,13 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			timeArg(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, timeArg(dl.LeaseUntil), dl.MessageID,
 			timeArg(dl.SentAt), dl.CreatedAt, dl.UpdatedAt, dl.To)
 	}); err != nil {
+		return fmt.Errorf("insert deliveries: %w", err)
+	}
+	if err := d.insertShapeChunked(ctx, q, "fresh-download", "deliveries", deliveryCols, freshDownloadLiterals, len(downloads),
+		func(k int, a []any) []any {
+			dl := downloads[k]
+			return append(a, dl.ID, dl.LetterID, dl.CreatedAt, dl.UpdatedAt)
+		}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
 	stored := make([]*app.Submission, 0, len(fresh))
