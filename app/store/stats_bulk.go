@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/advocate-org/advocate/app"
@@ -59,16 +60,27 @@ type statRow struct {
 func newStatSums(r statRollup) *statSums { return &statSums{r: r, rows: map[string]*statRow{}} }
 
 func (s *statSums) add(keys []any, vals ...int64) {
-	var b strings.Builder
+	// The map key joins the key values; this runs for every letter and
+	// delivery of a batch inside the write transaction, so the common
+	// types are formatted without fmt.
+	buf := make([]byte, 0, 64)
 	for _, k := range keys {
-		fmt.Fprint(&b, k)
-		b.WriteByte(0)
+		switch v := k.(type) {
+		case string:
+			buf = append(buf, v...)
+		case int64:
+			buf = strconv.AppendInt(buf, v, 10)
+		case int:
+			buf = strconv.AppendInt(buf, int64(v), 10)
+		default:
+			buf = fmt.Append(buf, v)
+		}
+		buf = append(buf, 0)
 	}
-	k := b.String()
-	row := s.rows[k]
+	row := s.rows[string(buf)]
 	if row == nil {
 		row = &statRow{keys: keys, vals: make([]int64, len(vals))}
-		s.rows[k] = row
+		s.rows[string(buf)] = row
 	}
 	for i, v := range vals {
 		row.vals[i] += v
