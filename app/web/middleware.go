@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -40,11 +41,14 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		status := c.Response().Status
-		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "ms", time.Since(start).Milliseconds()}
+		level := slog.LevelDebug
 		if status >= 500 {
-			s.log.Warn("request", attrs...)
-		} else {
-			s.log.Debug("request", attrs...)
+			level = slog.LevelWarn
+		}
+		// Most requests are not logged at all: skip building the record.
+		if s.log.Enabled(c.Request().Context(), level) {
+			s.log.Log(c.Request().Context(), level, "request", "method", c.Request().Method, "path", c.Request().URL.Path,
+				"status", status, "ms", time.Since(start).Milliseconds())
 		}
 		return nil
 	}

@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
+	"github.com/advocate-org/advocate/app/web"
 )
 
 const slug = "free-guan-heng"
@@ -203,5 +206,27 @@ func TestHoneypotStopsFormRobots(t *testing.T) {
 	form.Set("website", "")
 	if resp, _ := f.postForm("/c/"+slug+"/submit", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("honeypot empty: %d", resp.StatusCode)
+	}
+}
+
+// TestRequestLog: failures (5xx) are logged at warn with their status;
+// ordinary requests are not logged above debug.
+func TestRequestLog(t *testing.T) {
+	var buf apptest.Buffer
+	f := newFixture(t, "", "", func(o *web.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	if r, _ := f.get("/c/" + slug); r.StatusCode != 200 {
+		t.Fatal(r.StatusCode)
+	}
+	if strings.Contains(buf.String(), "msg=request") {
+		t.Fatalf("a 200 was logged at info or above: %s", buf.String())
+	}
+	f.db.Close() // the health check now fails
+	if r, _ := f.get("/healthz"); r.StatusCode < 500 {
+		t.Fatalf("health with the database closed: %d", r.StatusCode)
+	}
+	if out := buf.String(); !strings.Contains(out, "level=WARN msg=request") || !strings.Contains(out, "path=/healthz") {
+		t.Fatalf("the failure was not logged: %s", out)
 	}
 }

@@ -322,7 +322,7 @@ func killDuringBurst(t *testing.T, bin, dsn string) {
 type process struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *apptest.Buffer
 	addr   string
 	exited chan struct{}
 }
@@ -338,7 +338,7 @@ func startProcess(t *testing.T, bin string, env map[string]string) *process {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &process{t: t, cmd: cmd, out: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{t: t, cmd: cmd, out: &apptest.Buffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

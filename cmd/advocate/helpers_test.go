@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/advocate-org/advocate/app/apptest"
 )
 
 func writeFile(t *testing.T, path, content string) {
@@ -35,7 +37,7 @@ func count(out, label string) int {
 type served struct {
 	t      *testing.T
 	addr   string
-	stderr *syncBuffer
+	stderr *apptest.Buffer
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -45,9 +47,9 @@ type served struct {
 func startServe(t *testing.T, env func(string) string, edit func(*cli)) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &served{t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	s := &served{t: t, stderr: &apptest.Buffer{}, cancel: cancel, done: make(chan int, 1)}
 	addrc := make(chan string, 1)
-	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: s.stderr, ready: func(a string) { addrc <- a }}
+	c := &cli{getenv: env, stdin: strings.NewReader(""), stdout: &apptest.Buffer{}, stderr: s.stderr, ready: func(a string) { addrc <- a }}
 	if edit != nil {
 		edit(c)
 	}

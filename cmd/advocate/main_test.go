@@ -1,36 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/advocate-org/advocate/app/apptest"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from the server goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func testEnv(dir string, extra map[string]string) func(string) string {
 	m := map[string]string{"ADVOCATE_DATA_DIR": dir, "ADVOCATE_AUTO_FETCH": "false", "ADVOCATE_ADDR": "127.0.0.1:0"}
@@ -42,7 +22,7 @@ func testEnv(dir string, extra map[string]string) func(string) string {
 
 func runCLI(t *testing.T, env func(string) string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb apptest.Buffer
 	code := run(context.Background(), args, env, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }

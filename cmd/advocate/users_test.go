@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/store"
 )
@@ -21,7 +22,7 @@ import (
 // runUsers runs one command with fast password hashing and stdin.
 func runUsers(t *testing.T, env func(string) string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb apptest.Buffer
 	c := &cli{getenv: env, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, bcryptCost: bcrypt.MinCost}
 	code := c.main(context.Background(), args)
 	return code, out.String(), errb.String()
