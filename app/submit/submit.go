@@ -204,6 +204,11 @@ func (s *Service) load(ctx context.Context, slug string, call *entryLoad, gen in
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	call.e, call.err = s.loadEntry(ctx, slug)
+	if call.err != nil && app.ErrorCodeOf(call.err) != app.ENOTFOUND {
+		// Callers with an entry in hand carry on with it; say why it is
+		// not being refreshed.
+		s.log.Warn("campaign reload failed", "campaign", slug, "err", call.err)
+	}
 	s.mu.Lock()
 	if call.err == nil && s.forgotten[slug] == gen {
 		s.cache[slug] = call.e
