@@ -122,15 +122,15 @@ func TestInsertSQL(t *testing.T) {
 	if got := pg.rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
 		t.Errorf("rebind: %s", got)
 	}
-	lits := []string{"", "'x'", ""}
+	lits := newRowShape("x", []string{"", "'x'", ""})
 	if got := pg.insertShapeSQL("t", []string{"a", "b", "c"}, lits, 2, ""); got != "INSERT INTO t (a, b, c) VALUES ($1,'x',$2), ($3,'x',$4)" {
 		t.Errorf("postgres shape: %s", got)
 	}
 	if got := lite.insertShapeSQL("t", []string{"a", "b", "c"}, lits, 1, ""); got != "INSERT INTO t (a, b, c) VALUES (?,'x',?)" {
 		t.Errorf("sqlite shape: %s", got)
 	}
-	if len(freshDownloadLiterals) != len(deliveryCols) {
-		t.Fatalf("%d literals for %d delivery columns", len(freshDownloadLiterals), len(deliveryCols))
+	if len(freshDownload.literals) != len(deliveryCols) || freshDownload.params != 4 {
+		t.Fatalf("%d literals for %d delivery columns, %d parameters", len(freshDownload.literals), len(deliveryCols), freshDownload.params)
 	}
 }
 

@@ -61,10 +61,29 @@ func (d *DB) insertSQL(table string, cols []string, rows int, suffix string) str
 	return d.insertShapeSQL(table, cols, nil, rows, suffix)
 }
 
-// insertShapeSQL is insertSQL where the columns with a non-empty entry in
-// literals take that SQL literal in every row instead of a parameter (for
-// rows that differ only in a few columns).
-func (d *DB) insertShapeSQL(table string, cols, literals []string, rows int, suffix string) string {
+// rowShape names rows whose columns are partly constant: literals (in
+// column order) holds the SQL literal of each constant column and "" for
+// the others, which stay parameters. Binding fewer parameters makes such
+// rows cheaper to insert.
+type rowShape struct {
+	name     string
+	literals []string
+	params   int // columns left as parameters
+}
+
+func newRowShape(name string, literals []string) *rowShape {
+	sh := &rowShape{name: name, literals: literals}
+	for _, l := range literals {
+		if l == "" {
+			sh.params++
+		}
+	}
+	return sh
+}
+
+// insertShapeSQL is insertSQL for rows of shape sh (nil: every column a
+// parameter).
+func (d *DB) insertShapeSQL(table string, cols []string, sh *rowShape, rows int, suffix string) string {
 	var b strings.Builder
 	b.Grow(32 + len(table) + 16*len(cols) + rows*(len(cols)*6+4) + len(suffix))
 	b.WriteString("INSERT INTO ")
@@ -84,8 +103,8 @@ func (d *DB) insertShapeSQL(table string, cols, literals []string, rows int, suf
 				b.WriteByte(',')
 			}
 			switch {
-			case literals != nil && literals[c] != "":
-				b.WriteString(literals[c])
+			case sh != nil && sh.literals[c] != "":
+				b.WriteString(sh.literals[c])
 			case pg:
 				n++
 				b.WriteByte('$')
@@ -106,17 +125,20 @@ func (d *DB) insertShapeSQL(table string, cols, literals []string, rows int, suf
 // hotInsertSQL is insertSQL remembered per table, row count and suffix,
 // for the few shapes the hot path repeats.
 func (d *DB) hotInsertSQL(table string, cols []string, rows int, suffix string) string {
-	return d.hotShapeSQL("", table, cols, nil, rows, suffix)
+	return d.hotShapeSQL(table, cols, nil, rows, suffix)
 }
 
-// hotShapeSQL is insertShapeSQL remembered per shape name (which stands for
-// the literals), table, row count and suffix.
-func (d *DB) hotShapeSQL(shape, table string, cols, literals []string, rows int, suffix string) string {
-	key := insertKey{shape, table, rows, suffix}
+// hotShapeSQL is insertShapeSQL remembered per shape, table, row count and
+// suffix.
+func (d *DB) hotShapeSQL(table string, cols []string, sh *rowShape, rows int, suffix string) string {
+	key := insertKey{table: table, rows: rows, suffix: suffix}
+	if sh != nil {
+		key.shape = sh.name
+	}
 	if q, ok := d.sqlText.Load(key); ok {
 		return q.(string)
 	}
-	q := d.insertShapeSQL(table, cols, literals, rows, suffix)
+	q := d.insertShapeSQL(table, cols, sh, rows, suffix)
 	d.sqlText.Store(key, q)
 	return q
 }
@@ -152,17 +174,15 @@ func (d *DB) bulkInsert(ctx context.Context, q querier, table string, cols []str
 // insertChunked is bulkInsert for the hot path: power-of-two chunks, so
 // the statements repeat and stay prepared.
 func (d *DB) insertChunked(ctx context.Context, q querier, table string, cols []string, n int, row func(i int, args []any) []any) error {
-	return d.insertShapeChunked(ctx, q, "", table, cols, nil, n, row)
+	return d.insertShapeChunked(ctx, q, table, cols, nil, n, row)
 }
 
-// insertShapeChunked is insertChunked for rows of a named shape (see
-// insertShapeSQL): row appends only the parameters.
-func (d *DB) insertShapeChunked(ctx context.Context, q querier, shape, table string, cols, literals []string, n int, row func(i int, args []any) []any) error {
+// insertShapeChunked is insertChunked for rows of shape sh: row appends
+// only the parameters.
+func (d *DB) insertShapeChunked(ctx context.Context, q querier, table string, cols []string, sh *rowShape, n int, row func(i int, args []any) []any) error {
 	params := len(cols)
-	for _, l := range literals {
-		if l != "" {
-			params--
-		}
+	if sh != nil {
+		params = sh.params
 	}
 	start := 0
 	var args []any
@@ -171,7 +191,7 @@ func (d *DB) insertShapeChunked(ctx context.Context, q querier, shape, table str
 		for i := start; i < start+size; i++ {
 			args = row(i, args)
 		}
-		if _, err := q.ExecContext(ctx, d.hotShapeSQL(shape, table, cols, literals, size, ""), args...); err != nil {
+		if _, err := q.ExecContext(ctx, d.hotShapeSQL(table, cols, sh, size, ""), args...); err != nil {
 			return err
 		}
 		start += size

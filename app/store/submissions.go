@@ -149,14 +149,15 @@ var (
 		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at", "to_address"}
 )
 
-// freshDownloadLiterals are the constant columns (in deliveryCols order) of
-// the download delivery every letter starts with; only the ids and times are
+// freshDownload is the shape (in deliveryCols order) of the download
+// delivery every letter starts with: only the ids and times are
 // parameters, which makes these rows, most of a submission's deliveries,
 // cheap to bind.
-var freshDownloadLiterals = []string{"", "", "'download'", "'pending'", "0", "NULL", "''", "''", "NULL", "''", "NULL", "", "", "''"}
+var freshDownload = newRowShape("fresh-download",
+	[]string{"", "", "'download'", "'pending'", "0", "NULL", "''", "''", "NULL", "''", "NULL", "", "", "''"})
 
 // isFreshDownload reports whether dl has exactly the shape of
-// freshDownloadLiterals.
+// freshDownload.
 func isFreshDownload(dl *app.Delivery) bool {
 	return dl.Channel == app.ChannelDownload && dl.Status == app.StatusPending && dl.Attempts == 0 &&
 		dl.NextAttemptAt == nil && dl.LastError == "" && dl.LeaseOwner == "" && dl.LeaseUntil == nil &&
@@ -325,7 +326,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
-	if err := d.insertShapeChunked(ctx, q, "fresh-download", "deliveries", deliveryCols, freshDownloadLiterals, len(downloads),
+	if err := d.insertShapeChunked(ctx, q, "deliveries", deliveryCols, freshDownload, len(downloads),
 		func(k int, a []any) []any {
 			dl := downloads[k]
 			return append(a, dl.ID, dl.LetterID, dl.CreatedAt, dl.UpdatedAt)
