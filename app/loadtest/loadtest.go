@@ -158,9 +158,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return Report{}, fmt.Errorf("loadtest: the warm-up (%s) must be shorter than the run (%s)", o.Warmup, o.Duration)
 	}
 	normal := newGroup(o.Clients, o.NormalAddr, o.SpreadSources)
-	var warm *group
+	var warm *group // the normal clients' requests due in the warm-up
 	if o.Warmup > 0 {
-		warm = newGroup(0, "", false)
+		warm = &group{res: Result{Statuses: map[int]int64{}}}
 	}
 	var flood *group
 	if o.FloodClients > 0 {
@@ -172,8 +172,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if warm != nil {
 		warm.start = start
 	}
-	// record picks the group a normal request counts in.
-	record := func(g *group, t0 time.Time) *group {
+	// countIn picks the group a request due at t0 counts in.
+	countIn := func(g *group, t0 time.Time) *group {
 		if g == normal && warm != nil && t0.Sub(start) < o.Warmup {
 			return warm
 		}
@@ -216,7 +216,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 						t0 = due
 						due = due.Add(period)
 					}
-					g.do(ctx, g.clientFor(i), url, body, t0, record(g, t0))
+					countIn(g, t0).do(ctx, g.clientFor(i), url, body, t0)
 				}
 			}(i)
 		}
@@ -282,9 +282,9 @@ func (g *group) clientFor(i int) *http.Client {
 	return g.http[i%len(g.http)]
 }
 
-// do sends one submission and counts it in rec (g or the warm-up group);
-// its latency counts from t0 (when it was due).
-func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte, t0 time.Time, rec *group) {
+// do sends one submission with client and counts it in g; its latency
+// counts from t0 (when it was due).
+func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte, t0 time.Time) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return
@@ -312,7 +312,6 @@ func (g *group) do(ctx context.Context, client *http.Client, url string, body []
 			msg = fmt.Sprintf("%d %s", status, strings.TrimSpace(string(b)))
 		}
 	}
-	g = rec
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.res.Requests++
