@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -8,17 +9,24 @@ import (
 // TestBenchLoadDrivesTheRealServer runs a short `bench load` against the
 // in-process server: every submission is accepted and the report carries
 // the warm-up, the totals, the server's own percentiles and the timeline.
+// The load is light and the checks ask nothing of the speed: CI runs this
+// beside other packages' tests, and a busy machine may answer only a few
+// requests in the first second (how many seconds the timeline shows is
+// tested in app/loadtest against a stand-in server).
 func TestBenchLoadDrivesTheRealServer(t *testing.T) {
 	env := testEnv(t.TempDir(), nil)
 	code, out, stderr := runCLI(t, env, "bench", "load", "--duration", "2s", "--warmup", "500ms",
-		"--clients", "8", "--client-rate", "20", "--timeline")
+		"--clients", "4", "--client-rate", "5", "--timeline")
 	if code != 0 {
 		t.Fatalf("code %d\n%s\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"warm-up", "normal", "errors: 0", "in the server: p50", "   1s "} {
+	for _, want := range []string{"warm-up", "normal", "errors: 0", "in the server: p50"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
+	}
+	if !regexp.MustCompile(`(?m)^ +0s +[1-9][0-9]* ok  p50`).MatchString(out) {
+		t.Errorf("no timeline line for the first second in\n%s", out)
 	}
 	if code, _, stderr := runCLI(t, env, "bench", "load", "--duration", "1s", "--warmup", "2s"); code != 2 || !strings.Contains(stderr, "shorter") {
 		t.Errorf("a warm-up longer than the run: %d %q", code, stderr)
