@@ -1,9 +1,12 @@
 package store
 
 import (
+	"context"
 	"math"
+	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/advocate-org/advocate/app"
 )
@@ -148,5 +151,63 @@ func TestIsPostgresDSN(t *testing.T) {
 		if got := isPostgresDSN(dsn); got != want {
 			t.Errorf("isPostgresDSN(%q) = %v", dsn, got)
 		}
+	}
+}
+
+// TestTimeArgsWriteWhatTheDriverWrites: the insert path hands SQLite times
+// as preformatted text; what lands in the file must be exactly what the
+// driver writes for a time.Time, and a batch must not reuse the text of an
+// earlier, different time.
+func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, Options{DSN: filepath.Join(t.TempDir(), "t.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	w, err := d.w.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ExecContext(ctx, "CREATE TABLE times (n INTEGER, driver DATETIME, ours DATETIME)"); err != nil {
+		t.Fatal(err)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := time.Date(2026, 12, 2, 19, 28, 1, 123456789, time.UTC)
+	times := []time.Time{a, a, a.In(ny), a.Add(time.Millisecond), a.Add(time.Microsecond), time.Date(2027, 1, 1, 0, 0, 0, 0, ny), {}}
+	ta := d.newTimeArgs()
+	for i, tm := range times {
+		if _, err := w.ExecContext(ctx, "INSERT INTO times VALUES (?, ?, ?)", i, dbTime(tm), ta.arg(tm)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := w.QueryContext(ctx, "SELECT n, CAST(driver AS TEXT), CAST(ours AS TEXT), typeof(driver), typeof(ours) FROM times ORDER BY n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var i int
+		var driver, ours, td, to string
+		if err := rows.Scan(&i, &driver, &ours, &td, &to); err != nil {
+			t.Fatal(err)
+		}
+		if driver != ours || td != to {
+			t.Errorf("%v: driver wrote %q (%s), ours %q (%s)", times[i], driver, td, ours, to)
+		}
+		n++
+	}
+	if n != len(times) {
+		t.Fatalf("%d rows", n)
+	}
+	if got := (&DB{dialect: DialectPostgres}).newTimeArgs().arg(a.In(ny)); got != dbTime(a) {
+		t.Errorf("postgres: %v, want the time itself in UTC", got)
+	}
+	if got := ta.opt(nil); got != nil {
+		t.Errorf("nil time: %v", got)
 	}
 }

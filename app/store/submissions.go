@@ -233,6 +233,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 	}
 
+	tt := d.newTimeArgs()
 	// The rollups are added for the whole batch below, not by the insert
 	// triggers (stats_bulk.go).
 	if err := d.setBulk(ctx, q, true); err != nil {
@@ -241,7 +242,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
 		p := &fresh[i].s.Supporter
 		return append(a, p.ID, p.FirstName, p.LastName, p.Email, p.Address1, p.Address2, p.City, p.State, p.Zip,
-			nullFloat(p.Lat), nullFloat(p.Lon), p.ContactOK, timeArg(p.ErasedAt), p.CreatedAt, p.Prefix)
+			nullFloat(p.Lat), nullFloat(p.Lon), p.ContactOK, tt.opt(p.ErasedAt), tt.arg(p.CreatedAt), p.Prefix)
 	}); err != nil {
 		return fmt.Errorf("insert supporters: %w", err)
 	}
@@ -258,7 +259,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 				dstate, dnum = s.District.State, int64(s.District.District)
 			}
 			args = append(args, s.ID, s.CampaignID, s.Supporter.ID, s.Token, s.DedupKey, s.PersonalMessage,
-				dstate, dnum, s.CreatedAt, s.ConfirmToken, timeArg(s.ConfirmedAt), d.day(s.CreatedAt), statState(s))
+				dstate, dnum, tt.arg(s.CreatedAt), s.ConfirmToken, tt.opt(s.ConfirmedAt), d.day(s.CreatedAt), statState(s))
 		}
 		start += size
 		if err := scanAll(ctx, q, d.hotInsertSQL("submissions", submissionCols, size, onConflictReturning),
@@ -313,7 +314,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 		t := &l.Recipient
 		return append(a, l.ID, l.SubmissionID, l.CampaignID, tv, ref.r.recips[ref.i], t.Key, string(t.Kind),
-			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, l.CreatedAt,
+			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, tt.arg(l.CreatedAt),
 			d.day(l.CreatedAt), statState(ref.s))
 	}); err != nil {
 		return fmt.Errorf("insert letters: %w", err)
@@ -321,15 +322,15 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	if err := d.insertChunked(ctx, q, "deliveries", deliveryCols, len(dels), func(k int, a []any) []any {
 		dl := dels[k]
 		return append(a, dl.ID, dl.LetterID, string(dl.Channel), string(dl.Status), dl.Attempts,
-			timeArg(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, timeArg(dl.LeaseUntil), dl.MessageID,
-			timeArg(dl.SentAt), dl.CreatedAt, dl.UpdatedAt, dl.To)
+			tt.opt(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, tt.opt(dl.LeaseUntil), dl.MessageID,
+			tt.opt(dl.SentAt), tt.arg(dl.CreatedAt), tt.arg(dl.UpdatedAt), dl.To)
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
 	if err := d.insertShapeChunked(ctx, q, "deliveries", deliveryCols, freshDownload, len(downloads),
 		func(k int, a []any) []any {
 			dl := downloads[k]
-			return append(a, dl.ID, dl.LetterID, dl.CreatedAt, dl.UpdatedAt)
+			return append(a, dl.ID, dl.LetterID, tt.arg(dl.CreatedAt), tt.arg(dl.UpdatedAt))
 		}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
