@@ -125,16 +125,6 @@ func TestInsertSQL(t *testing.T) {
 	if got := pg.rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
 		t.Errorf("rebind: %s", got)
 	}
-	lits := newRowShape("x", []string{"", "'x'", ""})
-	if got := pg.insertShapeSQL("t", []string{"a", "b", "c"}, lits, 2, ""); got != "INSERT INTO t (a, b, c) VALUES ($1,'x',$2), ($3,'x',$4)" {
-		t.Errorf("postgres shape: %s", got)
-	}
-	if got := lite.insertShapeSQL("t", []string{"a", "b", "c"}, lits, 1, ""); got != "INSERT INTO t (a, b, c) VALUES (?,'x',?)" {
-		t.Errorf("sqlite shape: %s", got)
-	}
-	if len(freshDownload.literals) != len(deliveryCols) || freshDownload.params != 4 {
-		t.Fatalf("%d literals for %d delivery columns, %d parameters", len(freshDownload.literals), len(deliveryCols), freshDownload.params)
-	}
 }
 
 func TestIsPostgresDSN(t *testing.T) {

@@ -311,7 +311,7 @@ type OutboxCount struct {
 // OutboxStats counts deliveries by channel and status, for `advocate outbox`.
 func (d *DB) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
 	var out []OutboxCount
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT channel, status, COUNT(*) FROM deliveries
+	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT channel, status, COUNT(*) FROM `+allDeliveries+` dl
 		GROUP BY channel, status ORDER BY channel, status`, func(rows *sql.Rows) error {
 		var c OutboxCount
 		err := rows.Scan(&c.Channel, &c.Status, &c.Count)
@@ -479,6 +479,9 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 	}, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, mapErr(err, "list office letters", outboxMsgs)
+	}
+	for i := range out {
+		withDownload(&out[i].Letters[0])
 	}
 	return out, nil
 }

@@ -279,13 +279,14 @@ func (d *DB) countErasure(ctx context.Context, q querier, picked []pickedSupport
 	}
 	cond, condArgs := unsentIn()
 	err = chunks(letterIDs, func(args []any) error {
-		return scanAll(ctx, q, d.rebind(`SELECT letter_id FROM deliveries WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`)`),
+		return scanAll(ctx, q, d.rebind(`SELECT letter_id FROM deliveries WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`)
+			UNION ALL SELECT l.id FROM letters l WHERE l.id IN (`+inList(len(args))+`) AND `+noDownloadRow),
 			func(rows *sql.Rows) error {
 				var letter int64
 				err := rows.Scan(&letter)
 				c.of(letters[letter]).Stopped++
 				return err
-			}, append(slices.Clone(condArgs), args...)...)
+			}, append(append(slices.Clone(condArgs), args...), args...)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count deliveries: %w", err)
@@ -353,6 +354,13 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 		if err != nil {
 			return nil, fmt.Errorf("erase %s: %w", st.what, err)
 		}
+	}
+	// Unstored pending downloads are stopped as rows (downloads.go).
+	err = chunks(letterIDs, func(args []any) error {
+		return d.storePendingDownloads(ctx, q, "l.id IN ("+inList(len(args))+")", args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stop deliveries: %w", err)
 	}
 	cond, condArgs := unsentIn()
 	err = chunks(letterIDs, func(args []any) error {
@@ -513,6 +521,19 @@ func (d *DB) ExportSupporter(ctx context.Context, email string) (*app.SupporterE
 	}, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, mapErr(err, "export supporter", privacyMsgs)
+	}
+	for _, r := range x.Records {
+		if r.Submission == nil {
+			continue
+		}
+		s := r.Submission
+		for i := range s.Letters {
+			s.Letters[i].Deliveries = downloadFirst(s.Letters[i].Deliveries,
+				func(r *app.DeliveryRecord) app.Channel { return r.Channel },
+				func() app.DeliveryRecord {
+					return app.DeliveryRecord{Channel: app.ChannelDownload, Status: app.StatusPending}
+				})
+		}
 	}
 	return x, nil
 }

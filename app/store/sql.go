@@ -58,32 +58,6 @@ func (d *DB) rebind(q string) string {
 // rows with the dialect's placeholders, followed by suffix (ON CONFLICT,
 // RETURNING).
 func (d *DB) insertSQL(table string, cols []string, rows int, suffix string) string {
-	return d.insertShapeSQL(table, cols, nil, rows, suffix)
-}
-
-// rowShape names rows whose columns are partly constant: literals (in
-// column order) holds the SQL literal of each constant column and "" for
-// the others, which stay parameters. Binding fewer parameters makes such
-// rows cheaper to insert.
-type rowShape struct {
-	name     string
-	literals []string
-	params   int // columns left as parameters
-}
-
-func newRowShape(name string, literals []string) *rowShape {
-	sh := &rowShape{name: name, literals: literals}
-	for _, l := range literals {
-		if l == "" {
-			sh.params++
-		}
-	}
-	return sh
-}
-
-// insertShapeSQL is insertSQL for rows of shape sh (nil: every column a
-// parameter).
-func (d *DB) insertShapeSQL(table string, cols []string, sh *rowShape, rows int, suffix string) string {
 	var b strings.Builder
 	b.Grow(32 + len(table) + 16*len(cols) + rows*(len(cols)*6+4) + len(suffix))
 	b.WriteString("INSERT INTO ")
@@ -102,14 +76,11 @@ func (d *DB) insertShapeSQL(table string, cols []string, sh *rowShape, rows int,
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			switch {
-			case sh != nil && sh.literals[c] != "":
-				b.WriteString(sh.literals[c])
-			case pg:
+			if pg {
 				n++
 				b.WriteByte('$')
 				b.WriteString(strconv.Itoa(n))
-			default:
+			} else {
 				b.WriteByte('?')
 			}
 		}
@@ -125,26 +96,16 @@ func (d *DB) insertShapeSQL(table string, cols []string, sh *rowShape, rows int,
 // hotInsertSQL is insertSQL remembered per table, row count and suffix,
 // for the few shapes the hot path repeats.
 func (d *DB) hotInsertSQL(table string, cols []string, rows int, suffix string) string {
-	return d.hotShapeSQL(table, cols, nil, rows, suffix)
-}
-
-// hotShapeSQL is insertShapeSQL remembered per shape, table, row count and
-// suffix.
-func (d *DB) hotShapeSQL(table string, cols []string, sh *rowShape, rows int, suffix string) string {
 	key := insertKey{table: table, rows: rows, suffix: suffix}
-	if sh != nil {
-		key.shape = sh.name
-	}
 	if q, ok := d.sqlText.Load(key); ok {
 		return q.(string)
 	}
-	q := d.insertShapeSQL(table, cols, sh, rows, suffix)
+	q := d.insertSQL(table, cols, rows, suffix)
 	d.sqlText.Store(key, q)
 	return q
 }
 
 type insertKey struct {
-	shape  string
 	table  string
 	rows   int
 	suffix string
@@ -174,24 +135,14 @@ func (d *DB) bulkInsert(ctx context.Context, q querier, table string, cols []str
 // insertChunked is bulkInsert for the hot path: power-of-two chunks, so
 // the statements repeat and stay prepared.
 func (d *DB) insertChunked(ctx context.Context, q querier, table string, cols []string, n int, row func(i int, args []any) []any) error {
-	return d.insertShapeChunked(ctx, q, table, cols, nil, n, row)
-}
-
-// insertShapeChunked is insertChunked for rows of shape sh: row appends
-// only the parameters.
-func (d *DB) insertShapeChunked(ctx context.Context, q querier, table string, cols []string, sh *rowShape, n int, row func(i int, args []any) []any) error {
-	params := len(cols)
-	if sh != nil {
-		params = sh.params
-	}
 	start := 0
 	var args []any
-	for _, size := range chunkSizes(n, d.maxParams()/max(params, 1)) {
+	for _, size := range chunkSizes(n, d.maxParams()/len(cols)) {
 		args = args[:0]
 		for i := start; i < start+size; i++ {
 			args = row(i, args)
 		}
-		if _, err := q.ExecContext(ctx, d.hotShapeSQL(table, cols, sh, size, ""), args...); err != nil {
+		if _, err := q.ExecContext(ctx, d.hotInsertSQL(table, cols, size, ""), args...); err != nil {
 			return err
 		}
 		start += size

@@ -23,13 +23,17 @@ import (
 var statsMsgs = msgs{notFound: "No such campaign."}
 
 // scopeCols names the columns a filter applies to; channel is a condition
-// with one placeholder.
-type scopeCols struct{ campaign, day, state, target, channel string }
+// with one placeholder, needless for a channel every row has (everyRow).
+type scopeCols struct {
+	campaign, day, state, target, channel string
+	everyRow                              app.Channel
+}
 
 var (
-	rollupCols      = scopeCols{"campaign_id", "day", "state", "target_key", "channel = ?"}
+	rollupCols      = scopeCols{"campaign_id", "day", "state", "target_key", "channel = ?", ""}
 	letterScopeCols = scopeCols{"l.campaign_id", "l.day", "l.from_state", "l.target_key",
-		"EXISTS (SELECT 1 FROM deliveries x WHERE x.letter_id = l.id AND x.channel = ?)"}
+		"EXISTS (SELECT 1 FROM deliveries x WHERE x.letter_id = l.id AND x.channel = ?)",
+		app.ChannelDownload} // stored or not (downloads.go)
 )
 
 // scope builds the WHERE clause of filter f over columns c; target and
@@ -50,7 +54,7 @@ func scope(f app.StatsFilter, c scopeCols, target, channel bool) (string, []any)
 	if target && f.Target != "" {
 		add(c.target+" = ?", f.Target)
 	}
-	if channel && f.Channel != "" {
+	if channel && f.Channel != "" && f.Channel != c.everyRow {
 		add(c.channel, string(f.Channel))
 	}
 	return strings.Join(w, " AND "), args
@@ -499,11 +503,11 @@ var statRollups = func() []struct{ table, recount, compare string } {
 		FROM letters l GROUP BY l.campaign_id, l.target_key, l.from_state`
 	deliveries := `SELECT l.campaign_id AS campaign_id, l.day AS day, l.from_state AS state,
 		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM deliveries dl JOIN letters l ON l.id = dl.letter_id
+		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
 		GROUP BY l.campaign_id, l.day, l.from_state, dl.channel, dl.status`
 	targetDeliveries := `SELECT l.campaign_id AS campaign_id, l.target_key AS target_key, l.day AS day, l.from_state AS state,
 		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM deliveries dl JOIN letters l ON l.id = dl.letter_id
+		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
 		GROUP BY l.campaign_id, l.target_key, l.day, l.from_state, dl.channel, dl.status`
 	var out []r
 	for _, t := range []struct {
@@ -649,6 +653,10 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 			return mapErr(err, "list letters", statsMsgs)
 		}
 		for i := range rows {
+			rows[i].Deliveries = downloadFirst(rows[i].Deliveries, func(c *app.DeliveryCount) app.Channel { return c.Channel },
+				func() app.DeliveryCount {
+					return app.DeliveryCount{Channel: app.ChannelDownload, Status: app.StatusPending, Count: 1}
+				})
 			if err := fn(&rows[i]); err != nil {
 				return err
 			}

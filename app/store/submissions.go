@@ -133,6 +133,10 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 			dels[j] = dl
 		}
 		l.Deliveries = dels
+		if !slices.ContainsFunc(l.Deliveries, func(d app.Delivery) bool { return d.Channel == app.ChannelDownload }) {
+			// Every letter has a download delivery (downloads.go).
+			l.Deliveries = append([]app.Delivery{pendingDownload(0, l.CreatedAt)}, l.Deliveries...)
+		}
 		c.Letters[i] = l
 	}
 	return r, nil
@@ -148,21 +152,6 @@ var (
 	deliveryCols = []string{"id", "letter_id", "channel", "status", "attempts", "next_attempt_at", "last_error",
 		"lease_owner", "lease_until", "message_id", "sent_at", "created_at", "updated_at", "to_address"}
 )
-
-// freshDownload is the shape (in deliveryCols order) of the download
-// delivery every letter starts with: only the ids and times are
-// parameters, which makes these rows, most of a submission's deliveries,
-// cheap to bind.
-var freshDownload = newRowShape("fresh-download",
-	[]string{"", "", "'download'", "'pending'", "0", "NULL", "''", "''", "NULL", "''", "NULL", "", "", "''"})
-
-// isFreshDownload reports whether dl has exactly the shape of
-// freshDownload.
-func isFreshDownload(dl *app.Delivery) bool {
-	return dl.Channel == app.ChannelDownload && dl.Status == app.StatusPending && dl.Attempts == 0 &&
-		dl.NextAttemptAt == nil && dl.LastError == "" && dl.LeaseOwner == "" && dl.LeaseUntil == nil &&
-		dl.MessageID == "" && dl.SentAt == nil && dl.To == ""
-}
 
 // writeSubmissions stores a batch in one transaction. Duplicates within the
 // batch keep the first; duplicates of stored rows are detected by the
@@ -202,6 +191,9 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			nLetters += len(r.s.Letters)
 			for i := range r.s.Letters {
 				nDels += len(r.s.Letters[i].Deliveries)
+				if virtualDownload(&r.s.Letters[i]) >= 0 {
+					nDels--
+				}
 			}
 		}
 	}
@@ -226,8 +218,14 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			l := &s.Letters[j]
 			l.ID, l.SubmissionID = ids[2][li], s.ID
 			li++
+			virtual := virtualDownload(l)
 			for k := range l.Deliveries {
-				l.Deliveries[k].ID, l.Deliveries[k].LetterID = ids[3][di], l.ID
+				dl := &l.Deliveries[k]
+				dl.LetterID = l.ID
+				if k == virtual {
+					continue // not stored (downloads.go): no id
+				}
+				dl.ID = ids[3][di]
 				di++
 			}
 		}
@@ -279,7 +277,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		i int
 	}
 	letters := make([]letterRef, 0, nLetters)
-	var dels, downloads []*app.Delivery
+	var dels []*app.Delivery
 	var orphans []any
 	for _, r := range fresh {
 		if !inserted[r.s.ID] {
@@ -290,10 +288,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		for i := range r.s.Letters {
 			letters = append(letters, letterRef{r.s, r, i})
 			for j := range r.s.Letters[i].Deliveries {
-				dl := &r.s.Letters[i].Deliveries[j]
-				if isFreshDownload(dl) {
-					downloads = append(downloads, dl)
-				} else {
+				if dl := &r.s.Letters[i].Deliveries[j]; dl.ID != 0 {
 					dels = append(dels, dl)
 				}
 			}
@@ -325,13 +320,6 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			tt.opt(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, tt.opt(dl.LeaseUntil), dl.MessageID,
 			tt.opt(dl.SentAt), tt.arg(dl.CreatedAt), tt.arg(dl.UpdatedAt), dl.To)
 	}); err != nil {
-		return fmt.Errorf("insert deliveries: %w", err)
-	}
-	if err := d.insertShapeChunked(ctx, q, "deliveries", deliveryCols, freshDownload, len(downloads),
-		func(k int, a []any) []any {
-			dl := downloads[k]
-			return append(a, dl.ID, dl.LetterID, tt.arg(dl.CreatedAt), tt.arg(dl.UpdatedAt))
-		}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
 	stored := make([]*app.Submission, 0, len(fresh))
@@ -520,6 +508,9 @@ func (d *DB) findSubmission(ctx context.Context, where string, args ...any) (*ap
 	if err != nil {
 		return nil, mapErr(err, "find submission", submissionMsgs)
 	}
+	for i := range s.Letters {
+		withDownload(&s.Letters[i])
+	}
 	return s, nil
 }
 
@@ -539,14 +530,25 @@ func (d *DB) MarkDownloaded(ctx context.Context, submissionID int64, at time.Tim
 		at = d.now()
 	}
 	at = dbTime(at)
-	q := pool(d.w.WithContext(ctx))
-	res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, updated_at = ?, sent_at = ?
-		WHERE channel = ? AND status = ? AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
-		string(app.StatusDownloaded), at, at, string(app.ChannelDownload), string(app.StatusPending), submissionID)
+	var n int64
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := pool(tx)
+		if err := d.storePendingDownloads(ctx, q, "l.submission_id = ?", submissionID); err != nil {
+			return err
+		}
+		res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, updated_at = ?, sent_at = ?
+			WHERE channel = ? AND status = ? AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
+			string(app.StatusDownloaded), at, at, string(app.ChannelDownload), string(app.StatusPending), submissionID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return mapErr(err, "mark downloaded", submissionMsgs)
 	}
-	if n, err := res.RowsAffected(); err == nil && n > 0 {
+	if n > 0 {
 		return nil
 	}
 	var one int
