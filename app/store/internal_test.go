@@ -200,4 +200,10 @@ func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
 	if got := ta.opt(nil); got != nil {
 		t.Errorf("nil time: %v", got)
 	}
+	// Days too: the same time gives the cached day, another time its own.
+	for _, tm := range append(times, a.Add(-20*time.Hour), a.Add(-20*time.Hour), a) {
+		if got, want := ta.day(tm), tm.In(d.loc).Format(time.DateOnly); got != want {
+			t.Errorf("day of %v: %s, want %s", tm, got, want)
+		}
+	}
 }

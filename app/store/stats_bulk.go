@@ -162,7 +162,7 @@ func (d *DB) addDeliveryStats(ctx context.Context, q querier, id int64) error {
 // addBatchStats adds the rollup counts of freshly inserted submissions
 // (with their letters and deliveries), the same counts the insert triggers
 // would have added row by row.
-func (d *DB) addBatchStats(ctx context.Context, q querier, subs []*app.Submission) error {
+func (d *DB) addBatchStats(ctx context.Context, q querier, subs []*app.Submission, tt *timeArgs) error {
 	sup, supT := newStatSums(rollSupporters), newStatSums(rollSupportersTotal)
 	let, letT := newStatSums(rollLetters), newStatSums(rollLettersTotal)
 	del, tdel := newStatSums(rollDeliveries), newStatSums(rollTargetDels)
@@ -176,13 +176,13 @@ func (d *DB) addBatchStats(ctx context.Context, q querier, subs []*app.Submissio
 		if s.ConfirmedAt != nil {
 			confirmed = 1
 		}
-		day := d.day(s.CreatedAt)
+		day := tt.day(s.CreatedAt)
 		n := int64(len(s.Letters))
 		sup.add([]any{s.CampaignID, day, state, dstate, dnum}, 1, confirmed, n)
 		supT.add([]any{s.CampaignID, state, dstate, dnum}, 1, confirmed, n)
 		for i := range s.Letters {
 			l := &s.Letters[i]
-			lday, key := d.day(l.CreatedAt), l.Recipient.Key
+			lday, key := tt.day(l.CreatedAt), l.Recipient.Key
 			var sent int64
 			for _, dl := range l.Deliveries {
 				if dl.Status == app.StatusSent {

@@ -410,9 +410,6 @@ func (d *DB) closeConns() error {
 // now returns the clock's time as stored: UTC, millisecond precision.
 func (d *DB) now() time.Time { return dbTime(d.clock()) }
 
-// day is the calendar day of t in the statistics' time zone, as stored in
-// the day columns.
-func (d *DB) day(t time.Time) string { return t.In(d.loc).Format(time.DateOnly) }
 
 // dbTime normalises t to what the database keeps, so that callers hold the
 // same value that a later read returns.
@@ -443,9 +440,25 @@ type timeArgs struct {
 	last time.Time
 	s    string
 	has  bool
+
+	loc     *time.Location // the statistics' time zone
+	dayOf   time.Time
+	dayText string
+	hasDay  bool
 }
 
-func (d *DB) newTimeArgs() *timeArgs { return &timeArgs{text: d.dialect == DialectSQLite} }
+func (d *DB) newTimeArgs() *timeArgs {
+	return &timeArgs{text: d.dialect == DialectSQLite, loc: d.loc}
+}
+
+// day is the calendar day of t in the statistics' time zone, as stored in
+// the day columns, formatted once per distinct time.
+func (a *timeArgs) day(t time.Time) string {
+	if !a.hasDay || !t.Equal(a.dayOf) {
+		a.dayOf, a.dayText, a.hasDay = t, t.In(a.loc).Format(time.DateOnly), true
+	}
+	return a.dayText
+}
 
 // arg is t as stored (see dbTime).
 func (a *timeArgs) arg(t time.Time) any {

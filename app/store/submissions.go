@@ -257,7 +257,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 				dstate, dnum = s.District.State, int64(s.District.District)
 			}
 			args = append(args, s.ID, s.CampaignID, s.Supporter.ID, s.Token, s.DedupKey, s.PersonalMessage,
-				dstate, dnum, tt.arg(s.CreatedAt), s.ConfirmToken, tt.opt(s.ConfirmedAt), d.day(s.CreatedAt), statState(s))
+				dstate, dnum, tt.arg(s.CreatedAt), s.ConfirmToken, tt.opt(s.ConfirmedAt), tt.day(s.CreatedAt), statState(s))
 		}
 		start += size
 		if err := scanAll(ctx, q, d.hotInsertSQL("submissions", submissionCols, size, onConflictReturning),
@@ -310,7 +310,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		t := &l.Recipient
 		return append(a, l.ID, l.SubmissionID, l.CampaignID, tv, ref.r.recips[ref.i], t.Key, string(t.Kind),
 			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, tt.arg(l.CreatedAt),
-			d.day(l.CreatedAt), statState(ref.s))
+			tt.day(l.CreatedAt), statState(ref.s))
 	}); err != nil {
 		return fmt.Errorf("insert letters: %w", err)
 	}
@@ -328,7 +328,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			stored = append(stored, r.s)
 		}
 	}
-	if err := d.addBatchStats(ctx, q, stored); err != nil {
+	if err := d.addBatchStats(ctx, q, stored, tt); err != nil {
 		return fmt.Errorf("statistics: %w", err)
 	}
 	if err := d.setBulk(ctx, q, false); err != nil {
