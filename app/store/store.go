@@ -410,7 +410,6 @@ func (d *DB) closeConns() error {
 // now returns the clock's time as stored: UTC, millisecond precision.
 func (d *DB) now() time.Time { return dbTime(d.clock()) }
 
-
 // dbTime normalises t to what the database keeps, so that callers hold the
 // same value that a later read returns.
 func dbTime(t time.Time) time.Time {
