@@ -94,6 +94,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpuBefore, hostOK := readCPUTimes()
 	rep, err := loadtest.Run(ctx, loadtest.Options{
 		BaseURL: base, Campaign: *campaign, Clients: *clients, Duration: *duration, MaxRequests: *requests,
 		Zip: *zip, State: *state, SpreadSources: *spread, ClientRate: *clientRate,
@@ -104,6 +105,9 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprint(c.stdout, rep.String())
+	if cpuAfter, ok := readCPUTimes(); ok && hostOK {
+		fmt.Fprint(c.stdout, hostLine(cpuBefore, cpuAfter))
+	}
 	if rep.Normal.Errors > 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed", rep.Normal.Errors)}
 	}

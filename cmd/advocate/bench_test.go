@@ -28,6 +28,9 @@ func TestBenchLoadDrivesTheRealServer(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^ +0s +[1-9][0-9]* ok  p50`).MatchString(out) {
 		t.Errorf("no timeline line for the first second in\n%s", out)
 	}
+	if _, linux := readCPUTimes(); linux && !regexp.MustCompile(`(?m)^machine: CPU \d+% busy, \d+% idle, \d+% stolen by the host`).MatchString(out) {
+		t.Errorf("no machine line in\n%s", out)
+	}
 	if code, _, stderr := runCLI(t, env, "bench", "load", "--duration", "1s", "--warmup", "2s"); code != 2 || !strings.Contains(stderr, "shorter") {
 		t.Errorf("a warm-up longer than the run: %d %q", code, stderr)
 	}
