@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -90,7 +91,19 @@ const allDeliveries = `(SELECT letter_id, channel, status FROM deliveries
 // submission, so the insert is not counted again (on SQLite nothing counts
 // inserts of deliveries; on PostgreSQL the bulk flag turns the trigger off,
 // which is transaction-local: q must be a transaction).
+//
+// On PostgreSQL two instances may store the same letter's download at once
+// (a supporter downloading twice, a download during an erasure): the
+// letters are locked first, so the second transaction waits for the first
+// and its insert, a new statement, sees the row the first stored. SQLite's
+// single writer runs one transaction at a time.
 func (d *DB) storePendingDownloads(ctx context.Context, q querier, cond string, args ...any) error {
+	if d.dialect == DialectPostgres {
+		if err := scanAll(ctx, q, d.rebind(`SELECT l.id FROM letters l WHERE (`+cond+`) ORDER BY l.id FOR UPDATE`),
+			func(*sql.Rows) error { return nil }, args...); err != nil {
+			return fmt.Errorf("store pending downloads: %w", err)
+		}
+	}
 	if err := d.setBulk(ctx, q, true); err != nil {
 		return fmt.Errorf("store pending downloads: %w", err)
 	}

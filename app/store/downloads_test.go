@@ -2,10 +2,13 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/store"
 )
 
 // TestPendingDownloadsAreNotStored: a new letter's pending download is no
@@ -150,5 +153,45 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 			}
 		}
 		drift("after the erasure")
+	})
+}
+
+// Two instances storing the same letters' downloads at once (a supporter
+// downloading twice on the PostgreSQL scale-out path, or a download during
+// an erasure) store each download once and keep the rollups exact.
+func TestConcurrentDownloadsTwoInstances(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		f := newFixture(t, e)
+		second := openStore(t, e.b, e.dsn, e.clock, store.Options{})
+		var subs []*app.Submission
+		for i := range 8 {
+			s := f.submission(i, fmt.Sprintf("d%d@example.org", i), e.clock.Now())
+			mustCreate(t, e, s)
+			subs = append(subs, s)
+		}
+		for i, s := range subs {
+			var wg sync.WaitGroup
+			var ea, eb error
+			wg.Go(func() { ea = e.db.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
+			if i%2 == 0 {
+				wg.Go(func() { eb = second.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
+			} else {
+				wg.Go(func() {
+					_, eb = second.EraseSupporters(ctx, app.EraseFilter{Email: s.Supporter.Email})
+				})
+			}
+			wg.Wait()
+			if ea != nil || eb != nil {
+				t.Fatal(ea, eb)
+			}
+		}
+		// One download row per letter, plus each submission's email.
+		if got, want := e.count(t, "deliveries"), len(subs)*(5+1); got != want {
+			t.Fatalf("%d delivery rows, want %d", got, want)
+		}
+		if d, err := e.db.RebuildStats(ctx, true); err != nil || len(d) != 0 {
+			t.Fatalf("drift: %+v %v", d, err)
+		}
 	})
 }
