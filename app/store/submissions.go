@@ -530,6 +530,23 @@ func (d *DB) MarkDownloaded(ctx context.Context, submissionID int64, at time.Tim
 		at = d.now()
 	}
 	at = dbTime(at)
+	// Most views of the letters come after the first download: nothing is
+	// pending, and a look on a reader spares the writer a transaction.
+	var pending bool
+	if err := pool(d.r.WithContext(ctx)).QueryRowContext(ctx, d.rebind(`SELECT EXISTS (SELECT 1 FROM letters l
+		WHERE l.submission_id = ? AND NOT EXISTS (SELECT 1 FROM deliveries x
+			WHERE x.letter_id = l.id AND x.channel = 'download' AND x.status <> 'pending'))`), submissionID).Scan(&pending); err != nil {
+		return mapErr(err, "mark downloaded", submissionMsgs)
+	}
+	// Nothing changed: fine for a known submission, ENOTFOUND otherwise.
+	unchanged := func() error {
+		var one int
+		err := pool(d.r.WithContext(ctx)).QueryRowContext(ctx, d.rebind("SELECT 1 FROM submissions WHERE id = ?"), submissionID).Scan(&one)
+		return mapErr(err, "mark downloaded", submissionMsgs)
+	}
+	if !pending {
+		return unchanged()
+	}
 	var n int64
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
@@ -551,7 +568,5 @@ func (d *DB) MarkDownloaded(ctx context.Context, submissionID int64, at time.Tim
 	if n > 0 {
 		return nil
 	}
-	var one int
-	err = pool(d.r.WithContext(ctx)).QueryRowContext(ctx, d.rebind("SELECT 1 FROM submissions WHERE id = ?"), submissionID).Scan(&one)
-	return mapErr(err, "mark downloaded", submissionMsgs)
+	return unchanged()
 }
