@@ -22,6 +22,9 @@ type subReq struct {
 	ctx    context.Context
 	s      *app.Submission
 	recips []string // JSON recipient snapshot per letter, encoded by the caller
+	// unstored is per letter the index of its delivery that is not stored
+	// (virtualDownload), or -1, found by the caller.
+	unstored []int
 	dup    bool     // an earlier submission with the same dedup key exists
 	err    error
 	done   chan struct{}
@@ -102,7 +105,8 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 		dk := *s.District
 		c.District = &dk
 	}
-	r := &subReq{ctx: ctx, s: &c, done: make(chan struct{}), recips: make([]string, len(s.Letters))}
+	r := &subReq{ctx: ctx, s: &c, done: make(chan struct{}), recips: make([]string, len(s.Letters)),
+		unstored: make([]int, len(s.Letters))}
 	c.Letters = make([]app.Letter, len(s.Letters))
 	for i := range s.Letters {
 		l := s.Letters[i]
@@ -137,6 +141,7 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 			// Every letter has a download delivery (downloads.go).
 			l.Deliveries = append([]app.Delivery{pendingDownload(0, l.CreatedAt)}, l.Deliveries...)
 		}
+		r.unstored[i] = virtualDownload(&l)
 		c.Letters[i] = l
 	}
 	return r, nil
@@ -191,7 +196,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			nLetters += len(r.s.Letters)
 			for i := range r.s.Letters {
 				nDels += len(r.s.Letters[i].Deliveries)
-				if virtualDownload(&r.s.Letters[i]) >= 0 {
+				if r.unstored[i] >= 0 {
 					nDels--
 				}
 			}
@@ -218,11 +223,10 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			l := &s.Letters[j]
 			l.ID, l.SubmissionID = ids[2][li], s.ID
 			li++
-			virtual := virtualDownload(l)
 			for k := range l.Deliveries {
 				dl := &l.Deliveries[k]
 				dl.LetterID = l.ID
-				if k == virtual {
+				if k == r.unstored[j] {
 					continue // not stored (downloads.go): no id
 				}
 				dl.ID = ids[3][di]
