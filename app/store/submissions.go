@@ -25,9 +25,9 @@ type subReq struct {
 	// unstored is per letter the index of its delivery that is not stored
 	// (virtualDownload), or -1, found by the caller.
 	unstored []int
-	dup    bool     // an earlier submission with the same dedup key exists
-	err    error
-	done   chan struct{}
+	dup      bool // an earlier submission with the same dedup key exists
+	err      error
+	done     chan struct{}
 }
 
 var submissionMsgs = msgs{
