@@ -83,6 +83,9 @@ func (b *batcher) run() {
 		}
 		batch = b.gather(batch[:0], first)
 		b.process(batch)
+		if err := b.d.ckpt.finish(); err != nil {
+			b.d.log.Warn("store: WAL checkpoint by the writer", "err", err)
+		}
 	}
 }
 

@@ -67,6 +67,9 @@ type Options struct {
 	// SlowQuery is the duration above which a query is logged (default
 	// 500ms; negative disables).
 	SlowQuery time.Duration
+	// CheckpointEvery is how often the SQLite write-ahead log is copied
+	// back into the database (default 250ms; see checkpointer).
+	CheckpointEvery time.Duration
 	// Location is the time zone whose calendar days the outreach
 	// statistics count in (nil means UTC).
 	Location *time.Location
@@ -125,6 +128,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
+	}
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = 250 * time.Millisecond
 	}
 	d := &DB{clock: opts.Clock, loc: opts.Location, log: opts.Logger}
 	cfg := func() *gorm.Config {
@@ -189,7 +195,7 @@ func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func(
 	// so that _txlock/_timefmt cannot be overridden, while a user's _pragma
 	// entries run after ours and win.
 	common := url.Values{}
-	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	common.Add("_pragma", "foreign_keys(1)")
 	writeQ := url.Values{}
 	for k, v := range common {
@@ -206,6 +212,10 @@ func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func(
 	writeQ.Add("_pragma", "temp_store(memory)")
 	// Checkpoints run from their own connection (see checkpointer).
 	writeQ.Add("_pragma", "wal_autocheckpoint(0)")
+	// The log is reused from its beginning after each checkpoint (see
+	// checkpointer); one that grew while a long reader held it back is cut
+	// back to 128 MiB when it starts again, rather than keeping its size.
+	writeQ.Add("_pragma", "journal_size_limit(134217728)")
 	// A 64 MiB page cache for the writer (the default is 2 MiB, 128 pages of
 	// 16 KiB): a group commit of a few dozen submissions touches more pages
 	// than that across the tables, indexes and rollups, and a cache that
@@ -270,9 +280,12 @@ func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func(
 		return fmt.Errorf("store: open %s for checkpoints: %w", path, err)
 	}
 	ckdb.SetMaxOpenConns(1)
-	d.ckpt = startCheckpointer(ckdb, 250*time.Millisecond, d)
+	d.ckpt = startCheckpointer(ckdb, wdb, opts.CheckpointEvery, d)
 	return nil
 }
+
+// busyTimeout is how long an SQLite connection waits for a lock.
+const busyTimeout = 10 * time.Second
 
 // isPostgresDSN reports whether dsn names a PostgreSQL database: a
 // postgres:// or postgresql:// URL, or a keyword/value string such as
