@@ -31,7 +31,6 @@ import (
 type checkpointer struct {
 	db     *sql.DB // the checkpointer's own connection
 	writer *sql.DB // the single writer connection
-	every  time.Duration
 	cancel context.CancelFunc
 	done   chan struct{}
 	// due is set after a background checkpoint found frames in the log and
@@ -41,7 +40,7 @@ type checkpointer struct {
 
 func startCheckpointer(db, writer *sql.DB, every time.Duration, d *DB) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &checkpointer{db: db, writer: writer, every: every, cancel: cancel, done: make(chan struct{})}
+	c := &checkpointer{db: db, writer: writer, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		t := time.NewTicker(every)
@@ -68,7 +67,7 @@ func startCheckpointer(db, writer *sql.DB, every time.Duration, d *DB) *checkpoi
 func (c *checkpointer) copyLog(ctx context.Context, d *DB) {
 	prev := int64(-1)
 	for range maxCopyRounds {
-		frames, err := walCheckpoint(ctx, c.db)
+		frames, err := walCheckpoint(ctx, c.db, "PASSIVE")
 		if err != nil {
 			if ctx.Err() == nil {
 				d.log.Warn("store: WAL checkpoint", "err", err)
@@ -102,11 +101,12 @@ const (
 	maxCopyRounds = 5
 )
 
-// walCheckpoint runs a PASSIVE checkpoint on db and returns how many frames
-// the log held.
-func walCheckpoint(ctx context.Context, db *sql.DB) (frames int64, err error) {
+// walCheckpoint runs a checkpoint of the given mode (PASSIVE, RESTART) on q
+// and returns how many frames the log held, or -1 when it could not run
+// because another connection was checkpointing.
+func walCheckpoint(ctx context.Context, q querier, mode string) (frames int64, err error) {
 	var busy, copied int64
-	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	err = q.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
 	return frames, err
 }
 
@@ -135,8 +135,7 @@ func (c *checkpointer) finish() error {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", finishWait.Milliseconds())); err != nil {
 		return err
 	}
-	var busy, frames, copied int64
-	ckErr := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	_, ckErr := walCheckpoint(ctx, conn, "RESTART")
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); err != nil {
 		// A writer that would give up after a few milliseconds must not
 		// go back to the pool.
