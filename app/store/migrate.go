@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,6 +139,11 @@ func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
 			if err := tx.Exec(m.SQL).Error; err != nil {
 				return err
 			}
+			if step := goSteps[d.dialect][m.Version]; step != nil {
+				if err := step(tx); err != nil {
+					return err
+				}
+			}
 			did = true
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, d.now()).Error
@@ -177,4 +183,64 @@ func (d *DB) lockMigrations(tx *gorm.DB) error {
 		return nil
 	}
 	return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrateLockKey).Error
+}
+
+// goSteps are the parts of migrations that plain SQL cannot express, by
+// dialect and version. Each runs in its migration's transaction, after the
+// migration's SQL file.
+var goSteps = map[string]map[int]func(tx *gorm.DB) error{
+	DialectSQLite: {11: deferForeignKeysSQLite},
+}
+
+// deferredFKs lists the tables whose foreign keys migration 0011 defers on
+// SQLite, with how many foreign keys each has.
+var deferredFKs = []struct {
+	table string
+	refs  int
+}{{"submissions", 2}, {"letters", 3}, {"deliveries", 1}}
+
+// fkClause matches one column's foreign key as the migrations write it.
+var fkClause = regexp.MustCompile(`REFERENCES \w+ \(id\)(?: ON DELETE CASCADE)?`)
+
+// deferForeignKeysSQLite makes the foreign keys of deferredFKs DEFERRABLE
+// INITIALLY DEFERRED by rewriting their CREATE TABLE statements in
+// sqlite_schema: the procedure of SQLite's ALTER TABLE documentation for
+// constraint changes that do not touch the stored rows ("Making Other Kinds
+// Of Table Schema Changes"). It refuses a table whose definition is not the
+// one the migrations wrote, rather than guess.
+func deferForeignKeysSQLite(tx *gorm.DB) (err error) {
+	var version int64
+	if err := tx.Raw("PRAGMA schema_version").Scan(&version).Error; err != nil {
+		return err
+	}
+	sqls := make([]string, len(deferredFKs))
+	for i, t := range deferredFKs {
+		var def string
+		if err := tx.Raw("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", t.table).Scan(&def).Error; err != nil {
+			return err
+		}
+		if n := len(fkClause.FindAllStringIndex(def, -1)); n != t.refs || strings.Contains(def, "DEFERRABLE") {
+			return fmt.Errorf("table %s does not have the %d immediate foreign keys the migrations created "+
+				"(found %d; was its schema changed by hand?)", t.table, t.refs, n)
+		}
+		sqls[i] = fkClause.ReplaceAllString(def, "$0 DEFERRABLE INITIALLY DEFERRED")
+	}
+	if err := tx.Exec("PRAGMA writable_schema = ON").Error; err != nil {
+		return err
+	}
+	defer func() {
+		if offErr := tx.Exec("PRAGMA writable_schema = OFF").Error; offErr != nil && err == nil {
+			err = offErr
+		}
+	}()
+	for i, t := range deferredFKs {
+		res := tx.Exec("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", sqls[i], t.table)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("table %s: schema not updated", t.table)
+		}
+	}
+	return tx.Exec(fmt.Sprintf("PRAGMA schema_version = %d", version+1)).Error
 }

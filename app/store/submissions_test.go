@@ -145,12 +145,24 @@ func TestCreateSubmission(t *testing.T) {
 		}
 		_, err = e.db.CreateSubmission(ctx, orphan)
 		wantCode(t, err, app.ENOTFOUND)
+		// So is a letter template that does not exist (SQLite checks both
+		// when the transaction commits).
+		noTemplate := f.submission(6, "y@example.org", now)
+		noTemplate.Letters[1].TemplateVersionID = 99999
+		_, err = e.db.CreateSubmission(ctx, noTemplate)
+		wantCode(t, err, app.ENOTFOUND)
 
 		// The same token on another supporter is a conflict.
 		clash := f.submission(4, "clash@example.org", now)
 		clash.Token = s.Token
 		_, err = e.db.CreateSubmission(ctx, clash)
 		wantCode(t, err, app.ECONFLICT)
+		// None of the refused submissions left a row behind.
+		for table, want := range map[string]int{"supporters": 1, "submissions": 1, "letters": letters} {
+			if n := e.count(t, table); n != want {
+				t.Fatalf("%s after refused submissions: %d, want %d", table, n, want)
+			}
+		}
 
 		// A cancelled request fails without storing.
 		cctx, cancel := context.WithCancel(ctx)
