@@ -60,8 +60,19 @@ type Options struct {
 	Timeline bool
 	// Burst makes paced clients send in step, all at the same moment once
 	// per period: bursts of Clients concurrent submissions instead of an
-	// even stream.
+	// even stream. With Rate, arrivals come Clients at a time.
 	Burst bool
+	// Rate, when set, drives the server open loop instead of with Clients
+	// looping clients: this many submissions a second in all, each sent
+	// when it is due whether or not earlier ones have been answered, as
+	// supporters arrive independently of each other. Each is timed from
+	// when it was due. Clients is then the number of source addresses
+	// (and, with Burst, the size of each burst). ClientRate is ignored.
+	Rate float64
+	// MaxInFlight bounds the open-loop requests waiting for an answer
+	// (default 1024); an arrival beyond it waits for a free slot, and that
+	// wait counts in its latency.
+	MaxInFlight int
 }
 
 // Result summarises one group of clients.
@@ -157,14 +168,24 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Warmup < 0 || o.Warmup >= o.Duration {
 		return Report{}, fmt.Errorf("loadtest: the warm-up (%s) must be shorter than the run (%s)", o.Warmup, o.Duration)
 	}
-	normal := newGroup(o.Clients, o.NormalAddr, o.SpreadSources)
+	if o.Rate < 0 || o.Rate > 1e6 {
+		return Report{}, fmt.Errorf("loadtest: rate %g/s is out of range", o.Rate)
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 1024
+	}
+	conns := 1 // connections per client
+	if o.Rate > 0 {
+		conns = (o.MaxInFlight + o.Clients - 1) / o.Clients
+	}
+	normal := newGroup(o.Clients, conns, o.NormalAddr, o.SpreadSources)
 	var warm *group // the normal clients' requests due in the warm-up
 	if o.Warmup > 0 {
 		warm = &group{res: Result{Statuses: map[int]int64{}}}
 	}
 	var flood *group
 	if o.FloodClients > 0 {
-		flood = newGroup(o.FloodClients, o.FloodAddr, false)
+		flood = newGroup(o.FloodClients, 1, o.FloodAddr, false)
 	}
 	url := strings.TrimRight(o.BaseURL, "/") + "/api/v1/campaigns/" + o.Campaign + "/submissions"
 	start := time.Now()
@@ -221,7 +242,18 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			}(i)
 		}
 	}
-	launch(normal, "n", true)
+	if o.Rate > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			openLoop(ctx, o, func(n int64, due time.Time, client int) {
+				body := supporter(fmt.Sprintf("n-%d-%d", runID, n), o.Zip, o.State)
+				countIn(normal, due).do(ctx, normal.clientFor(client), url, body, due)
+			})
+		}()
+	} else {
+		launch(normal, "n", true)
+	}
 	if flood != nil {
 		launch(flood, "f", false)
 	}
@@ -254,16 +286,59 @@ type group struct {
 	res     Result
 }
 
-func newGroup(clients int, localAddr string, spread bool) *group {
+// newGroup makes the transports of clients clients with up to conns
+// connections each.
+func newGroup(clients, conns int, localAddr string, spread bool) *group {
 	g := &group{clients: clients, res: Result{Statuses: map[int]int64{}}}
 	if !spread {
-		g.http = []*http.Client{httpClient(localAddr, clients)}
+		g.http = []*http.Client{httpClient(localAddr, clients*conns)}
 		return g
 	}
 	for i := 0; i < clients; i++ {
-		g.http = append(g.http, httpClient(fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250), 1))
+		g.http = append(g.http, httpClient(fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250), conns))
 	}
 	return g
+}
+
+// openLoop calls send for every arrival due before ctx ends (or
+// o.MaxRequests are sent), each on its own goroutine, with at most
+// o.MaxInFlight unanswered. Arrival n is due at n/o.Rate seconds from the
+// start, or with o.Burst, o.Clients of them at once every o.Clients/o.Rate
+// seconds; it goes out from client n mod o.Clients. A dispatcher that wakes
+// late sends everything due by then, each still timed from its own due
+// time.
+func openLoop(ctx context.Context, o Options, send func(n int64, due time.Time, client int)) {
+	start := time.Now()
+	step, perStep := time.Duration(float64(time.Second)/o.Rate), int64(1)
+	if o.Burst {
+		step, perStep = time.Duration(float64(time.Second)*float64(o.Clients)/o.Rate), int64(o.Clients)
+	}
+	slots := make(chan struct{}, o.MaxInFlight)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for n := int64(0); ctx.Err() == nil && (o.MaxRequests <= 0 || n < o.MaxRequests); n++ {
+		due := start.Add(time.Duration(n/perStep) * step)
+		if wait := time.Until(due); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		wg.Add(1)
+		go func(n int64) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			send(n, due, int(n%int64(o.Clients)))
+		}(n)
+	}
 }
 
 func httpClient(localAddr string, conns int) *http.Client {

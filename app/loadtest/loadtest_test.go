@@ -186,3 +186,86 @@ func TestBurstSendsInStep(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenLoopSendsWhenDue: in open loop the arrivals keep coming while an
+// earlier request is stuck, and the stuck one is timed from when it was due.
+func TestOpenLoopSendsWhenDue(t *testing.T) {
+	var mu sync.Mutex
+	var arrivals []time.Time
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		once.Do(func() { time.Sleep(300 * time.Millisecond) })
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 4,
+		Duration: time.Second, Rate: 100, ClientRate: 1}) // Rate wins over ClientRate
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := len(arrivals); n < 90 || n > 101 {
+		t.Fatalf("%d arrivals at 100/s over 1s", n)
+	}
+	during := 0
+	for _, a := range arrivals[1:] {
+		if a.Sub(arrivals[0]) < 250*time.Millisecond {
+			during++
+		}
+	}
+	// About 25 were due while the first was stuck; a closed loop of 4
+	// clients would have sent 3 at most.
+	if during < 15 {
+		t.Fatalf("only %d requests went out while the first one was stuck", during)
+	}
+	if rep.Normal.Max < 300*time.Millisecond || rep.Normal.P50 > 100*time.Millisecond {
+		t.Fatalf("latencies: %+v", rep.Normal)
+	}
+}
+
+// TestOpenLoopBurstsAndBound: with Burst, arrivals come Clients at a time;
+// MaxInFlight caps the requests waiting for an answer.
+func TestOpenLoopBurstsAndBound(t *testing.T) {
+	var mu sync.Mutex
+	var arrivals []time.Time
+	inFlight, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	// 8 at once every 200 ms: bursts at 0, 200 and 400 ms.
+	if _, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 8,
+		Duration: 450 * time.Millisecond, Rate: 40, Burst: true}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(arrivals) != 24 || arrivals[7].Sub(arrivals[0]) > 100*time.Millisecond ||
+		arrivals[8].Sub(arrivals[0]) < 150*time.Millisecond || peak < 8 {
+		t.Fatalf("%d arrivals, first burst over %v, second after %v, peak %d", len(arrivals),
+			arrivals[min(7, len(arrivals)-1)].Sub(arrivals[0]), arrivals[min(8, len(arrivals)-1)].Sub(arrivals[0]), peak)
+	}
+	arrivals, peak = nil, 0
+	mu.Unlock()
+	if _, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 2,
+		Duration: 300 * time.Millisecond, Rate: 1000, MaxInFlight: 3}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if peak > 3 || len(arrivals) < 10 {
+		t.Fatalf("peak %d in flight (bound 3), %d arrivals", peak, len(arrivals))
+	}
+}

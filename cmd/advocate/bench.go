@@ -18,7 +18,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	fl := c.flags("bench load")
 	url := fl.String("url", "", "drive this server instead of starting one (e.g. http://127.0.0.1:8080)")
 	campaign := fl.String("campaign", "free-guan-heng", "campaign slug")
-	clients := fl.Int("clients", 64, "concurrent supporters")
+	clients := fl.Int("clients", 64, "concurrent supporters (with --rate: source addresses, and the size of each --burst)")
 	duration := fl.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
 	requests := fl.Int64("requests", 0, "stop after this many submissions (0: only --duration)")
 	zip := fl.String("zip", "12202", "ZIP code of the generated supporters")
@@ -31,10 +31,24 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	flood := fl.Int("flood", 0, "extra clients flooding from one address (127.0.0.2)")
 	warmup := fl.Duration("warmup", 2*time.Second, "report the requests due in this first part of the run apart (cold server, new connections)")
 	timeline := fl.Bool("timeline", false, "also print the percentiles of every second")
-	burst := fl.Bool("burst", false, "with --client-rate: all clients send at the same moment once per period (bursts)")
+	burst := fl.Bool("burst", false, "with --client-rate: all clients send at the same moment once per period; with --rate: arrivals come --clients at a time")
+	rate := fl.Float64("rate", 0, "open loop: this many submissions a second in all, each sent when due whether or not earlier ones were answered (supporters arrive independently); timed from when due")
+	maxInFlight := fl.Int("max-inflight", 1024, "with --rate: at most this many unanswered requests (later arrivals wait, and the wait counts)")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the run (server and clients) to this file, for go tool pprof")
 	if err := parse(fl, args); err != nil {
 		return err
+	}
+	if *warmup >= *duration {
+		return usageErr("--warmup %s must be shorter than --duration %s", *warmup, *duration)
+	}
+	if *burst && *clientRate <= 0 && *rate <= 0 {
+		return usageErr("--burst needs --client-rate or --rate")
+	}
+	if *rate > 0 && *clientRate > 0 {
+		return usageErr("--rate (open loop) and --client-rate (paced clients) exclude each other")
+	}
+	if *rate < 0 || *maxInFlight <= 0 {
+		return usageErr("--rate must be positive and --max-inflight at least 1")
 	}
 	base := *url
 	if base == "" {
@@ -76,13 +90,11 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		defer func() { stop(); <-done }()
 		fmt.Fprintf(c.stdout, "server %s (database %s)\n", base, dbLabel(*db))
 	}
-	if *warmup >= *duration {
-		return usageErr("--warmup %s must be shorter than --duration %s", *warmup, *duration)
+	if *rate > 0 {
+		fmt.Fprintf(c.stdout, "open loop: %g submissions/s from %d addresses for %s (at most %d in flight, bursts: %v, flood clients: %d)\n", *rate, *clients, *duration, *maxInFlight, *burst, *flood)
+	} else {
+		fmt.Fprintf(c.stdout, "%d clients for %s (spread addresses: %v, client rate: %g/s, bursts: %v, flood clients: %d)\n", *clients, *duration, *spread, *clientRate, *burst, *flood)
 	}
-	if *burst && *clientRate <= 0 {
-		return usageErr("--burst needs --client-rate")
-	}
-	fmt.Fprintf(c.stdout, "%d clients for %s (spread addresses: %v, client rate: %g/s, bursts: %v, flood clients: %d)\n", *clients, *duration, *spread, *clientRate, *burst, *flood)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -98,7 +110,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	rep, err := loadtest.Run(ctx, loadtest.Options{
 		BaseURL: base, Campaign: *campaign, Clients: *clients, Duration: *duration, MaxRequests: *requests,
 		Zip: *zip, State: *state, SpreadSources: *spread, ClientRate: *clientRate,
-		FloodClients: *flood, FloodAddr: "127.0.0.2", Burst: *burst,
+		FloodClients: *flood, FloodAddr: "127.0.0.2", Burst: *burst, Rate: *rate, MaxInFlight: *maxInFlight,
 		Warmup: *warmup, Timeline: *timeline,
 	})
 	if err != nil {

@@ -37,4 +37,26 @@ func TestBenchLoadDrivesTheRealServer(t *testing.T) {
 	if code, _, stderr := runCLI(t, env, "bench", "load", "--burst"); code != 2 || !strings.Contains(stderr, "--client-rate") {
 		t.Errorf("--burst without a rate: %d %q", code, stderr)
 	}
+	if code, _, stderr := runCLI(t, env, "bench", "load", "--rate", "10", "--client-rate", "1"); code != 2 || !strings.Contains(stderr, "exclude") {
+		t.Errorf("--rate with --client-rate: %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, env, "bench", "load", "--rate", "-1"); code != 2 || !strings.Contains(stderr, "positive") {
+		t.Errorf("a negative rate: %d %q", code, stderr)
+	}
+}
+
+// TestBenchLoadOpenLoop: --rate sends the submissions when due, each
+// independently, and reports them like the other modes.
+func TestBenchLoadOpenLoop(t *testing.T) {
+	env := testEnv(t.TempDir(), nil)
+	code, out, stderr := runCLI(t, env, "bench", "load", "--duration", "1500ms", "--warmup", "500ms",
+		"--clients", "4", "--rate", "20")
+	if code != 0 {
+		t.Fatalf("code %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"open loop: 20 submissions/s from 4 addresses", "warm-up", "normal", "errors: 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
 }
