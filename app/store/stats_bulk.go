@@ -59,32 +59,90 @@ type statRow struct {
 
 func newStatSums(r statRollup) *statSums { return &statSums{r: r, rows: map[string]*statRow{}} }
 
-func (s *statSums) add(keys []any, vals ...int64) {
-	// The map key joins the key values; this runs for every letter and
-	// delivery of a batch inside the write transaction, so the common
-	// types are formatted without fmt.
-	buf := make([]byte, 0, 64)
-	for _, k := range keys {
-		switch v := k.(type) {
-		case string:
-			buf = append(buf, v...)
-		case int64:
-			buf = strconv.AppendInt(buf, v, 10)
-		case int:
-			buf = strconv.AppendInt(buf, int64(v), 10)
-		default:
-			buf = fmt.Append(buf, v)
-		}
-		buf = append(buf, 0)
-	}
-	row := s.rows[string(buf)]
+// add sums a into its row.
+func (s *statSums) add(a *statAdd) {
+	row := s.rows[a.key]
 	if row == nil {
-		row = &statRow{keys: keys, vals: make([]int64, len(vals))}
-		s.rows[string(buf)] = row
+		row = &statRow{keys: a.keys, vals: make([]int64, len(a.vals))}
+		s.rows[a.key] = row
 	}
-	for i, v := range vals {
+	for i, v := range a.vals {
 		row.vals[i] += v
 	}
+}
+
+// statAdd is what one submission adds to one row of one rollup.
+type statAdd struct {
+	roll int    // index into batchRollups
+	key  string // the key values joined, to find the row
+	keys []any
+	vals []int64
+}
+
+// batchRollups are the rollups the group commit adds to, in the order of
+// statAdd.roll.
+var batchRollups = [...]statRollup{rollSupporters, rollSupportersTotal, rollLetters, rollLettersTotal, rollDeliveries, rollTargetDels}
+
+// statAdds works out what a submission (with its letters and deliveries)
+// adds to the rollups: the counts the insert triggers would add row by row.
+// It runs in the caller's goroutine (prepareSubmission); the writer only
+// sums. A submission's own repeats of a row (its letters' deliveries of
+// one channel and status, say) are summed here already.
+func statAdds(s *app.Submission, tt *timeArgs) []statAdd {
+	var out []statAdd
+	at := map[string]int{}
+	add := func(roll int, keys []any, vals ...int64) {
+		buf := make([]byte, 0, 64)
+		buf = strconv.AppendInt(buf, int64(roll), 10)
+		for _, k := range keys {
+			buf = append(buf, 0)
+			switch v := k.(type) {
+			case string:
+				buf = append(buf, v...)
+			case int64:
+				buf = strconv.AppendInt(buf, v, 10)
+			default:
+				buf = fmt.Append(buf, v)
+			}
+		}
+		key := string(buf)
+		if i, ok := at[key]; ok {
+			for j, v := range vals {
+				out[i].vals[j] += v
+			}
+			return
+		}
+		at[key] = len(out)
+		out = append(out, statAdd{roll: roll, key: key, keys: keys, vals: vals})
+	}
+	state := statState(s)
+	dstate, dnum := "", int64(-1)
+	if s.District != nil {
+		dstate, dnum = s.District.State, int64(s.District.District)
+	}
+	confirmed := int64(0)
+	if s.ConfirmedAt != nil {
+		confirmed = 1
+	}
+	day := tt.day(s.CreatedAt)
+	n := int64(len(s.Letters))
+	add(0, []any{s.CampaignID, day, state, dstate, dnum}, 1, confirmed, n)
+	add(1, []any{s.CampaignID, state, dstate, dnum}, 1, confirmed, n)
+	for i := range s.Letters {
+		l := &s.Letters[i]
+		lday, key := tt.day(l.CreatedAt), l.Recipient.Key
+		var sent int64
+		for _, dl := range l.Deliveries {
+			if dl.Status == app.StatusSent {
+				sent++
+			}
+			add(4, []any{l.CampaignID, lday, state, string(dl.Channel), string(dl.Status)}, 1)
+			add(5, []any{l.CampaignID, key, lday, state, string(dl.Channel), string(dl.Status)}, 1)
+		}
+		add(2, []any{l.CampaignID, lday, key, state}, 1, sent)
+		add(3, []any{l.CampaignID, key, state}, 1, sent)
+	}
+	return out
 }
 
 // write upserts the sums in key order (power-of-two chunks, so the
@@ -159,43 +217,19 @@ func (d *DB) addDeliveryStats(ctx context.Context, q querier, id int64) error {
 	return nil
 }
 
-// addBatchStats adds the rollup counts of freshly inserted submissions
-// (with their letters and deliveries), the same counts the insert triggers
-// would have added row by row.
-func (d *DB) addBatchStats(ctx context.Context, q querier, subs []*app.Submission, tt *timeArgs) error {
-	sup, supT := newStatSums(rollSupporters), newStatSums(rollSupportersTotal)
-	let, letT := newStatSums(rollLetters), newStatSums(rollLettersTotal)
-	del, tdel := newStatSums(rollDeliveries), newStatSums(rollTargetDels)
-	for _, s := range subs {
-		state := statState(s)
-		dstate, dnum := "", int64(-1)
-		if s.District != nil {
-			dstate, dnum = s.District.State, int64(s.District.District)
-		}
-		confirmed := int64(0)
-		if s.ConfirmedAt != nil {
-			confirmed = 1
-		}
-		day := tt.day(s.CreatedAt)
-		n := int64(len(s.Letters))
-		sup.add([]any{s.CampaignID, day, state, dstate, dnum}, 1, confirmed, n)
-		supT.add([]any{s.CampaignID, state, dstate, dnum}, 1, confirmed, n)
-		for i := range s.Letters {
-			l := &s.Letters[i]
-			lday, key := tt.day(l.CreatedAt), l.Recipient.Key
-			var sent int64
-			for _, dl := range l.Deliveries {
-				if dl.Status == app.StatusSent {
-					sent++
-				}
-				del.add([]any{l.CampaignID, lday, state, string(dl.Channel), string(dl.Status)}, 1)
-				tdel.add([]any{l.CampaignID, key, lday, state, string(dl.Channel), string(dl.Status)}, 1)
-			}
-			let.add([]any{l.CampaignID, lday, key, state}, 1, sent)
-			letT.add([]any{l.CampaignID, key, state}, 1, sent)
+// addBatchStats adds the rollup counts of the freshly inserted submissions
+// (worked out by statAdds), one multi-row upsert per rollup.
+func (d *DB) addBatchStats(ctx context.Context, q querier, reqs []*subReq) error {
+	var sums [len(batchRollups)]*statSums
+	for i, r := range batchRollups {
+		sums[i] = newStatSums(r)
+	}
+	for _, r := range reqs {
+		for i := range r.stats {
+			sums[r.stats[i].roll].add(&r.stats[i])
 		}
 	}
-	for _, s := range []*statSums{sup, supT, let, letT, del, tdel} {
+	for _, s := range sums {
 		if err := s.write(ctx, d, q); err != nil {
 			return err
 		}

@@ -19,15 +19,19 @@ import (
 // works on a private copy (s) so that a caller who gives up (context
 // cancelled) never races with it; the caller copies the result back.
 type subReq struct {
-	ctx    context.Context
-	s      *app.Submission
-	recips []string // JSON recipient snapshot per letter, encoded by the caller
+	ctx context.Context
+	s   *app.Submission
 	// unstored is per letter the index of its delivery that is not stored
 	// (virtualDownload), or -1, found by the caller.
 	unstored []int
-	dup      bool // an earlier submission with the same dedup key exists
-	err      error
-	done     chan struct{}
+	// The INSERT values of the submission's rows and its rollup counts,
+	// worked out by the caller (rows.go) so that the single writer only
+	// fills in the ids and sums.
+	rows  subRows
+	stats []statAdd
+	dup   bool // an earlier submission with the same dedup key exists
+	err   error
+	done  chan struct{}
 }
 
 var submissionMsgs = msgs{
@@ -105,8 +109,8 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 		dk := *s.District
 		c.District = &dk
 	}
-	r := &subReq{ctx: ctx, s: &c, done: make(chan struct{}), recips: make([]string, len(s.Letters)),
-		unstored: make([]int, len(s.Letters))}
+	r := &subReq{ctx: ctx, s: &c, done: make(chan struct{}), unstored: make([]int, len(s.Letters))}
+	recips := make([]string, len(s.Letters))
 	c.Letters = make([]app.Letter, len(s.Letters))
 	for i := range s.Letters {
 		l := s.Letters[i]
@@ -118,7 +122,7 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 		if err != nil {
 			return nil, fmt.Errorf("store: encode recipient: %w", err)
 		}
-		r.recips[i] = string(b)
+		recips[i] = string(b)
 		dels := make([]app.Delivery, len(l.Deliveries))
 		for j, dl := range l.Deliveries {
 			dl.ID, dl.LetterID = 0, 0
@@ -144,6 +148,9 @@ func (d *DB) prepareSubmission(ctx context.Context, s *app.Submission) (*subReq,
 		r.unstored[i] = virtualDownload(&l)
 		c.Letters[i] = l
 	}
+	tt := d.newTimeArgs()
+	r.rows = newSubRows(&c, recips, r.unstored, tt)
+	r.stats = statAdds(&c, tt)
 	return r, nil
 }
 
@@ -235,16 +242,13 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 	}
 
-	tt := d.newTimeArgs()
 	// The rollups are added for the whole batch below, not by the insert
 	// triggers (stats_bulk.go).
 	if err := d.setBulk(ctx, q, true); err != nil {
 		return fmt.Errorf("statistics: %w", err)
 	}
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
-		p := &fresh[i].s.Supporter
-		return append(a, p.ID, p.FirstName, p.LastName, p.Email, p.Address1, p.Address2, p.City, p.State, p.Zip,
-			nullFloat(p.Lat), nullFloat(p.Lon), p.ContactOK, tt.opt(p.ErasedAt), tt.arg(p.CreatedAt), p.Prefix)
+		return append(a, fresh[i].rows.supporter(fresh[i].s)...)
 	}); err != nil {
 		return fmt.Errorf("insert supporters: %w", err)
 	}
@@ -255,13 +259,7 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	for _, size := range chunkSizes(len(fresh), d.maxParams()/len(submissionCols)) {
 		args = args[:0]
 		for _, r := range fresh[start : start+size] {
-			s := r.s
-			var dstate, dnum any
-			if s.District != nil {
-				dstate, dnum = s.District.State, int64(s.District.District)
-			}
-			args = append(args, s.ID, s.CampaignID, s.Supporter.ID, s.Token, s.DedupKey, s.PersonalMessage,
-				dstate, dnum, tt.arg(s.CreatedAt), s.ConfirmToken, tt.opt(s.ConfirmedAt), tt.day(s.CreatedAt), statState(s))
+			args = append(args, r.rows.submission(r.s)...)
 		}
 		start += size
 		if err := scanAll(ctx, q, d.hotInsertSQL("submissions", submissionCols, size, onConflictReturning),
@@ -276,12 +274,15 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}
 
 	type letterRef struct {
-		s *app.Submission
 		r *subReq
 		i int
 	}
+	type deliveryRef struct {
+		r    *subReq
+		i, j int
+	}
 	letters := make([]letterRef, 0, nLetters)
-	var dels []*app.Delivery
+	dels := make([]deliveryRef, 0, nDels)
 	var orphans []any
 	for _, r := range fresh {
 		if !inserted[r.s.ID] {
@@ -290,10 +291,10 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 			continue
 		}
 		for i := range r.s.Letters {
-			letters = append(letters, letterRef{r.s, r, i})
+			letters = append(letters, letterRef{r, i})
 			for j := range r.s.Letters[i].Deliveries {
-				if dl := &r.s.Letters[i].Deliveries[j]; dl.ID != 0 {
-					dels = append(dels, dl)
+				if r.s.Letters[i].Deliveries[j].ID != 0 {
+					dels = append(dels, deliveryRef{r, i, j})
 				}
 			}
 		}
@@ -306,33 +307,23 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}
 	if err := d.insertChunked(ctx, q, "letters", letterCols, len(letters), func(k int, a []any) []any {
 		ref := letters[k]
-		l := &ref.s.Letters[ref.i]
-		var tv any
-		if l.TemplateVersionID != 0 {
-			tv = l.TemplateVersionID
-		}
-		t := &l.Recipient
-		return append(a, l.ID, l.SubmissionID, l.CampaignID, tv, ref.r.recips[ref.i], t.Key, string(t.Kind),
-			t.BioguideID, t.State, nullInt(t.District), l.Subject, l.Body, tt.arg(l.CreatedAt),
-			tt.day(l.CreatedAt), statState(ref.s))
+		return append(a, ref.r.rows.letter(ref.r.s, ref.i)...)
 	}); err != nil {
 		return fmt.Errorf("insert letters: %w", err)
 	}
 	if err := d.insertChunked(ctx, q, "deliveries", deliveryCols, len(dels), func(k int, a []any) []any {
-		dl := dels[k]
-		return append(a, dl.ID, dl.LetterID, string(dl.Channel), string(dl.Status), dl.Attempts,
-			tt.opt(dl.NextAttemptAt), dl.LastError, dl.LeaseOwner, tt.opt(dl.LeaseUntil), dl.MessageID,
-			tt.opt(dl.SentAt), tt.arg(dl.CreatedAt), tt.arg(dl.UpdatedAt), dl.To)
+		ref := dels[k]
+		return append(a, ref.r.rows.delivery(ref.r.s, ref.i, ref.j)...)
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
-	stored := make([]*app.Submission, 0, len(fresh))
+	stored := make([]*subReq, 0, len(fresh))
 	for _, r := range fresh {
 		if !r.dup {
-			stored = append(stored, r.s)
+			stored = append(stored, r)
 		}
 	}
-	if err := d.addBatchStats(ctx, q, stored, tt); err != nil {
+	if err := d.addBatchStats(ctx, q, stored); err != nil {
 		return fmt.Errorf("statistics: %w", err)
 	}
 	if err := d.setBulk(ctx, q, false); err != nil {
