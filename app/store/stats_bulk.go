@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/advocate-org/advocate/app"
@@ -46,41 +45,52 @@ func (r statRollup) upsertSuffix() string {
 	return "ON CONFLICT (" + strings.Join(r.keys, ", ") + ") DO UPDATE SET " + strings.Join(set, ", ")
 }
 
-// statSums collects one rollup's deltas by key.
-type statSums struct {
-	r    statRollup
-	rows map[string]*statRow
+// statKey identifies one row of one rollup: roll is the index into
+// batchRollups, and the fields that rollup does not key on stay empty.
+type statKey struct {
+	roll               int
+	campaign           int64
+	day, state, target string
+	dstate             string
+	district           int64
+	channel, status    string
 }
 
-type statRow struct {
-	keys []any
-	vals []int64
-}
-
-func newStatSums(r statRollup) *statSums { return &statSums{r: r, rows: map[string]*statRow{}} }
-
-// add sums a into its row.
-func (s *statSums) add(a *statAdd) {
-	row := s.rows[a.key]
-	if row == nil {
-		row = &statRow{keys: a.keys, vals: make([]int64, len(a.vals))}
-		s.rows[a.key] = row
+// args appends the key values in the column order of the rollup's keys.
+func (k *statKey) args(a []any) []any {
+	switch k.roll {
+	case 0: // stat_supporters
+		return append(a, k.campaign, k.day, k.state, k.dstate, k.district)
+	case 1: // stat_supporters_total
+		return append(a, k.campaign, k.state, k.dstate, k.district)
+	case 2: // stat_letters
+		return append(a, k.campaign, k.day, k.target, k.state)
+	case 3: // stat_letters_total
+		return append(a, k.campaign, k.target, k.state)
+	case 4: // stat_deliveries
+		return append(a, k.campaign, k.day, k.state, k.channel, k.status)
+	default: // stat_target_deliveries
+		return append(a, k.campaign, k.target, k.day, k.state, k.channel, k.status)
 	}
-	for i, v := range a.vals {
-		row.vals[i] += v
-	}
 }
 
-// statAdd is what one submission adds to one row of one rollup.
+// compareStatKeys orders the rows of one rollup the same way in every
+// instance (see write).
+func compareStatKeys(a, b statKey) int {
+	return cmp.Or(cmp.Compare(a.campaign, b.campaign), cmp.Compare(a.day, b.day), cmp.Compare(a.target, b.target),
+		cmp.Compare(a.state, b.state), cmp.Compare(a.dstate, b.dstate), cmp.Compare(a.district, b.district),
+		cmp.Compare(a.channel, b.channel), cmp.Compare(a.status, b.status))
+}
+
+// statAdd is what one submission adds to one row of one rollup (values
+// beyond the rollup's own stay zero).
 type statAdd struct {
-	roll int    // index into batchRollups
-	key  string // the key values joined, to find the row
-	keys []any
-	vals []int64
+	key  statKey
+	vals [3]int64
 }
 
 // batchRollups are the rollups the group commit adds to, in the order of
-// statAdd.roll.
+// statKey.roll.
 var batchRollups = [...]statRollup{rollSupporters, rollSupportersTotal, rollLetters, rollLettersTotal, rollDeliveries, rollTargetDels}
 
 // statAdds works out what a submission (with its letters and deliveries)
@@ -89,31 +99,16 @@ var batchRollups = [...]statRollup{rollSupporters, rollSupportersTotal, rollLett
 // sums. A submission's own repeats of a row (its letters' deliveries of
 // one channel and status, say) are summed here already.
 func statAdds(s *app.Submission, tt *timeArgs) []statAdd {
-	var out []statAdd
-	at := map[string]int{}
-	add := func(roll int, keys []any, vals ...int64) {
-		buf := make([]byte, 0, 64)
-		buf = strconv.AppendInt(buf, int64(roll), 10)
-		for _, k := range keys {
-			buf = append(buf, 0)
-			switch v := k.(type) {
-			case string:
-				buf = append(buf, v...)
-			case int64:
-				buf = strconv.AppendInt(buf, v, 10)
-			default:
-				buf = fmt.Append(buf, v)
-			}
+	out := make([]statAdd, 0, 2+4*len(s.Letters))
+	add := func(k statKey, vals ...int64) {
+		i := slices.IndexFunc(out, func(a statAdd) bool { return a.key == k })
+		if i < 0 {
+			i = len(out)
+			out = append(out, statAdd{key: k})
 		}
-		key := string(buf)
-		if i, ok := at[key]; ok {
-			for j, v := range vals {
-				out[i].vals[j] += v
-			}
-			return
+		for j, v := range vals {
+			out[i].vals[j] += v
 		}
-		at[key] = len(out)
-		out = append(out, statAdd{roll: roll, key: key, keys: keys, vals: vals})
 	}
 	state := statState(s)
 	dstate, dnum := "", int64(-1)
@@ -126,45 +121,53 @@ func statAdds(s *app.Submission, tt *timeArgs) []statAdd {
 	}
 	day := tt.day(s.CreatedAt)
 	n := int64(len(s.Letters))
-	add(0, []any{s.CampaignID, day, state, dstate, dnum}, 1, confirmed, n)
-	add(1, []any{s.CampaignID, state, dstate, dnum}, 1, confirmed, n)
+	add(statKey{roll: 0, campaign: s.CampaignID, day: day, state: state, dstate: dstate, district: dnum}, 1, confirmed, n)
+	add(statKey{roll: 1, campaign: s.CampaignID, state: state, dstate: dstate, district: dnum}, 1, confirmed, n)
 	for i := range s.Letters {
 		l := &s.Letters[i]
-		lday, key := tt.day(l.CreatedAt), l.Recipient.Key
+		lday, target := tt.day(l.CreatedAt), l.Recipient.Key
 		var sent int64
 		for _, dl := range l.Deliveries {
 			if dl.Status == app.StatusSent {
 				sent++
 			}
-			add(4, []any{l.CampaignID, lday, state, string(dl.Channel), string(dl.Status)}, 1)
-			add(5, []any{l.CampaignID, key, lday, state, string(dl.Channel), string(dl.Status)}, 1)
+			ch, st := string(dl.Channel), string(dl.Status)
+			add(statKey{roll: 4, campaign: l.CampaignID, day: lday, state: state, channel: ch, status: st}, 1)
+			add(statKey{roll: 5, campaign: l.CampaignID, target: target, day: lday, state: state, channel: ch, status: st}, 1)
 		}
-		add(2, []any{l.CampaignID, lday, key, state}, 1, sent)
-		add(3, []any{l.CampaignID, key, state}, 1, sent)
+		add(statKey{roll: 2, campaign: l.CampaignID, day: lday, target: target, state: state}, 1, sent)
+		add(statKey{roll: 3, campaign: l.CampaignID, target: target, state: state}, 1, sent)
 	}
 	return out
 }
 
+// statSums collects one rollup's deltas by key.
+type statSums struct {
+	r    statRollup
+	rows map[statKey]*[3]int64
+}
+
 // write upserts the sums in key order (power-of-two chunks, so the
-// statements repeat and stay prepared).
+// statements repeat and stay prepared). The order is the same in every
+// instance, so two PostgreSQL batches lock their rows in the same order.
 func (s *statSums) write(ctx context.Context, d *DB, q querier) error {
 	if len(s.rows) == 0 {
 		return nil
 	}
-	keys := make([]string, 0, len(s.rows))
+	keys := make([]statKey, 0, len(s.rows))
 	for k := range s.rows {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(a, b) })
+	slices.SortFunc(keys, compareStatKeys)
 	cols := append(slices.Clone(s.r.keys), s.r.values...)
 	start := 0
 	var args []any
 	for _, size := range chunkSizes(len(keys), d.maxParams()/len(cols)) {
 		args = args[:0]
-		for _, k := range keys[start : start+size] {
-			row := s.rows[k]
-			args = append(args, row.keys...)
-			for _, v := range row.vals {
+		for i := range keys[start : start+size] {
+			k := &keys[start+i]
+			args = k.args(args)
+			for _, v := range s.rows[*k][:len(s.r.values)] {
 				args = append(args, v)
 			}
 		}
@@ -220,17 +223,25 @@ func (d *DB) addDeliveryStats(ctx context.Context, q querier, id int64) error {
 // addBatchStats adds the rollup counts of the freshly inserted submissions
 // (worked out by statAdds), one multi-row upsert per rollup.
 func (d *DB) addBatchStats(ctx context.Context, q querier, reqs []*subReq) error {
-	var sums [len(batchRollups)]*statSums
+	var sums [len(batchRollups)]statSums
 	for i, r := range batchRollups {
-		sums[i] = newStatSums(r)
+		sums[i] = statSums{r: r, rows: map[statKey]*[3]int64{}}
 	}
 	for _, r := range reqs {
 		for i := range r.stats {
-			sums[r.stats[i].roll].add(&r.stats[i])
+			a := &r.stats[i]
+			row := sums[a.key.roll].rows[a.key]
+			if row == nil {
+				row = new([3]int64)
+				sums[a.key.roll].rows[a.key] = row
+			}
+			for j, v := range a.vals {
+				row[j] += v
+			}
 		}
 	}
-	for _, s := range sums {
-		if err := s.write(ctx, d, q); err != nil {
+	for i := range sums {
+		if err := sums[i].write(ctx, d, q); err != nil {
 			return err
 		}
 	}
