@@ -2,6 +2,7 @@ package letter
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,9 +85,15 @@ func (d *Data) get(r *ref) value {
 // personal message of only white space counts as empty. The campaign's facts
 // map is read, not copied; do not change it while the Data is in use.
 func NewData(c *app.Campaign, t app.Target, s app.Supporter, personalMessage string, date time.Time) Data {
+	return NewLetterBase(c, s, personalMessage, date).ForTarget(t)
+}
+
+// NewLetterBase gathers the merge values that one supporter's letters share
+// (supporter, campaign, personal message, date); ForTarget completes them
+// for each recipient. NewData is the two in one.
+func NewLetterBase(c *app.Campaign, s app.Supporter, personalMessage string, date time.Time) Data {
 	d := Data{slots: make([]value, numSlots)}
 	set := func(slot int, v string) { d.slots[slot].s = strings.TrimSpace(v) }
-	setB := func(slot int, b bool) { d.slots[slot].b = b }
 
 	set(slotSupFirstName, s.FirstName)
 	set(slotSupLastName, s.LastName)
@@ -100,6 +107,35 @@ func NewData(c *app.Campaign, t app.Target, s app.Supporter, personalMessage str
 	csz := cityStateZip(strings.TrimSpace(s.City), strings.TrimSpace(s.State), strings.TrimSpace(s.Zip))
 	set(slotSupCityStateZip, csz)
 	set(slotSupAddress, joinNonEmpty(", ", s.Address1, s.Address2, csz))
+
+	if c != nil {
+		set(slotCampTitle, c.Title)
+		set(slotCampSlug, c.Slug)
+		set(slotCampAsk, c.Ask)
+		set(slotCampSummary, c.Summary)
+		d.facts = c.Facts
+	}
+	set(slotPersonalMessage, personalMessage)
+	if !date.IsZero() {
+		set(slotDate, date.Format(DateLayout))
+	}
+	return d
+}
+
+// ForTarget returns a copy of the base d (from NewLetterBase) with the
+// recipient t's values. d itself is not changed, so one base serves all of
+// a supporter's letters.
+func (d Data) ForTarget(t app.Target) Data {
+	d.slots = slices.Clone(d.slots)
+	if d.slots == nil {
+		d.slots = make([]value, numSlots)
+	}
+	if d.ownFacts {
+		d.facts = maps.Clone(d.facts)
+	}
+	d.extra = maps.Clone(d.extra)
+	set := func(slot int, v string) { d.slots[slot].s = strings.TrimSpace(v) }
+	setB := func(slot int, b bool) { d.slots[slot].b = b }
 
 	set(slotRecName, t.Name)
 	set(slotRecLastName, t.LastName)
@@ -139,18 +175,6 @@ func NewData(c *app.Campaign, t app.Target, s app.Supporter, personalMessage str
 	setB(slotRecIsCommittee, t.Kind == app.TargetCommittee || len(t.Roles) > 0)
 	setB(slotRecIsExecutive, t.Kind == app.TargetExecutive)
 	setB(slotRecIsConstituent, isConstituent(t))
-
-	if c != nil {
-		set(slotCampTitle, c.Title)
-		set(slotCampSlug, c.Slug)
-		set(slotCampAsk, c.Ask)
-		set(slotCampSummary, c.Summary)
-		d.facts = c.Facts
-	}
-	set(slotPersonalMessage, personalMessage)
-	if !date.IsZero() {
-		set(slotDate, date.Format(DateLayout))
-	}
 	return d
 }
 

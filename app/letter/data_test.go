@@ -217,3 +217,22 @@ func TestExampleData(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// One supporter's base serves each of their letters: every ForTarget copy
+// has exactly the fields NewData gives for that target, whatever the
+// targets before it set (a Representative's district must not leak into
+// the Senator's letter that follows).
+func TestLetterBaseForTarget(t *testing.T) {
+	fields := letter.Fields(testCampaign())
+	c, sup := testCampaign(), testSupporter()
+	base := letter.NewLetterBase(c, sup, "Please help.", letterDate)
+	for i, tg := range []app.Target{repTarget(), senTarget(), committeeTarget(), dhsTarget(), senTarget()} {
+		got := dumpFields(t, fields, base.ForTarget(tg))
+		want := dumpFields(t, fields, letter.NewData(c, tg, sup, "Please help.", letterDate))
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("target %d (%s): %s = %q, want %q", i, tg.Key, k, got[k], v)
+			}
+		}
+	}
+}

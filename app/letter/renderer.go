@@ -156,11 +156,16 @@ func fieldMessages(ces CompileErrors) map[string]string {
 // fact keys); a version with ID 0 (an unsaved preview) is compiled but not
 // cached.
 func (r *Renderer) Render(tv app.TemplateVersion, c *app.Campaign, t app.Target, s app.Supporter, personalMessage string, date time.Time) (subject, body string, err error) {
+	return r.RenderData(tv, c, NewData(c, t, s, personalMessage, date))
+}
+
+// RenderData is Render with the merge values already gathered (NewData, or
+// NewLetterBase and ForTarget for several letters of one supporter).
+func (r *Renderer) RenderData(tv app.TemplateVersion, c *app.Campaign, d Data) (subject, body string, err error) {
 	ct, err := r.compiled(tv, c)
 	if err != nil {
 		return "", "", AsAppError(err)
 	}
-	d := NewData(c, t, s, personalMessage, date)
 	subject, err = ct.subject.RenderLimit(d, r.opts.MaxOutput)
 	if err != nil {
 		return "", "", AsAppError(err)

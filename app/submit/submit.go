@@ -330,9 +330,9 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 	}
 	p := &Preview{Match: *m, Input: in}
 	sup := supporterOf(&in, time.Time{})
-	date := s.now().In(s.loc)
+	base := letter.NewLetterBase(e.campaign, sup, in.PersonalMessage, s.now().In(s.loc))
 	for _, t := range m.Resolution.Targets {
-		subject, body, err := s.render(e, t, sup, in.PersonalMessage, date)
+		subject, body, err := s.render(e, t, base)
 		if err != nil {
 			return nil, err
 		}
@@ -396,8 +396,9 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 			return nil, false, err
 		}
 	}
+	base := letter.NewLetterBase(e.campaign, sup, in.PersonalMessage, now.In(s.loc))
 	for _, t := range m.Resolution.Targets {
-		subject, body, err := s.render(e, t, sup, in.PersonalMessage, now.In(s.loc))
+		subject, body, err := s.render(e, t, base)
 		if err != nil {
 			return nil, false, err
 		}
@@ -522,12 +523,12 @@ func (s *Service) Confirm(ctx context.Context, token string) (*app.Submission, *
 	return sub, c, nil
 }
 
-func (s *Service) render(e *campaignEntry, t app.Target, sup app.Supporter, msg string, date time.Time) (string, string, error) {
+func (s *Service) render(e *campaignEntry, t app.Target, base letter.Data) (string, string, error) {
 	tv, ok := e.templates[t.Kind]
 	if !ok {
 		return "", "", app.Errorf(app.EUNAVAILABLE, "This campaign is not ready yet: it has no letter for %s targets.", t.Kind)
 	}
-	subject, body, err := s.letters.Render(tv, e.campaign, t, sup, msg, date)
+	subject, body, err := s.letters.RenderData(tv, e.campaign, base.ForTarget(t))
 	if err != nil {
 		// Templates are validated when saved, so a failure here is a bug or a
 		// limit hit by supporter input; the message is safe either way.
