@@ -441,12 +441,12 @@ func dbTimePtr(t *time.Time) *time.Time {
 	return &v
 }
 
-// timeArgs turns times into query arguments for one batch of inserts. On
-// SQLite it hands the driver the text the driver would have written (UTC in
-// sqliteTimeFormat), formatting each distinct time once: a submission's rows
-// all carry the same timestamp, and formatting it again for each of its
-// two dozen rows was a measurable part of the single writer's time. On
-// PostgreSQL times pass through unchanged.
+// timeArgs turns times into query arguments for one submission's rows
+// (newSubRows, in the caller's goroutine). On SQLite it hands the driver the
+// text the driver would have written (UTC in sqliteTimeFormat), formatting
+// each distinct time once: a submission's rows all carry the same
+// timestamp, and formatting it again for each of its two dozen rows was
+// measurable. On PostgreSQL times pass through unchanged.
 type timeArgs struct {
 	text bool
 	last time.Time
