@@ -19,6 +19,8 @@ import (
 // NNNN_name.sql. SQL rather than Go funcs because the DDL differs per
 // dialect (identity columns, bytea, timestamptz) and a reviewer or operator
 // can read and diff it as it runs; both folders must hold the same versions.
+// A change plain SQL cannot express runs as a Go step after its version's
+// file (goSteps), and the file says so.
 //
 //go:embed migrations
 var migrationFS embed.FS
