@@ -96,3 +96,14 @@ func explain(t *testing.T, d *DB, q string, args ...any) string {
 	}
 	return b.String()
 }
+
+// Each rollup's key values come out of statKey.args in as many columns as
+// the rollup keys on, so a key added to one side only fails here.
+func TestStatKeyArgsFitTheRollups(t *testing.T) {
+	for roll, r := range batchRollups {
+		k := statKey{roll: roll}
+		if n := len(k.args(nil)); n != len(r.keys) {
+			t.Errorf("%s: statKey.args gives %d values for the keys %v", r.table, n, r.keys)
+		}
+	}
+}
