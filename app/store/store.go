@@ -64,6 +64,11 @@ type Options struct {
 	// MaxBatch caps how many submissions one group commit writes (default
 	// 64, at most 512). 1 gives one transaction per submission.
 	MaxBatch int
+	// CommitWait is how long a group commit may wait for more submissions,
+	// counted from when its first one arrived, while they come several at
+	// a time (the writer's previous group held more than one). Default
+	// 5ms; negative: never wait. See batcher.wait.
+	CommitWait time.Duration
 	// SlowQuery is the duration above which a query is logged (default
 	// 500ms; negative disables).
 	SlowQuery time.Duration
@@ -119,6 +124,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 10
+	}
+	if opts.CommitWait == 0 {
+		opts.CommitWait = 5 * time.Millisecond
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 64
@@ -176,7 +184,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if d.dialect == DialectPostgres {
 		writers = 2
 	}
-	d.subs = newBatcher(d, opts.MaxBatch, writers)
+	d.subs = newBatcher(d, opts.MaxBatch, writers, max(opts.CommitWait, 0))
 	return d, nil
 }
 

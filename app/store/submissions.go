@@ -27,11 +27,12 @@ type subReq struct {
 	// The INSERT values of the submission's rows and its rollup counts,
 	// worked out by the caller (rows.go) so that the single writer only
 	// fills in the ids and sums.
-	rows  subRows
-	stats []statAdd
-	dup   bool // an earlier submission with the same dedup key exists
-	err   error
-	done  chan struct{}
+	rows   subRows
+	stats  []statAdd
+	queued time.Time // when it was handed to the batcher
+	dup    bool      // an earlier submission with the same dedup key exists
+	err    error
+	done   chan struct{}
 }
 
 var submissionMsgs = msgs{

@@ -445,3 +445,24 @@ func TestSupporterPrefixRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// One supporter after another (or a client sending one at a time) never
+// waits for company: the group commit waits only while requests come
+// several at a time (see batcher.waitFor).
+func TestSequentialSubmissionsDoNotWait(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, b, store.Options{CommitWait: 5 * time.Second})
+			f := newFixture(t, e)
+			start := time.Now()
+			for i := range 3 {
+				if _, err := e.db.CreateSubmission(context.Background(), f.submission(i, fmt.Sprintf("seq%d@example.org", i), e.clock.Now())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if d := time.Since(start); d > 4*time.Second {
+				t.Fatalf("three submissions one after another took %v: they waited for others", d)
+			}
+		})
+	}
+}
