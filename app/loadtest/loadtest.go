@@ -91,7 +91,13 @@ type Result struct {
 	// the rest of a response time is queueing in the network stack and the
 	// client.
 	ServerP50, ServerP99 time.Duration
-	FirstError           string
+	// SentP50 and SentP99 count from when each successful request went
+	// out rather than from when it was due: without the wait to be sent,
+	// behind a paced client's previous answer or, in open loop, behind the
+	// load generator's own share of a busy machine (which a supporter on
+	// another machine would not have).
+	SentP50, SentP99 time.Duration
+	FirstError       string
 }
 
 // Report is the outcome of Run.
@@ -120,6 +126,9 @@ func (r Report) String() string {
 			name, x.Requests, x.Elapsed.Seconds(), x.PerSecond, ms(x.P50), ms(x.P90), ms(x.P99), ms(x.Max), x.Limited, x.Errors)
 		if x.ServerP99 > 0 {
 			fmt.Fprintf(&b, "        in the server: p50 %6.1f ms  p99 %6.1f ms\n", ms(x.ServerP50), ms(x.ServerP99))
+		}
+		if x.SentP99 > 0 && x.P99-x.SentP99 >= 100*time.Microsecond {
+			fmt.Fprintf(&b, "        from sending:  p50 %6.1f ms  p99 %6.1f ms\n", ms(x.SentP50), ms(x.SentP99))
 		}
 		if x.FirstError != "" {
 			fmt.Fprintf(&b, "        first error: %s\n", x.FirstError)
@@ -281,6 +290,7 @@ type group struct {
 	mu      sync.Mutex
 	lat     []time.Duration
 	srv     []time.Duration // the server's own times (Server-Timing)
+	sent    []time.Duration // from when each went out
 	at      []time.Duration // when each successful request was due, from start
 	start   time.Time
 	res     Result
@@ -360,6 +370,7 @@ func (g *group) clientFor(i int) *http.Client {
 // do sends one submission with client and counts it in g; its latency
 // counts from t0 (when it was due).
 func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte, t0 time.Time) {
+	sentAt := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return
@@ -372,7 +383,7 @@ func (g *group) do(ctx context.Context, client *http.Client, url string, body []
 		}
 		return // the run ended mid-request: not counted
 	}
-	d := time.Since(t0)
+	d, fromSent := time.Since(t0), time.Since(sentAt)
 	status := 0
 	var msg string
 	var inServer time.Duration
@@ -396,6 +407,7 @@ func (g *group) do(ctx context.Context, client *http.Client, url string, body []
 		g.res.OK++
 		g.lat = append(g.lat, d)
 		g.srv = append(g.srv, inServer)
+		g.sent = append(g.sent, fromSent)
 		g.at = append(g.at, t0.Sub(g.start))
 	case status == http.StatusTooManyRequests:
 		g.res.Limited++
@@ -421,6 +433,9 @@ func (g *group) result(elapsed time.Duration) Result {
 	}
 	if srv := sorted(g.srv); len(srv) > 0 && srv[len(srv)-1] > 0 {
 		r.ServerP50, r.ServerP99 = srv[len(srv)*50/100], srv[len(srv)*99/100]
+	}
+	if sent := sorted(g.sent); len(sent) > 0 {
+		r.SentP50, r.SentP99 = sent[len(sent)*50/100], sent[len(sent)*99/100]
 	}
 	return r
 }

@@ -269,3 +269,35 @@ func TestOpenLoopBurstsAndBound(t *testing.T) {
 		t.Fatalf("peak %d in flight (bound 3), %d arrivals", peak, len(arrivals))
 	}
 }
+
+// A paced client that the server cannot keep up with falls further behind
+// with every request: timed from when they were due its requests grow
+// ever later, while each, once sent, takes the server's 30 ms. The report
+// gives both, and the second line only where they differ.
+func TestLatencyFromSendingApart(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	rep, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 1,
+		Duration: time.Second, ClientRate: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := rep.Normal
+	if n.P50 < 100*time.Millisecond || n.SentP50 < 30*time.Millisecond || n.SentP50 > 90*time.Millisecond {
+		t.Fatalf("from due p50 %v, from sending p50 %v", n.P50, n.SentP50)
+	}
+	if !strings.Contains(rep.String(), "from sending:") {
+		t.Fatalf("no line for the latency from sending:\n%s", rep.String())
+	}
+	flat, err := loadtest.Run(context.Background(), loadtest.Options{BaseURL: srv.URL, Campaign: "c", Clients: 2,
+		Duration: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(flat.String(), "from sending:") {
+		t.Fatalf("flat out, the latency from sending repeats the first line:\n%s", flat.String())
+	}
+}
