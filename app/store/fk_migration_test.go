@@ -16,11 +16,7 @@ import (
 // statement, and deletes still cascade.
 func TestDeferredForeignKeysMigration(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, Options{DSN: filepath.Join(t.TempDir(), "old.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTestDB(t, filepath.Join(t.TempDir(), "old.db"))
 	if _, err := d.migrate(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -115,15 +111,11 @@ func TestDeferredForeignKeysMigration(t *testing.T) {
 // here one whose foreign keys are already deferred.
 func TestDeferredForeignKeysRefusesAnUnknownSchema(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, Options{DSN: filepath.Join(t.TempDir(), "x.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTestDB(t, filepath.Join(t.TempDir(), "x.db"))
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err = d.w.WithContext(ctx).Transaction(deferForeignKeysSQLite)
+	err := d.w.WithContext(ctx).Transaction(deferForeignKeysSQLite)
 	if err == nil || !strings.Contains(err.Error(), "changed by hand") {
 		t.Fatalf("second run: %v", err)
 	}

@@ -144,17 +144,25 @@ func TestIsPostgresDSN(t *testing.T) {
 	}
 }
 
+// openTestDB opens a store at dsn for an internal test and closes it when
+// the test ends.
+func openTestDB(t *testing.T, dsn string) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), Options{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
 // TestTimeArgsWriteWhatTheDriverWrites: the insert path hands SQLite times
 // as preformatted text; what lands in the file must be exactly what the
 // driver writes for a time.Time, and a batch must not reuse the text of an
 // earlier, different time.
 func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, Options{DSN: filepath.Join(t.TempDir(), "t.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTestDB(t, filepath.Join(t.TempDir(), "t.db"))
 	w, err := d.w.DB()
 	if err != nil {
 		t.Fatal(err)

@@ -29,11 +29,7 @@ func TestOutboxQueriesUseTheDueIndex(t *testing.T) {
 				dsn = apptest.PostgresDSN(t)
 			}
 			ctx := context.Background()
-			d, err := Open(ctx, Options{DSN: dsn})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
+			d := openTestDB(t, dsn)
 			if _, err := d.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}

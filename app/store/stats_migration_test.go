@@ -21,11 +21,7 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 	for name, dsn := range dsns {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			d, err := Open(ctx, Options{DSN: dsn(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
+			d := openTestDB(t, dsn(t))
 			if _, err := d.migrate(ctx, 5); err != nil {
 				t.Fatal(err)
 			}
