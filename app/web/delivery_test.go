@@ -80,7 +80,7 @@ func TestDoubleOptInConfirmation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sub.Confirmed() || len(sub.ConfirmToken) != 26 || sub.ConfirmToken == sub.Token {
+	if sub.Confirmed() || len(sub.ConfirmToken) != 32 || sub.ConfirmToken == sub.Token {
 		t.Fatalf("submission %+v", sub)
 	}
 	for _, d := range sub.Letters[0].Deliveries {

@@ -438,7 +438,7 @@ func TestHostileTemplatesOverHTTP(t *testing.T) {
 	}
 }
 
-var tokenPathRE = regexp.MustCompile(`^/s/([a-z2-7]{26})$`)
+var tokenPathRE = regexp.MustCompile(`^/s/([a-z2-7]{32})$`)
 
 func TestLettersUnchangedByTemplateEdits(t *testing.T) {
 	of := newOrgFixture(t)

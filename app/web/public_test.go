@@ -70,7 +70,7 @@ func TestSupporterJourneySingleDistrict(t *testing.T) {
 		t.Fatalf("submit %d: %s", resp.StatusCode, body)
 	}
 	loc := resp.Header.Get("Location")
-	if !regexp.MustCompile(`^/s/[a-z2-7]{26}$`).MatchString(loc) {
+	if !regexp.MustCompile(`^/s/[a-z2-7]{32}$`).MatchString(loc) {
 		t.Fatalf("redirect to %q", loc)
 	}
 	resp, body = f.get(loc)
