@@ -215,3 +215,30 @@ func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointFlushSyncsBothFiles: the background checkpointer syncs the
+// database file and the log through its own connection's handles before
+// asking the writer to finish, and the store goes on working after it.
+func TestCheckpointFlushSyncsBothFiles(t *testing.T) {
+	ctx := context.Background()
+	d := openTestDB(t, filepath.Join(t.TempDir(), "t.db"))
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := walCheckpoint(ctx, d.ckpt.db, "PASSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	if n := d.ckpt.flush(ctx); n != 2 {
+		t.Fatalf("flush synced %d files, want the database and its log", n)
+	}
+	if err := d.ckpt.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateCampaign(ctx, &app.Campaign{Slug: "after-flush", Title: "After", Status: app.CampaignOpen}); err != nil {
+		t.Fatal(err)
+	}
+	var check string
+	if err := d.ckpt.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check: %q %v", check, err)
+	}
+}
