@@ -718,10 +718,10 @@ func NewToken() (string, error) { return newToken(time.Now()) }
 // days) followed by 128 random bits. The random bits make it unguessable.
 // The clock makes tokens made one after another sort together, so the
 // unique index on tokens takes new ones near its end: a group commit then
-// dirties one or two of its pages instead of one page (16 KiB on SQLite,
-// a full-page image in PostgreSQL's log) per submission, which with
-// purely random tokens it did once the index outgrew the cache of recent
-// pages. The wrap keeps the date out of the token.
+// dirties one or two of its pages, where purely random tokens dirtied one
+// page per submission (16 KiB each on SQLite) once the index held more
+// pages than a group has submissions. The wrap keeps the date out of the
+// token.
 func newToken(now time.Time) (string, error) {
 	var b [tokenClockBytes + tokenRandomBytes]byte
 	binary.BigEndian.PutUint32(b[:tokenClockBytes], uint32(now.UnixMilli()))
