@@ -111,10 +111,7 @@ func TestDeferredForeignKeysMigration(t *testing.T) {
 // here one whose foreign keys are already deferred.
 func TestDeferredForeignKeysRefusesAnUnknownSchema(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t, filepath.Join(t.TempDir(), "x.db"))
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openMigratedDB(t, filepath.Join(t.TempDir(), "x.db"))
 	err := d.w.WithContext(ctx).Transaction(deferForeignKeysSQLite)
 	if err == nil || !strings.Contains(err.Error(), "changed by hand") {
 		t.Fatalf("second run: %v", err)

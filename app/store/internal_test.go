@@ -156,6 +156,16 @@ func openTestDB(t *testing.T, dsn string) *DB {
 	return d
 }
 
+// openMigratedDB is openTestDB with every migration applied.
+func openMigratedDB(t *testing.T, dsn string) *DB {
+	t.Helper()
+	d := openTestDB(t, dsn)
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // TestTimeArgsWriteWhatTheDriverWrites: the insert path hands SQLite times
 // as preformatted text; what lands in the file must be exactly what the
 // driver writes for a time.Time, and a batch must not reuse the text of an
@@ -221,10 +231,7 @@ func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
 // asking the writer to finish, and the store goes on working after it.
 func TestCheckpointFlushSyncsBothFiles(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t, filepath.Join(t.TempDir(), "t.db"))
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openMigratedDB(t, filepath.Join(t.TempDir(), "t.db"))
 	if _, err := walCheckpoint(ctx, d.ckpt.db, "PASSIVE"); err != nil {
 		t.Fatal(err)
 	}

@@ -28,11 +28,7 @@ func TestOutboxQueriesUseTheDueIndex(t *testing.T) {
 			if dialect == "postgres" {
 				dsn = apptest.PostgresDSN(t)
 			}
-			ctx := context.Background()
-			d := openTestDB(t, dsn)
-			if _, err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			d := openMigratedDB(t, dsn)
 			for name, q := range queries {
 				plan := explain(t, d, q, time.Now().UTC())
 				if !strings.Contains(plan, "deliveries_due") {
