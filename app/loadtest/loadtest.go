@@ -5,12 +5,10 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -69,6 +67,8 @@ type Options struct {
 	// when it was due. Clients is then the number of source addresses
 	// (and, with Burst, the size of each burst). ClientRate is ignored.
 	Rate float64
+	// TLSConfig is used for an https:// BaseURL (nil: the system's roots).
+	TLSConfig *tls.Config
 	// MaxInFlight bounds the open-loop requests waiting for an answer
 	// (default 1024); an arrival beyond it waits for a free slot, and that
 	// wait counts in its latency.
@@ -187,16 +187,21 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Rate > 0 {
 		conns = (o.MaxInFlight + o.Clients - 1) / o.Clients
 	}
-	normal := newGroup(o.Clients, conns, o.NormalAddr, o.SpreadSources)
+	url := strings.TrimRight(o.BaseURL, "/") + "/api/v1/campaigns/" + o.Campaign + "/submissions"
+	normal, err := newGroup(url, o.TLSConfig, o.Clients, conns, o.NormalAddr, o.SpreadSources)
+	if err != nil {
+		return Report{}, err
+	}
 	var warm *group // the normal clients' requests due in the warm-up
 	if o.Warmup > 0 {
 		warm = &group{res: Result{Statuses: map[int]int64{}}}
 	}
 	var flood *group
 	if o.FloodClients > 0 {
-		flood = newGroup(o.FloodClients, 1, o.FloodAddr, false)
+		if flood, err = newGroup(url, o.TLSConfig, o.FloodClients, 1, o.FloodAddr, false); err != nil {
+			return Report{}, err
+		}
 	}
-	url := strings.TrimRight(o.BaseURL, "/") + "/api/v1/campaigns/" + o.Campaign + "/submissions"
 	start := time.Now()
 	normal.start = start
 	if warm != nil {
@@ -246,7 +251,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 						t0 = due
 						due = due.Add(period)
 					}
-					countIn(g, t0).do(ctx, g.clientFor(i), url, body, t0)
+					countIn(g, t0).do(ctx, g.posterFor(i), body, t0)
 				}
 			}(i)
 		}
@@ -257,7 +262,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			defer wg.Done()
 			openLoop(ctx, o, func(n int64, due time.Time, client int) {
 				body := supporter(fmt.Sprintf("n-%d-%d", runID, n), o.Zip, o.State)
-				countIn(normal, due).do(ctx, normal.clientFor(client), url, body, due)
+				countIn(normal, due).do(ctx, normal.posterFor(client), body, due)
 			})
 		}()
 	} else {
@@ -286,7 +291,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 // group is a set of clients with their transports and source addresses.
 type group struct {
 	clients int
-	http    []*http.Client // one shared client, or one per source address
+	posts   []poster // one shared client, or one per source address
 	mu      sync.Mutex
 	lat     []time.Duration
 	srv     []time.Duration // the server's own times (Server-Timing)
@@ -296,18 +301,23 @@ type group struct {
 	res     Result
 }
 
-// newGroup makes the transports of clients clients with up to conns
-// connections each.
-func newGroup(clients, conns int, localAddr string, spread bool) *group {
+// newGroup makes the connections of clients clients to url, with up to
+// conns connections each.
+func newGroup(url string, tc *tls.Config, clients, conns int, localAddr string, spread bool) (*group, error) {
 	g := &group{clients: clients, res: Result{Statuses: map[int]int64{}}}
 	if !spread {
-		g.http = []*http.Client{httpClient(localAddr, clients*conns)}
-		return g
+		p, err := newPoster(url, tc, localAddr, clients*conns)
+		g.posts = []poster{p}
+		return g, err
 	}
 	for i := 0; i < clients; i++ {
-		g.http = append(g.http, httpClient(fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250), conns))
+		p, err := newPoster(url, tc, fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250), conns)
+		if err != nil {
+			return nil, err
+		}
+		g.posts = append(g.posts, p)
 	}
-	return g
+	return g, nil
 }
 
 // openLoop calls send for every arrival due before ctx ends (or
@@ -351,49 +361,25 @@ func openLoop(ctx context.Context, o Options, send func(n int64, due time.Time, 
 	}
 }
 
-func httpClient(localAddr string, conns int) *http.Client {
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	if localAddr != "" {
-		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(localAddr)}
-	}
-	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: 30 * time.Second}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+func (g *group) posterFor(i int) poster {
+	return g.posts[i%len(g.posts)]
 }
 
-func (g *group) clientFor(i int) *http.Client {
-	if len(g.http) == 1 {
-		return g.http[0]
-	}
-	return g.http[i%len(g.http)]
-}
-
-// do sends one submission with client and counts it in g; its latency
-// counts from t0 (when it was due).
-func (g *group) do(ctx context.Context, client *http.Client, url string, body []byte, t0 time.Time) {
+// do sends one submission with p and counts it in g; its latency counts
+// from t0 (when it was due).
+func (g *group) do(ctx context.Context, p poster, body []byte, t0 time.Time) {
 	sentAt := time.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	status, timing, b, err := p.post(ctx, body)
 	if ctx.Err() != nil {
-		if resp != nil {
-			resp.Body.Close()
-		}
 		return // the run ended mid-request: not counted
 	}
 	d, fromSent := time.Since(t0), time.Since(sentAt)
-	status := 0
 	var msg string
 	var inServer time.Duration
 	if err != nil {
-		msg = err.Error()
+		status, msg = 0, err.Error()
 	} else {
-		status = resp.StatusCode
-		inServer = serverTiming(resp.Header.Get("Server-Timing"))
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
+		inServer = serverTiming(timing)
 		if status >= 300 && status != http.StatusTooManyRequests {
 			msg = fmt.Sprintf("%d %s", status, strings.TrimSpace(string(b)))
 		}
