@@ -273,6 +273,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	normal.close()
+	if flood != nil {
+		flood.close()
+	}
 	rep := Report{Normal: normal.result(elapsed - o.Warmup)}
 	if warm != nil {
 		r := warm.result(o.Warmup)
@@ -358,6 +362,13 @@ func openLoop(ctx context.Context, o Options, send func(n int64, due time.Time, 
 			defer func() { <-slots }()
 			send(n, due, int(n%int64(o.Clients)))
 		}(n)
+	}
+}
+
+// close closes the group's idle connections.
+func (g *group) close() {
+	for _, p := range g.posts {
+		p.close()
 	}
 }
 

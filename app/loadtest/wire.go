@@ -13,15 +13,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 // A poster sends one submission body and returns the answer's status, its
 // Server-Timing header and the start of its body (at most maxBody bytes,
-// for error messages).
+// for error messages). close closes its idle connections at the end of a
+// run.
 type poster interface {
 	post(ctx context.Context, body []byte) (status int, timing string, msg []byte, err error)
+	close()
 }
 
 const (
@@ -75,6 +76,8 @@ type stdClient struct {
 	url string
 }
 
+func (s *stdClient) close() { s.c.CloseIdleConnections() }
+
 func (s *stdClient) post(ctx context.Context, body []byte) (int, string, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
@@ -120,11 +123,7 @@ func (w *wireClient) post(ctx context.Context, body []byte) (int, string, []byte
 		return 0, "", nil, ctx.Err()
 	}
 	defer func() { <-w.slots }()
-	var c *wireConn
-	select {
-	case c = <-w.idle:
-	default:
-	}
+	c := w.idleConn()
 	reused := c != nil
 	for {
 		if c == nil {
@@ -134,16 +133,19 @@ func (w *wireClient) post(ctx context.Context, body []byte) (int, string, []byte
 			}
 			c = &wireConn{c: nc, br: bufio.NewReaderSize(nc, 16<<10)}
 		}
-		status, timing, msg, keep, started, err := w.exchange(ctx, c, body)
+		status, timing, msg, keep, written, err := w.exchange(ctx, c, body)
 		if err == nil && keep {
 			w.idle <- c // never blocks: at most cap(slots) connections exist
 		} else {
 			c.c.Close()
 		}
-		// A kept-alive connection the server closed while it sat idle
-		// fails before any answer arrives: the request was not handled,
-		// so it goes again on a new connection (once).
-		if err != nil && reused && !started && ctx.Err() == nil {
+		// A kept-alive connection the server closed between the check
+		// in idleConn and the write refuses the write: the server never
+		// saw the request, so it goes again on a new connection, once.
+		// A request that was written is never sent again (the server
+		// may have handled it before the connection broke), as net/http
+		// does for a POST.
+		if err != nil && reused && !written && ctx.Err() == nil {
 			c, reused = nil, false
 			continue
 		}
@@ -151,15 +153,51 @@ func (w *wireClient) post(ctx context.Context, body []byte) (int, string, []byte
 	}
 }
 
+// idleConn returns a kept-alive connection the server has not closed, or
+// nil. (net/http notices such closes with a reader goroutine per
+// connection; here connGone asks the socket before each reuse.)
+func (w *wireClient) idleConn() *wireConn {
+	for {
+		select {
+		case c := <-w.idle:
+			if c.br.Buffered() == 0 && !connGone(c.c) {
+				return c
+			}
+			c.c.Close()
+		default:
+			return nil
+		}
+	}
+}
+
+// close closes the idle connections; it is for the end of a run, when no
+// post is running.
+func (w *wireClient) close() {
+	for {
+		select {
+		case c := <-w.idle:
+			c.c.Close()
+		default:
+			return
+		}
+	}
+}
+
 // exchange writes one request on c and reads its answer. keep reports
-// whether c can carry another request; started whether any of the answer
-// arrived.
-func (w *wireClient) exchange(ctx context.Context, c *wireConn, body []byte) (status int, timing string, msg []byte, keep, started bool, err error) {
+// whether c can carry another request; written whether the request went
+// out whole.
+func (w *wireClient) exchange(ctx context.Context, c *wireConn, body []byte) (status int, timing string, msg []byte, keep, written bool, err error) {
 	if err := c.c.SetDeadline(time.Now().Add(requestTimeout)); err != nil {
 		return 0, "", nil, false, false, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.c.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer func() {
+		// The run ended as the answer came in: the deadline may be set
+		// to the past after all, so the connection cannot be kept.
+		if !stop() {
+			keep = false
+		}
+	}()
 	c.out = append(c.out[:0], "POST "...)
 	c.out = append(c.out, w.path...)
 	c.out = append(c.out, " HTTP/1.1\r\nHost: "...)
@@ -172,72 +210,101 @@ func (w *wireClient) exchange(ctx context.Context, c *wireConn, body []byte) (st
 		return 0, "", nil, false, false, err
 	}
 	status, timing, msg, keep, err = readResponse(c.br)
-	started = status != 0 || err != nil && !errors.Is(err, io.EOF) && !isReset(err)
-	return status, timing, msg, keep, started, err
+	return status, timing, msg, keep, true, err
 }
 
-func isReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }
+// header is what readResponse needs of an answer's head.
+type header struct {
+	status  int
+	timing  string // the first Server-Timing
+	keep    bool   // the connection may carry another request
+	length  int64  // Content-Length, or -1
+	chunked bool
+}
 
-// readResponse reads one HTTP/1.1 answer to a POST from br: status,
-// Server-Timing, the start of the body, and whether the connection stays
-// usable.
-func readResponse(br *bufio.Reader) (status int, timing string, msg []byte, keep bool, err error) {
+// readHeader reads a status line and header fields up to the empty line.
+func readHeader(br *bufio.Reader) (h header, err error) {
 	line, err := readLine(br)
 	if err != nil {
-		return 0, "", nil, false, err
+		return h, err
 	}
 	proto, rest, _ := strings.Cut(line, " ")
 	code, _, _ := strings.Cut(rest, " ")
 	if !strings.HasPrefix(proto, "HTTP/1.") || len(code) != 3 {
-		return 0, "", nil, false, fmt.Errorf("loadtest: malformed status line %q", line)
+		return h, fmt.Errorf("loadtest: malformed status line %q", line)
 	}
-	if status, err = strconv.Atoi(code); err != nil || status < 100 {
-		return 0, "", nil, false, fmt.Errorf("loadtest: malformed status line %q", line)
+	if h.status, err = strconv.Atoi(code); err != nil || h.status < 100 {
+		return header{}, fmt.Errorf("loadtest: malformed status line %q", line)
 	}
-	keep = proto == "HTTP/1.1"
-	length, chunked := int64(-1), false
+	h.keep, h.length = proto == "HTTP/1.1", -1
 	for {
 		line, err := readLine(br)
 		if err != nil {
-			return status, "", nil, false, err
+			return h, err
 		}
 		if line == "" {
-			break
+			return h, nil
 		}
 		name, value, ok := strings.Cut(line, ":")
-		if !ok {
-			return status, "", nil, false, fmt.Errorf("loadtest: malformed header line %q", line)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			// Includes obsolete line folding (a line that starts with
+			// white space) and "Name : value", which a lenient reader
+			// might take for another field.
+			return h, fmt.Errorf("loadtest: malformed header line %q", line)
 		}
 		value = strings.TrimSpace(value)
 		switch {
 		case strings.EqualFold(name, "Content-Length"):
-			if length, err = strconv.ParseInt(value, 10, 64); err != nil || length < 0 {
-				return status, "", nil, false, fmt.Errorf("loadtest: bad Content-Length %q", value)
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || n < 0 || h.length >= 0 && n != h.length {
+				return h, fmt.Errorf("loadtest: bad Content-Length %q", value)
 			}
+			h.length = n
 		case strings.EqualFold(name, "Transfer-Encoding"):
-			chunked = strings.EqualFold(value, "chunked")
-			if !chunked {
-				return status, "", nil, false, fmt.Errorf("loadtest: unsupported Transfer-Encoding %q", value)
+			if h.chunked = strings.EqualFold(value, "chunked"); !h.chunked {
+				return h, fmt.Errorf("loadtest: unsupported Transfer-Encoding %q", value)
 			}
 		case strings.EqualFold(name, "Connection"):
 			for _, opt := range strings.Split(value, ",") {
 				switch strings.ToLower(strings.TrimSpace(opt)) {
 				case "close":
-					keep = false
+					h.keep = false
 				case "keep-alive":
-					keep = keep || proto == "HTTP/1.0"
+					h.keep = h.keep || proto == "HTTP/1.0"
 				}
 			}
 		case strings.EqualFold(name, "Server-Timing"):
-			if timing == "" {
-				timing = value
+			if h.timing == "" {
+				h.timing = value
 			}
 		}
 	}
-	if status < 200 {
-		// Interim answers (100 Continue) are not asked for; anything
-		// else here leaves the exchange out of step.
-		return status, timing, nil, false, fmt.Errorf("loadtest: unexpected interim answer %d", status)
+}
+
+// readResponse reads one HTTP/1.1 answer to a POST from br: status,
+// Server-Timing, the start of the body, and whether the connection stays
+// usable.
+func readResponse(br *bufio.Reader) (status int, timing string, msg []byte, keep bool, err error) {
+	var h header
+	for {
+		if h, err = readHeader(br); err != nil {
+			return h.status, "", nil, false, err
+		}
+		// Interim answers (103 Early Hints) precede the real one; a
+		// switch of protocols was not asked for.
+		if h.status >= 200 {
+			break
+		}
+		if h.status == http.StatusSwitchingProtocols {
+			return h.status, "", nil, false, fmt.Errorf("loadtest: unexpected answer %d", h.status)
+		}
+	}
+	status, timing, keep = h.status, h.timing, h.keep
+	length, chunked := h.length, h.chunked
+	if chunked && length >= 0 {
+		// Both framings: chunked wins, and the connection is not to be
+		// trusted after it (RFC 9112, 6.3).
+		keep = false
 	}
 	// A successful answer's body is only skipped; an error's start is kept
 	// for the report.

@@ -52,7 +52,15 @@ func TestReadResponse(t *testing.T) {
 		{name: "bad length", in: "HTTP/1.1 201 Created\r\nContent-Length: -1\r\n\r\n", status: 201, err: "bad Content-Length"},
 		{name: "other transfer coding", in: "HTTP/1.1 201 Created\r\nTransfer-Encoding: gzip\r\n\r\n", status: 201, err: "unsupported Transfer-Encoding"},
 		{name: "header without colon", in: "HTTP/1.1 201 Created\r\nnonsense\r\n\r\n", status: 201, err: "malformed header line"},
-		{name: "interim answer", in: "HTTP/1.1 100 Continue\r\n\r\n", status: 100, err: "interim answer"},
+		{name: "interim answers are skipped", in: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n" +
+			"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nNEXT", status: 201, keep: true, restUnread: "NEXT"},
+		{name: "switching protocols", in: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", status: 101, err: "unexpected answer 101"},
+		{name: "repeated equal lengths", in: "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nokNEXT", status: 201, keep: true, restUnread: "NEXT"},
+		{name: "differing lengths", in: "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nContent-Length: 3\r\n\r\nhelloNEXT", status: 201, err: "bad Content-Length"},
+		{name: "space before the colon", in: "HTTP/1.1 201 Created\r\nContent-Length : 5\r\n\r\nhello", status: 201, err: "malformed header line"},
+		{name: "folded header line", in: "HTTP/1.1 201 Created\r\nX-A: a\r\n b\r\n\r\n", status: 201, err: "malformed header line"},
+		{name: "chunked and a length: chunked wins, connection dropped", in: "HTTP/1.1 500 x\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			"2\r\nno\r\n0\r\n\r\nNEXT", status: 500, msg: "no", restUnread: "NEXT"},
 		{name: "header line too long", in: "HTTP/1.1 201 Created\r\nX: " + strings.Repeat("y", 17000) + "\r\n\r\n", status: 201, err: "longer than"},
 	}
 	for _, tt := range tests {
@@ -213,6 +221,141 @@ func TestWireClientStopsWithTheRun(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// rawServer serves each accepted connection with serve, on loopback.
+func rawServer(t *testing.T, serve func(c net.Conn, br *bufio.Reader)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var open []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				serve(c, bufio.NewReader(c))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/submit"
+}
+
+// readRequest reads one request with its body, or reports false.
+func readRequest(br *bufio.Reader) bool {
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return false
+	}
+	_, err = io.Copy(io.Discard, req.Body)
+	return err == nil
+}
+
+// A request that reached the server is never sent again, even when the
+// connection breaks before the answer: the server may have stored it.
+func TestWireClientNeverResendsWhatWasWritten(t *testing.T) {
+	var mu sync.Mutex
+	handled := 0
+	url := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		for n := 0; readRequest(br); n++ {
+			mu.Lock()
+			handled++
+			mu.Unlock()
+			if n == 1 {
+				return // handled, then gone without an answer
+			}
+			io.WriteString(c, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+		}
+	})
+	p, err := newPoster(url, nil, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _, err := p.post(context.Background(), []byte(`{}`)); err != nil || status != 201 {
+		t.Fatalf("first: %d %v", status, err)
+	}
+	if _, _, _, err := p.post(context.Background(), []byte(`{}`)); err == nil {
+		t.Fatal("a connection that broke before the answer gave no error")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if handled != 2 {
+		t.Fatalf("the server handled %d requests for 2 posts", handled)
+	}
+}
+
+// An idle connection on which the server said something unasked (a 408
+// before closing, say) is out of step and is not reused.
+func TestWireClientDropsConnectionsOutOfStep(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	url := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		mu.Lock()
+		conns++
+		mu.Unlock()
+		for readRequest(br) {
+			io.WriteString(c, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+			io.WriteString(c, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+		}
+	})
+	p, err := newPoster(url, nil, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if status, _, _, err := p.post(context.Background(), []byte(`{}`)); err != nil || status != 201 {
+			t.Fatalf("post %d: %d %v", i, status, err)
+		}
+		time.Sleep(20 * time.Millisecond) // the 408 arrives
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 3 {
+		t.Fatalf("3 posts used %d connections", conns)
+	}
+}
+
+func TestRunClosesItsConnections(t *testing.T) {
+	cs := newCountingServer(t, nil)
+	if _, err := Run(context.Background(), Options{BaseURL: cs.URL, Campaign: "c", Clients: 4, MaxRequests: 40, Duration: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		cs.mu.Lock()
+		open := cs.open
+		cs.mu.Unlock()
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still open after the run", open)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func TestNewPosterRefusesOtherSchemes(t *testing.T) {
