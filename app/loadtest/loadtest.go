@@ -111,6 +111,18 @@ type Report struct {
 	Seconds []Second
 }
 
+// Requests is how many requests the run counted: the warm-up's, the
+// normal clients' and the flood's.
+func (r Report) Requests() int64 {
+	n := r.Normal.Requests
+	for _, x := range []*Result{r.Warmup, r.Flood} {
+		if x != nil {
+			n += x.Requests
+		}
+	}
+	return n
+}
+
 // Second is one second of a run.
 type Second struct {
 	At                  time.Duration // from the start of the run

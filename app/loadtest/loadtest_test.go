@@ -99,6 +99,9 @@ func TestSpreadSourcesAndFlood(t *testing.T) {
 	if rep.Flood == nil || rep.Flood.Limited == 0 || rep.Normal.Limited != 0 || rep.Normal.OK == 0 {
 		t.Fatalf("report: %+v flood %+v", rep.Normal, rep.Flood)
 	}
+	if rep.Requests() != rep.Normal.Requests+rep.Flood.Requests {
+		t.Fatalf("Requests() = %d, normal %d + flood %d", rep.Requests(), rep.Normal.Requests, rep.Flood.Requests)
+	}
 	// Paced clients: about 50/s each for 0.4 s.
 	if rep.Normal.OK > 4*30 {
 		t.Errorf("pacing ignored: %d requests", rep.Normal.OK)
@@ -119,6 +122,9 @@ func TestWarmupServerTimingAndTimeline(t *testing.T) {
 	// 4 clients at 20/s: about 40 requests in the warm-up, 80 after it.
 	if rep.Warmup == nil || rep.Warmup.OK < 30 || rep.Warmup.OK > 50 || rep.Normal.OK < 65 || rep.Normal.OK > 90 {
 		t.Fatalf("warm-up %+v, normal %+v", rep.Warmup, rep.Normal)
+	}
+	if rep.Requests() != rep.Warmup.Requests+rep.Normal.Requests {
+		t.Fatalf("Requests() = %d, warm-up %d + normal %d", rep.Requests(), rep.Warmup.Requests, rep.Normal.Requests)
 	}
 	if rep.Normal.ServerP50 != 5*time.Millisecond || rep.Normal.ServerP99 != 5*time.Millisecond {
 		t.Fatalf("server timing: %v %v", rep.Normal.ServerP50, rep.Normal.ServerP99)

@@ -107,6 +107,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	cpuBefore, hostOK := readCPUTimes()
+	procBefore, procOK := processCPU()
 	rep, err := loadtest.Run(ctx, loadtest.Options{
 		BaseURL: base, Campaign: *campaign, Clients: *clients, Duration: *duration, MaxRequests: *requests,
 		Zip: *zip, State: *state, SpreadSources: *spread, ClientRate: *clientRate,
@@ -119,6 +120,9 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	fmt.Fprint(c.stdout, rep.String())
 	if cpuAfter, ok := readCPUTimes(); ok && hostOK {
 		fmt.Fprint(c.stdout, hostLine(cpuBefore, cpuAfter))
+	}
+	if procAfter, ok := processCPU(); ok && procOK {
+		fmt.Fprint(c.stdout, processLine(procAfter-procBefore, rep.Requests(), *url == ""))
 	}
 	if rep.Normal.Errors > 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed", rep.Normal.Errors)}

@@ -31,6 +31,9 @@ func TestBenchLoadDrivesTheRealServer(t *testing.T) {
 	if _, linux := readCPUTimes(); linux && !regexp.MustCompile(`(?m)^machine: CPU \d+% busy, \d+% idle, \d+% stolen by the host`).MatchString(out) {
 		t.Errorf("no machine line in\n%s", out)
 	}
+	if _, ok := processCPU(); ok && !regexp.MustCompile(`(?m)^this process: [0-9.]+ s of CPU, \d+ µs per request \(the server and the load generator\)`).MatchString(out) {
+		t.Errorf("no process line in\n%s", out)
+	}
 	if code, _, stderr := runCLI(t, env, "bench", "load", "--duration", "1s", "--warmup", "2s"); code != 2 || !strings.Contains(stderr, "shorter") {
 		t.Errorf("a warm-up longer than the run: %d %q", code, stderr)
 	}

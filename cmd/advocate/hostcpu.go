@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // cpuTimes is the machine-wide "cpu" line of /proc/stat: jiffies spent in
@@ -71,4 +72,20 @@ func hostLine(before, after cpuTimes) string {
 		line += " (other guests took CPU from this run: not comparable with a quiet machine)"
 	}
 	return line + "\n"
+}
+
+// processLine gives the CPU this process used per request answered:
+// unlike latencies it hardly moves when other guests take the machine, so
+// it compares builds on a busy day. inProcess says whether the server ran
+// in this process (it counts too) or elsewhere (only the load generator).
+func processLine(cpu time.Duration, requests int64, inProcess bool) string {
+	if requests <= 0 || cpu <= 0 {
+		return ""
+	}
+	who := "the server and the load generator"
+	if !inProcess {
+		who = "the load generator only"
+	}
+	return fmt.Sprintf("this process: %.1f s of CPU, %.0f µs per request (%s)\n",
+		cpu.Seconds(), float64(cpu.Microseconds())/float64(requests), who)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHostCPULine(t *testing.T) {
@@ -30,5 +31,18 @@ func TestHostCPULine(t *testing.T) {
 		if _, err := parseCPUTimes(strings.NewReader(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
+	}
+}
+
+func TestProcessCPULine(t *testing.T) {
+	got := processLine(3*time.Second, 4000, true)
+	if got != "this process: 3.0 s of CPU, 750 µs per request (the server and the load generator)\n" {
+		t.Errorf("in process: %q", got)
+	}
+	if got := processLine(time.Second, 10000, false); !strings.Contains(got, "100 µs per request (the load generator only)") {
+		t.Errorf("--url: %q", got)
+	}
+	if processLine(time.Second, 0, true) != "" || processLine(0, 10, true) != "" {
+		t.Error("a line without requests or CPU")
 	}
 }
