@@ -259,12 +259,16 @@ func Run(ctx context.Context, o Options) (Report, error) {
 						return
 					}
 					body := supporter(fmt.Sprintf("%s-%d-%d-%d", name, runID, i, n), o.Zip, o.State)
-					t0 := time.Now()
+					// An unpaced request is due when it is sent (a zero
+					// due time): timed from one clock reading, it cannot
+					// differ from its time from sending.
+					var t0 time.Time
+					at := time.Now()
 					if paced {
-						t0 = due
+						t0, at = due, due
 						due = due.Add(period)
 					}
-					countIn(g, t0).do(ctx, g.posterFor(i), body, t0)
+					countIn(g, at).do(ctx, g.posterFor(i), body, t0)
 				}
 			}(i)
 		}
@@ -390,9 +394,12 @@ func (g *group) posterFor(i int) poster {
 }
 
 // do sends one submission with p and counts it in g; its latency counts
-// from t0 (when it was due).
+// from t0 (when it was due; zero: when it is sent).
 func (g *group) do(ctx context.Context, p poster, body []byte, t0 time.Time) {
 	sentAt := time.Now()
+	if t0.IsZero() {
+		t0 = sentAt
+	}
 	status, timing, b, err := p.post(ctx, body)
 	if ctx.Err() != nil {
 		return // the run ended mid-request: not counted
