@@ -328,8 +328,11 @@ func newGroup(url string, tc *tls.Config, clients, conns int, localAddr string, 
 	g := &group{clients: clients, res: Result{Statuses: map[int]int64{}}}
 	if !spread {
 		p, err := newPoster(url, tc, localAddr, clients*conns)
+		if err != nil {
+			return nil, err
+		}
 		g.posts = []poster{p}
-		return g, err
+		return g, nil
 	}
 	for i := 0; i < clients; i++ {
 		p, err := newPoster(url, tc, fmt.Sprintf("127.0.%d.%d", 1+i/250, 1+i%250), conns)
@@ -514,7 +517,7 @@ func serverTiming(h string) time.Duration {
 func supporter(id, zip, state string) []byte {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	local := strconv.FormatUint(uint64(h.Sum32())|1<<32, 16)[1:] + ".load-" + id
+	local := fmt.Sprintf("%08x.load-%s", h.Sum32(), id)
 	b, _ := json.Marshal(struct {
 		FirstName       string `json:"first_name"`
 		LastName        string `json:"last_name"`

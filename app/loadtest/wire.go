@@ -300,8 +300,7 @@ func readResponse(br *bufio.Reader) (status int, timing string, msg []byte, keep
 		}
 	}
 	status, timing, keep = h.status, h.timing, h.keep
-	length, chunked := h.length, h.chunked
-	if chunked && length >= 0 {
+	if h.chunked && h.length >= 0 {
 		// Both framings: chunked wins, and the connection is not to be
 		// trusted after it (RFC 9112, 6.3).
 		keep = false
@@ -315,10 +314,10 @@ func readResponse(br *bufio.Reader) (status int, timing string, msg []byte, keep
 	}
 	switch {
 	case status == http.StatusNoContent || status == http.StatusNotModified:
-	case chunked:
+	case h.chunked:
 		err = readChunked(br, dst)
-	case length >= 0:
-		err = skip(br, dst, length)
+	case h.length >= 0:
+		err = skip(br, dst, h.length)
 	default:
 		// Delimited by the server closing the connection.
 		_, err = io.Copy(dst, br)

@@ -74,7 +74,7 @@ func hostLine(before, after cpuTimes) string {
 	return line + "\n"
 }
 
-// processLine gives the CPU this process used per request answered:
+// processLine gives the CPU this process used per request the run counted:
 // unlike latencies it hardly moves when other guests take the machine, so
 // it compares builds on a busy day. inProcess says whether the server ran
 // in this process (it counts too) or elsewhere (only the load generator).
