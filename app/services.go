@@ -51,7 +51,35 @@ type SubmissionStore interface {
 	// MarkDownloaded moves the submission's pending download deliveries to
 	// downloaded.
 	MarkDownloaded(ctx context.Context, submissionID int64, at time.Time) error
+	// FindSubmissionByDedupKey loads the submission a campaign holds for a
+	// dedup key, or ENOTFOUND.
+	FindSubmissionByDedupKey(ctx context.Context, campaignID int64, key string) (*Submission, error)
+	// ResendCopy queues the supporter's copy email (their private link)
+	// again unless it is waiting already or was handled less than minGap
+	// ago; it reports whether it queued.
+	ResendCopy(ctx context.Context, submissionID int64, now time.Time, minGap time.Duration) (bool, error)
+	// EraseUnconfirmedSubmission erases a submission that was never
+	// confirmed, so that a newer one from the same address can take its
+	// place; false when it was confirmed or erased meanwhile.
+	EraseUnconfirmedSubmission(ctx context.Context, submissionID int64, at time.Time) (bool, error)
 }
 
 // Clock is the time source; tests pass a fixed one.
 type Clock func() time.Time
+
+// LimitCount is a count of events under one key (a client network, a
+// mailbox) in the fixed window that starts at WindowStart (Unix seconds).
+type LimitCount struct {
+	Key         string
+	WindowStart int64
+	N           int64
+}
+
+// LimitCounts keeps the counts behind rate limits where every instance
+// sees them and a restart does not reset them.
+type LimitCounts interface {
+	// AddLimitCounts adds each count and returns the totals afterwards.
+	AddLimitCounts(ctx context.Context, adds []LimitCount) ([]int64, error)
+	// PruneLimitCounts deletes windows that started before a Unix second.
+	PruneLimitCounts(ctx context.Context, before int64) (int64, error)
+}

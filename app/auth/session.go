@@ -33,7 +33,7 @@ const msgWrongCredentials = "Email or password is wrong."
 
 // Throttle keys.
 func emailKey(email string) string { return "email:" + app.NormalizeEmail(email) }
-func ipKey(ip string) string       { return "ip:" + ip }
+func ipKey(ip string) string       { return "ip:" + app.ClientNetwork(ip) }
 
 // LockedError is returned while too many failures lock an account or a
 // client address.

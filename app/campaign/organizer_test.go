@@ -426,10 +426,11 @@ func TestLettersKeepTheirVersion(t *testing.T) {
 	s := newStack(t)
 	in := app.SubmissionInput{FirstName: "Ana", LastName: "Diaz", Email: "ana@example.org", Address1: "1 State St",
 		City: "Albany", State: "NY", Zip: "12202"}
-	sub, _, err := s.submit.Submit(context.Background(), seedSlug, in)
+	res, err := s.submit.Submit(context.Background(), seedSlug, in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub := res.Submission
 	var before app.Letter
 	for _, l := range sub.Letters {
 		if l.Recipient.Kind == app.TargetSenator {
@@ -457,10 +458,11 @@ func TestLettersKeepTheirVersion(t *testing.T) {
 	}
 	// A new submission uses the new version at once (the cache was told).
 	in.Email = "ben@example.org"
-	sub2, _, err := s.submit.Submit(context.Background(), seedSlug, in)
+	res2, err := s.submit.Submit(context.Background(), seedSlug, in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub2 := res2.Submission
 	n := 0
 	for _, l := range sub2.Letters {
 		if l.Recipient.Kind == app.TargetSenator {

@@ -119,12 +119,15 @@ func organizer() context.Context {
 
 func submitFrom(t *testing.T, e *env, email string) *app.Submission {
 	t.Helper()
-	sub, _, err := e.submit.Submit(context.Background(), "free-guan-heng", app.SubmissionInput{
+	res, err := e.submit.Submit(context.Background(), "free-guan-heng", app.SubmissionInput{
 		FirstName: "Ana", LastName: "Diaz", Email: email, Address1: "1 State St", City: "Albany", State: "NY", Zip: "12202"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sub
+	if res.Submission == nil {
+		t.Fatalf("%s wrote before: nothing stored", email)
+	}
+	return res.Submission
 }
 
 func recipient(sub *app.Submission, key string) (app.Target, bool) {

@@ -151,7 +151,7 @@ func TestBusyWhileSubmittingAndShortlyAfter(t *testing.T) {
 		t.Fatal("busy before any submission")
 	}
 	// Even a submission that fails (no such campaign) made the instance busy.
-	if _, _, err := svc.Submit(context.Background(), "missing", app.SubmissionInput{}); err == nil {
+	if _, err := svc.Submit(context.Background(), "missing", app.SubmissionInput{}); err == nil {
 		t.Fatal("a missing campaign was accepted")
 	}
 	if !svc.Busy() {

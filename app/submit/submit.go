@@ -57,6 +57,8 @@ type Options struct {
 	// OnQueued is told when emails were queued (a submission, a
 	// confirmation), to wake the outbox; nil is fine.
 	OnQueued func()
+	// Mailboxes limits what one email address can set off (repeat.go).
+	Mailboxes MailboxLimits
 }
 
 // Confirmations is the store side of double opt-in.
@@ -78,6 +80,7 @@ type Service struct {
 	loc         *time.Location
 	confirm     Confirmations
 	onQueued    func()
+	limits      MailboxLimits
 
 	mu        sync.Mutex
 	cache     map[string]*campaignEntry
@@ -135,7 +138,7 @@ func New(o Options) *Service {
 	return &Service{
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
 		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
-		confirm: o.Confirmations, onQueued: o.OnQueued, cache: map[string]*campaignEntry{},
+		confirm: o.Confirmations, onQueued: o.OnQueued, limits: o.Mailboxes, cache: map[string]*campaignEntry{},
 		loading: map[string]*entryLoad{}, forgotten: map[string]int{},
 	}
 }
@@ -342,10 +345,14 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 	return p, nil
 }
 
-// Submit validates, matches, renders and stores a submission. A repeat of the
-// same email on the same campaign returns the first submission with
-// created=false and stores nothing new.
-func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInput) (*app.Submission, bool, error) {
+// Submit validates, matches, renders and stores a submission, and returns
+// what the supporter may be told, which is the same whether or not their
+// address wrote for this campaign before (see Result): nothing in it
+// belongs to an earlier submission. A repeat of an address whose first
+// submission was confirmed stores nothing and sends that address its
+// private link again; a repeat of one never confirmed replaces it (see
+// repeat.go).
+func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInput) (*Result, error) {
 	s.inFlight.Add(1)
 	defer func() {
 		s.lastDone.Store(time.Now().UnixNano())
@@ -353,21 +360,21 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 	}()
 	e, err := s.entry(ctx, slug)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	now := s.now()
 	if ok, why := e.campaign.AcceptsAt(now); !ok {
-		return nil, false, app.Errorf(app.ECONFLICT, "%s", why)
+		return nil, app.Errorf(app.ECONFLICT, "%s", why)
 	}
 	if err := s.validateInput(&in); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if m.Resolution.NeedsChoice {
-		return nil, false, &app.Error{
+		return nil, &app.Error{
 			Code:    app.EINVALID,
 			Message: "Your ZIP code is split between congressional districts.",
 			Fields:  map[string]string{"representative": "choose your Representative"},
@@ -375,13 +382,41 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		}
 	}
 	if len(m.Resolution.Targets) == 0 {
-		return nil, false, app.Errorf(app.EINVALID, "We found no one for this campaign to write to from your address. Please check your ZIP code and state.")
+		return nil, app.Errorf(app.EINVALID, "We found no one for this campaign to write to from your address. Please check your ZIP code and state.")
 	}
+	p := s.mailboxPolicy(in.Email)
+	res := &Result{Campaign: e.campaign, Email: in.Email, Targets: m.Resolution.Targets}
+	for attempt := 0; ; attempt++ {
+		sub, err := s.build(e, m, &in, p, now)
+		if err != nil {
+			return nil, err
+		}
+		created, err := s.submissions.CreateSubmission(ctx, sub)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			res.Submission, res.Held = sub, sub.ConfirmToken != ""
+			if s.onQueued != nil {
+				s.onQueued()
+			}
+			return res, nil
+		}
+		// sub is now the earlier submission: never hand it out.
+		replaced, err := s.repeat(ctx, sub, now, attempt)
+		if err != nil || !replaced {
+			return res, err
+		}
+	}
+}
+
+// build makes a new submission with its letters and deliveries.
+func (s *Service) build(e *campaignEntry, m *Match, in *app.SubmissionInput, p mailboxPolicy, now time.Time) (*app.Submission, error) {
 	token, err := newToken(now)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	sup := supporterOf(&in, now)
+	sup := supporterOf(in, now)
 	sub := &app.Submission{
 		CampaignID:      e.campaign.ID,
 		Supporter:       sup,
@@ -391,17 +426,17 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		District:        chosenDistrict(m),
 		CreatedAt:       now,
 	}
-	dopt := e.campaign.Delivery.DoubleOptIn && s.confirm != nil
+	dopt := (e.campaign.Delivery.DoubleOptIn || p.hold) && s.confirm != nil
 	if dopt {
 		if sub.ConfirmToken, err = newToken(now); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
 	base := letter.NewLetterBase(e.campaign, sup, in.PersonalMessage, now.In(s.loc))
 	for _, t := range m.Resolution.Targets {
 		subject, body, err := s.render(e, t, base)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		sub.Letters = append(sub.Letters, app.Letter{
 			CampaignID:        e.campaign.ID,
@@ -415,18 +450,16 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 	}
 	// One copy of all the letters goes to the supporter (with the
 	// confirmation link under double opt-in); it rides on the first letter.
-	sub.Letters[0].Deliveries = append(sub.Letters[0].Deliveries, app.Delivery{
-		Channel: app.ChannelCopy, To: sup.Email, Status: app.StatusQueued, NextAttemptAt: &now,
-		CreatedAt: now, UpdatedAt: now,
-	})
-	created, err := s.submissions.CreateSubmission(ctx, sub)
-	if err != nil {
-		return nil, false, err
+	cp := app.Delivery{Channel: app.ChannelCopy, To: sup.Email, Status: app.StatusQueued, NextAttemptAt: &now,
+		CreatedAt: now, UpdatedAt: now}
+	if p.mute {
+		// This mailbox had more emails from us this hour than anyone
+		// writing for themselves needs: send it no more. The owner can ask
+		// for the link again later.
+		cp.Status, cp.NextAttemptAt, cp.LastError = app.StatusDead, nil, mutedReason
 	}
-	if created && s.onQueued != nil {
-		s.onQueued()
-	}
-	return sub, created, nil
+	sub.Letters[0].Deliveries = append(sub.Letters[0].Deliveries, cp)
+	return sub, nil
 }
 
 // deliveries are a new letter's channels: the supporter's download, and an

@@ -151,26 +151,22 @@ func (s *Server) apiTargets(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// letterJSON names the recipient without repeating the whole snapshot: a
-// client that wants every detail asks the targets endpoint.
-type letterJSON struct {
-	ID        int64    `json:"id"`
+// submissionJSON answers a submission. Like the web form's answer it holds
+// nothing that tells whether the address wrote before: no token, no ids,
+// no "created". The private link goes to the address by email.
+type submissionJSON struct {
+	Status  string          `json:"status"`
+	Message string          `json:"message"`
+	Letters []recipientJSON `json:"letters"`
+}
+
+// recipientJSON is one letter written now: whom it goes to and why.
+type recipientJSON struct {
 	Kind      string   `json:"kind"`
-	Subject   string   `json:"subject"`
 	TargetKey string   `json:"target_key"`
 	Recipient string   `json:"recipient"`
 	Title     string   `json:"title"`
 	Reasons   []string `json:"reasons"`
-	PDFURL    string   `json:"pdf_url"`
-	Status    string   `json:"status"`
-}
-
-type submissionJSON struct {
-	Token     string       `json:"token"`
-	Created   bool         `json:"created"`
-	StatusURL string       `json:"status_url"`
-	PDFURL    string       `json:"pdf_url"`
-	Letters   []letterJSON `json:"letters"`
 }
 
 // decodeJSON reads a JSON body strictly: one object, known fields only.
@@ -220,26 +216,15 @@ func (s *Server) apiSubmit(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := s.emailLimit(c, in.Email); err != nil {
-		return err
-	}
-	sub, created, err := s.submit.Submit(c.Request().Context(), c.Param("slug"), in)
+	res, err := s.submit.Submit(c.Request().Context(), c.Param("slug"), in)
 	if err != nil {
 		return err
 	}
-	out := submissionJSON{Token: sub.Token, Created: created, StatusURL: "/s/" + sub.Token, PDFURL: "/s/" + sub.Token + "/letters.pdf", Letters: []letterJSON{}}
-	for _, l := range sub.Letters {
-		st := ""
-		if len(l.Deliveries) > 0 {
-			st = string(l.Deliveries[0].Status)
-		}
-		out.Letters = append(out.Letters, letterJSON{ID: l.ID, Kind: string(l.Recipient.Kind), Subject: l.Subject,
-			TargetKey: l.Recipient.Key, Recipient: l.Recipient.Name, Title: l.Recipient.Title, Reasons: l.Recipient.Reasons,
-			PDFURL: "/s/" + sub.Token + "/letters/" + strconv.FormatInt(l.ID, 10) + "/pdf", Status: st})
+	out := submissionJSON{Status: "accepted", Letters: []recipientJSON{},
+		Message: "Check your email: the private link to these letters goes to " + res.Email + "."}
+	for _, t := range res.Targets {
+		out.Letters = append(out.Letters, recipientJSON{Kind: string(t.Kind), TargetKey: t.Key, Recipient: t.Name,
+			Title: t.Title, Reasons: t.Reasons})
 	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	return c.JSON(status, out)
+	return c.JSON(http.StatusAccepted, out)
 }

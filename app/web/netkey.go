@@ -1,32 +1,12 @@
 package web
 
 import (
-	"net/netip"
-
 	"github.com/labstack/echo/v4"
+
+	"github.com/advocate-org/advocate/app"
 )
 
-// clientNet is the key under which a client address is counted by every
-// per-client limit (submissions, sign-ins, downloads). An IPv4 address
-// counts alone; an IPv6 address counts with its whole /64, because one
-// subscriber is usually handed a /64 and can use any address in it.
-// Anything that does not parse counts as itself.
-func clientNet(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap().WithZone("")
-	if a.Is4() {
-		return a.String()
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return a.String()
-	}
-	return p.String()
-}
-
-// clientKey is clientNet of the request's client address (echo's
-// RealIP, which believes X-Forwarded-For only from trusted proxies).
-func clientKey(c echo.Context) string { return clientNet(c.RealIP()) }
+// clientKey is the client network (app.ClientNetwork: an IPv6 /64) of the
+// request's client address, as echo's RealIP gives it, which believes
+// X-Forwarded-For only from trusted proxies.
+func clientKey(c echo.Context) string { return app.ClientNetwork(c.RealIP()) }

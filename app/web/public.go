@@ -127,21 +127,19 @@ func (s *Server) previewPage(c echo.Context, status int, camp *app.Campaign, p *
 	return s.render(c, status, "preview.html", d)
 }
 
-// submitForm stores the submission and redirects to its thank-you page
-// (303, so a reload does not post again).
+// submitForm stores the submission and answers "check your email": the
+// private link goes only to the address, so the answer is the same whether
+// or not that address wrote for the campaign before (submit.Result).
 func (s *Server) submitForm(c echo.Context) error {
 	camp, in, err := s.supporterForm(c)
 	if camp == nil {
 		return err
 	}
-	if err == nil {
-		err = s.emailLimit(c, in.Email)
-	}
 	if err != nil {
 		return s.formPage(c, camp, in, err)
 	}
 	ctx := c.Request().Context()
-	sub, _, err := s.submit.Submit(ctx, camp.Slug, in)
+	res, err := s.submit.Submit(ctx, camp.Slug, in)
 	if err != nil {
 		if _, choose := app.ErrorFieldsOf(err)["representative"]; choose {
 			// Back to the preview, which shows the choice.
@@ -151,7 +149,35 @@ func (s *Server) submitForm(c echo.Context) error {
 		}
 		return s.formPage(c, camp, in, err)
 	}
-	return c.Redirect(http.StatusSeeOther, "/s/"+sub.Token)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, http.StatusOK, "sent.html", pageData{Title: "Check your email", Campaign: res.Campaign,
+		Sent: &sentPage{Email: res.Email, Targets: res.Targets}})
+}
+
+// sentPage is what the "check your email" pages show: only what the
+// visitor typed and the targets of the address they typed.
+type sentPage struct {
+	Email   string
+	Targets []app.Target
+}
+
+// linkAgain emails the private link of an address's letters to that
+// address; the page is the same whether or not it wrote.
+func (s *Server) linkAgain(c echo.Context) error {
+	email := c.FormValue("email")
+	camp, err := s.submit.SendLinkAgain(c.Request().Context(), c.Param("slug"), email)
+	if err != nil {
+		if fe := app.ErrorFieldsOf(err); fe != nil && camp == nil {
+			if camp, cerr := s.submit.Campaign(c.Request().Context(), c.Param("slug")); cerr == nil {
+				return s.render(c, http.StatusUnprocessableEntity, "campaign.html", pageData{Title: camp.Title, Campaign: camp,
+					Error: app.ErrorMessageOf(err), Fields: map[string]string{"link_email": fe["email"]}, KeepForm: true})
+			}
+		}
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, http.StatusOK, "link_sent.html", pageData{Title: "Check your email", Campaign: camp,
+		Sent: &sentPage{Email: strings.TrimSpace(email)}})
 }
 
 // thanks shows a submission's letters and their delivery status.

@@ -41,7 +41,8 @@ type pageData struct {
 	// later) instead of hiding it.
 	KeepForm   bool
 	Submission *app.Submission
-	Created    bool
+	// Sent fills the "check your email" pages.
+	Sent *sentPage
 	// Viewer is the signed-in user for the navigation (nil: anonymous);
 	// Flash a one-time message after a redirect. Both are filled by render.
 	Viewer *viewer

@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	pages.GET("/c/:slug", s.campaignPage)
 	pages.POST("/c/:slug/preview", s.preview)
 	pages.POST("/c/:slug/submit", s.submitForm, s.submitLimit)
+	pages.POST("/c/:slug/link", s.linkAgain, s.submitLimit) // "send me my link again"
 	pages.GET("/s/:token", s.thanks)
 	pages.GET("/s/:token/letters.pdf", s.pdfAll)
 	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne)

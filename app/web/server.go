@@ -17,6 +17,7 @@ import (
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/keptroster"
+	"github.com/advocate-org/advocate/app/limit"
 	"github.com/advocate-org/advocate/app/privacy"
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/stats"
@@ -51,11 +52,11 @@ type Options struct {
 	// unavailable.
 	Delivery DeliveryReports
 	Packets  PacketWriter
-	// SubmitRate limits submissions per client address (zero: no limit).
+	// SubmitRate limits submissions per client network (zero: no limit).
 	SubmitRate RateLimit
-	// SubmitEmailRate limits submissions per supporter email address, its
-	// case, "+tag" and Gmail dots ignored (zero: no limit).
-	SubmitEmailRate RateLimit
+	// Limits keeps the counts behind SubmitRate in the database, for every
+	// instance; nil turns the submission limit off.
+	Limits *limit.Counter
 	// Auth signs organizers, staff and admins in; nil leaves every
 	// protected page closed (anonymous only).
 	Auth *auth.Service
@@ -102,8 +103,6 @@ type Server struct {
 	auth   *auth.Service
 	// submitLimit is the per-address rate limit on submission routes.
 	submitLimit echo.MiddlewareFunc
-	// emailLimit is the per-email rate limit on submissions.
-	emailLimit func(c echo.Context, email string) error
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -148,7 +147,6 @@ func NewServer(o Options) (*Server, error) {
 	e.IPExtractor = ipx
 	s.e = e
 	s.submitLimit = s.submitLimiter()
-	s.emailLimit = s.emailLimiter()
 	s.routes()
 	return s, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/advocate-org/advocate/app/keptroster"
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
+	"github.com/advocate-org/advocate/app/limit"
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
@@ -397,8 +398,15 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Rate limits count in the database, for every instance (app/limit).
+	limits := limit.New(limit.Options{Store: db, Logger: c.log})
+	limitsDone := make(chan struct{})
+	limitsCtx, stopLimits := context.WithCancel(ctx)
+	defer func() { stopLimits(); <-limitsDone }()
+	go func() { defer close(limitsDone); limits.Run(limitsCtx) }()
 	sub = submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
-		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake})
+		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake,
+		Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: int(c.cfg.SubmitEmailPerHour), Burst: c.cfg.SubmitEmailBurst}})
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
 	audit := auth.NewAudit(db, nil)
 	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
@@ -417,10 +425,10 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	srv, err := web.NewServer(web.Options{
 		Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
 		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
-		SubmitRate: web.RateLimit{PerMinute: c.cfg.SubmitPerMinute, Burst: c.cfg.SubmitBurst},
-		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
+		SubmitRate: web.RateLimit{PerMinute: int(c.cfg.SubmitPerMinute), Burst: c.cfg.SubmitBurst}, Limits: limits,
+		Auth: accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
-		Location: c.cfg.Location(), SubmitEmailRate: web.RateLimit{PerMinute: c.cfg.SubmitEmailPerHour / 60, Burst: c.cfg.SubmitEmailBurst},
+		Location: c.cfg.Location(),
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
 	})
 	if err != nil {

@@ -1,8 +1,12 @@
-package web
+package app_test
 
-import "testing"
+import (
+	"testing"
 
-func TestClientNet(t *testing.T) {
+	"github.com/advocate-org/advocate/app"
+)
+
+func TestClientNetwork(t *testing.T) {
 	for in, want := range map[string]string{
 		"192.0.2.7":                  "192.0.2.7",
 		"::ffff:192.0.2.7":           "192.0.2.7",
@@ -12,8 +16,8 @@ func TestClientNet(t *testing.T) {
 		"fe80::1%eth0":               "fe80::/64",
 		"not an address":             "not an address",
 	} {
-		if got := clientNet(in); got != want {
-			t.Errorf("clientNet(%q) = %q, want %q", in, got, want)
+		if got := app.ClientNetwork(in); got != want {
+			t.Errorf("ClientNetwork(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

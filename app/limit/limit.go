@@ -1,0 +1,190 @@
+// Package limit counts requests per key (a client network, a mailbox) in
+// fixed windows, for the rate limits on submissions, sign-ins and
+// downloads. The counts live in the database, so a restart or a second
+// instance behind the same load balancer does not reset them; each
+// instance adds its own counts in memory and syncs them a few times a
+// second in one statement, so that a busy SQLite writer pays one short
+// transaction per sync rather than a write per request. Between syncs an
+// instance sees the others' counts as of the last sync: a limit of N may
+// let through a few more than N across instances, never fewer.
+package limit
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/advocate-org/advocate/app"
+)
+
+// Options wires a Counter.
+type Options struct {
+	Store app.LimitCounts
+	// Interval is how often counts are synced (default 250 ms).
+	Interval time.Duration
+	Clock    app.Clock
+	Logger   *slog.Logger
+}
+
+// Counter counts events per key and window. It is safe for concurrent use.
+type Counter struct {
+	store    app.LimitCounts
+	interval time.Duration
+	now      app.Clock
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	windows map[slot]*tally
+	pruned  time.Time
+}
+
+// slot is one key's window: the key names the window's length too, so
+// that limits of different lengths on one key stay apart.
+type slot struct {
+	key   string
+	start int64
+}
+
+type tally struct {
+	synced  int64 // every instance's total at the last sync
+	pending int64 // counted here since the last sync
+	end     time.Time
+}
+
+// New returns a Counter; call Run to keep it synced.
+func New(o Options) *Counter {
+	if o.Interval <= 0 {
+		o.Interval = 250 * time.Millisecond
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Counter{store: o.Store, interval: o.Interval, now: o.Clock, log: o.Logger, windows: map[slot]*tally{}}
+}
+
+// Hit counts one event under key in the current window of the given
+// length and returns the count so far, this one included, with the other
+// instances' counts as of the last sync. It never blocks on the database.
+func (c *Counter) Hit(key string, window time.Duration) int64 {
+	return c.add(key, window, 1)
+}
+
+// Peek is the count Hit would return, without counting.
+func (c *Counter) Peek(key string, window time.Duration) int64 {
+	return c.add(key, window, 0)
+}
+
+// RetryAfter is how long until the current window of the given length
+// ends, in whole seconds (at least 1), for a Retry-After header.
+func (c *Counter) RetryAfter(window time.Duration) int {
+	now := c.now()
+	end := now.Truncate(window).Add(window)
+	return max(1, int(end.Sub(now).Seconds()+0.999))
+}
+
+func (c *Counter) add(key string, window time.Duration, n int64) int64 {
+	if window <= 0 {
+		window = time.Minute
+	}
+	now := c.now()
+	start := now.Truncate(window)
+	s := slot{key: strconv.FormatInt(int64(window/time.Second), 10) + "s:" + key, start: start.Unix()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.windows[s]
+	if t == nil {
+		if n == 0 {
+			return 0
+		}
+		t = &tally{end: start.Add(window)}
+		c.windows[s] = t
+	}
+	t.pending += n
+	return t.synced + t.pending
+}
+
+// Run syncs the counts every Interval until ctx ends, then once more.
+func (c *Counter) Run(ctx context.Context) {
+	tick := time.NewTicker(c.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			if err := c.Sync(final); err != nil {
+				c.log.Warn("limit counts not saved at shutdown", "err", err)
+			}
+			cancel()
+			return
+		case <-tick.C:
+			if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
+				c.log.Warn("limit counts not synced; limits count this instance alone until the database answers", "err", err)
+			}
+		}
+	}
+}
+
+// Sync adds this instance's new counts to the database and takes back
+// every instance's totals for those keys. Windows that ended are dropped
+// here and, once a minute, in the database.
+func (c *Counter) Sync(ctx context.Context) error {
+	now := c.now()
+	c.mu.Lock()
+	var adds []app.LimitCount
+	var slots []slot
+	for s, t := range c.windows {
+		if !now.Before(t.end) && t.pending == 0 {
+			delete(c.windows, s)
+			continue
+		}
+		if t.pending == 0 {
+			continue
+		}
+		adds = append(adds, app.LimitCount{Key: s.key, WindowStart: s.start, N: t.pending})
+		slots = append(slots, s)
+	}
+	sent := make([]int64, len(adds))
+	for i := range adds {
+		sent[i] = adds[i].N
+	}
+	prune := now.Sub(c.pruned) >= time.Minute
+	if prune {
+		c.pruned = now
+	}
+	c.mu.Unlock()
+
+	totals, err := c.store.AddLimitCounts(ctx, adds)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for i, s := range slots {
+		t := c.windows[s]
+		if t == nil {
+			continue
+		}
+		// Counts made during the sync stay pending for the next one.
+		t.pending -= sent[i]
+		t.synced = totals[i]
+		// Most keys are seen once (one supporter, one address): forget
+		// them, so that memory holds only the keys that come back. A
+		// forgotten key counts from 1 again until its next sync, so a
+		// limit may let one more through, never fewer.
+		if t.pending == 0 && (t.synced < 2 || !now.Before(t.end)) {
+			delete(c.windows, s)
+		}
+	}
+	c.mu.Unlock()
+	if prune {
+		// No limit looks back more than a day.
+		if _, err := c.store.PruneLimitCounts(ctx, now.Add(-25*time.Hour).Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
