@@ -48,7 +48,7 @@ func newAttackApp(t *testing.T, dsn string, edit func(*web.Options)) *authFixtur
 	audit := auth.NewAudit(af.db, af.clock.Now)
 	camps := campaign.New(campaign.Options{Store: af.db, Letters: letter.NewRenderer(letter.Options{}), Roster: af.roster,
 		PDF: maker, Cache: af.submit, Auditor: audit, Counts: af.db, Clock: af.clock.Now})
-	o := web.Options{Submit: af.submit, Roster: af.roster, DB: af.db, Pages: templates.Pages(), Static: templates.Static(),
+	o := web.Options{Submit: af.submit, Roster: af.roster, DB: af.db, Limits: af.limits, Pages: templates.Pages(), Static: templates.Static(),
 		Clock: af.clock.Now, Auth: af.auth, Campaigns: camps,
 		Rosters:  keptroster.New(keptroster.Options{Store: af.db, Roster: af.roster, Campaigns: af.db, Auditor: audit}),
 		Delivery: af.db, Packets: packets.New(packets.Options{Store: af.db, PDF: maker, Clock: af.clock.Now})}
@@ -131,21 +131,18 @@ func submitJSON(t *testing.T, af *authFixture, campaignSlug string, fields map[s
 }
 
 // submitToken stores a supporter through the API and returns the private
-// token of the thank-you page.
+// token of the thank-you page, which only the copy email carries.
 func submitToken(t *testing.T, af *authFixture, fields map[string]any) string {
 	t.Helper()
 	resp, body := submitJSON(t, af, slug, fields)
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
-	var out struct {
-		Token   string
-		Letters []struct{ ID int64 }
+	email, _ := fields["email"].(string)
+	if email == "" {
+		email = "lukasz@example.org"
 	}
-	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Token == "" {
-		t.Fatalf("submission answer %s", body)
-	}
-	return out.Token
+	return strings.TrimPrefix(af.emailedLink(t, slug, email), "/s/")
 }
 
 // rawRequest sends path exactly as given (no cleaning or re-encoding by
@@ -223,10 +220,11 @@ func TestAttackXSS(t *testing.T) {
 			}
 			check("the preview", body, true)
 			resp, body = f.postForm("/c/"+slug+"/submit", form)
-			if resp.StatusCode != http.StatusSeeOther {
+			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("submit: %d\n%s", resp.StatusCode, body)
 			}
-			_, body = f.get(resp.Header.Get("Location"))
+			check("the answer", body, r.field == "email")
+			_, body = f.get(f.emailedLink(t, slug, form.Get("email")))
 			check("the thank-you page", body, r.onThanks)
 		})
 	}
@@ -376,7 +374,8 @@ func TestAttackCSRF(t *testing.T) {
 		validWorks int                // the status once the token is right
 	}{
 		{name: "supporter preview", path: "/c/" + slug + "/preview", form: supporterForm("12202", "NY"), validWorks: http.StatusOK},
-		{name: "supporter submit", path: "/c/" + slug + "/submit", form: supporterForm("12202", "NY"), validWorks: http.StatusSeeOther},
+		{name: "supporter submit", path: "/c/" + slug + "/submit", form: supporterForm("12202", "NY"), validWorks: http.StatusOK},
+		{name: "send my link again", path: "/c/" + slug + "/link", form: url.Values{"email": {"csrf@example.org"}}, validWorks: http.StatusOK},
 		{name: "sign-in", path: "/login", form: url.Values{"email": {"victim@example.org"}, "password": {testPassword}},
 			validWorks: http.StatusSeeOther},
 		{name: "sign-out", as: leaver, path: "/logout", validWorks: http.StatusSeeOther, unchanged: func(t *testing.T) {
@@ -819,7 +818,7 @@ func TestAttackOversizedBodies(t *testing.T) {
 	v := supporterForm("12202", "NY")
 	v.Set("_csrf", f.csrf(slug))
 	v.Set("personal_message", "Please help.")
-	if resp, body := f.postForm("/c/"+slug+"/submit", v); resp.StatusCode != http.StatusSeeOther {
+	if resp, body := f.postForm("/c/"+slug+"/submit", v); resp.StatusCode != http.StatusOK {
 		t.Fatalf("a normal form: %d %s", resp.StatusCode, errorText(body))
 	}
 }
@@ -900,7 +899,7 @@ func TestAttackSlowClients(t *testing.T) {
 func TestAttackForwardedFor(t *testing.T) {
 	limit := func(trusted ...string) func(*web.Options) {
 		return func(o *web.Options) {
-			o.SubmitRate = web.RateLimit{PerMinute: 1, Burst: 2}
+			o.SubmitRate = web.RateLimit{PerMinute: 2, Burst: 2}
 			o.TrustedProxies = trusted
 		}
 	}
@@ -931,7 +930,7 @@ func TestAttackForwardedFor(t *testing.T) {
 				if refused && resp.StatusCode != http.StatusTooManyRequests {
 					t.Fatalf("request %d: %d, want 429", i, resp.StatusCode)
 				}
-				if !refused && resp.StatusCode != http.StatusCreated {
+				if !refused && resp.StatusCode != http.StatusAccepted {
 					t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
 				}
 			}
@@ -977,8 +976,8 @@ func TestAttackSQLMetacharacters(t *testing.T) {
 					form.Set("_csrf", f.csrf(slug))
 					resp, body := f.postForm("/c/"+slug+"/submit", form)
 					switch {
-					case resp.StatusCode == http.StatusSeeOther:
-						tok := strings.TrimPrefix(resp.Header.Get("Location"), "/s/")
+					case resp.StatusCode == http.StatusOK:
+						tok := strings.TrimPrefix(af.emailedLink(t, slug, form.Get("email")), "/s/")
 						sub, err := af.db.FindSubmissionByToken(ctx, tok)
 						if err != nil {
 							t.Fatal(err)
@@ -1002,7 +1001,7 @@ func TestAttackSQLMetacharacters(t *testing.T) {
 					}
 					// And the same through the API.
 					resp, body = submitJSON(t, af, slug, map[string]any{"email": fmt.Sprintf("api%d@example.org", n), field: p})
-					if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusUnprocessableEntity {
+					if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusUnprocessableEntity {
 						t.Errorf("API %s=%q: %d %s", field, p, resp.StatusCode, body)
 					}
 				}
@@ -1077,8 +1076,7 @@ func refusedLogin(status int) bool {
 
 func TestAttackSpamFloods(t *testing.T) {
 	af := newAttackApp(t, "", func(o *web.Options) {
-		o.SubmitRate = web.RateLimit{PerMinute: 1, Burst: 3}
-		o.SubmitEmailRate = web.RateLimit{PerMinute: 1.0 / 60, Burst: 3}
+		o.SubmitRate = web.RateLimit{PerMinute: 3, Burst: 3}
 		o.TrustedProxies = []string{"127.0.0.1"} // each request may come from its own client
 	})
 	f := af.fixture
@@ -1135,51 +1133,130 @@ func TestAttackSpamFloods(t *testing.T) {
 				resp, _ := submitJSON(t, af, slug, map[string]any{"email": fmt.Sprintf("flood%d@example.org", i)}, "X-Forwarded-For", "198.51.100.7")
 				got = append(got, resp.StatusCode)
 			}
-			if fmt.Sprint(got) != "[201 201 201 429 429]" || submissions() != before+3 {
+			if fmt.Sprint(got) != "[202 202 202 429 429]" || submissions() != before+3 {
 				t.Fatalf("statuses %v, %d stored", got, submissions()-before)
 			}
 		}},
-		{name: "one email, many addresses, spellings and campaigns: the per-email limit", run: func(t *testing.T) {
+		{name: "one IPv6 /64, many addresses: one limit", run: func(t *testing.T) {
+			before := submissions()
+			var got []int
+			for i := range 5 {
+				resp, _ := submitJSON(t, af, slug, map[string]any{"email": fmt.Sprintf("six%d@example.org", i)},
+					"X-Forwarded-For", fmt.Sprintf("2001:db8:77:1:%x::%x", i*4099, i+1))
+				got = append(got, resp.StatusCode)
+			}
+			if fmt.Sprint(got) != "[202 202 202 429 429]" || submissions() != before+3 {
+				t.Fatalf("statuses %v, %d stored", got, submissions()-before)
+			}
+			// The next /64 is someone else.
+			resp, _ := submitJSON(t, af, slug, map[string]any{"email": "six-next@example.org"}, "X-Forwarded-For", "2001:db8:77:2::1")
+			if resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("another /64: %d", resp.StatusCode)
+			}
+		}},
+		{name: "five forged submissions with someone's address do not lock its owner out", run: func(t *testing.T) {
 			before := submissions()
 			got := []int{
 				send(slug, "Jane.Doe@gmail.com"),
 				send("free-ana", "jane.doe@gmail.com"),
 				send(slug, "janedoe+letters@googlemail.com"),
-				send("free-ana", "JANEDOE@GMAIL.COM"),
+				send("free-ana", "JANEDOE+x@GMAIL.COM"),
 				send(slug, "j.a.n.e.d.o.e@gmail.com"),
+				// The owner, after the forger: accepted, and held until the
+				// mailbox confirms.
+				send("free-ana", "janedoe@gmail.com"),
 			}
-			if fmt.Sprint(got) != "[201 201 201 429 429]" || submissions() != before+3 {
-				t.Fatalf("statuses %v, %d stored", got, submissions()-before)
+			// Five count; the owner's waits for confirmation.
+			if fmt.Sprint(got) != "[202 202 202 202 202 202]" || submissions() != before+5 {
+				t.Fatalf("statuses %v, %d counted", got, submissions()-before)
+			}
+			link := af.emailedLink(t, "free-ana", "janedoe@gmail.com")
+			sub, err := af.db.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sub.Confirmed() || sub.ConfirmToken == "" {
+				t.Fatalf("the sixth submission from one mailbox in ten minutes was not held for confirmation: %+v", sub)
+			}
+			// The owner confirms from their inbox; the letters go.
+			resp, body := f.postForm("/confirm/"+sub.ConfirmToken, url.Values{"_csrf": {f.csrf(slug)}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("confirm: %d %s", resp.StatusCode, errorText(body))
+			}
+			if sub, _ = af.db.FindSubmissionByToken(ctx, sub.Token); !sub.Confirmed() || submissions() != before+6 {
+				t.Fatal("not confirmed")
 			}
 			// Someone else is not held back by it.
-			if got := send(slug, "john.doe@gmail.com"); got != http.StatusCreated {
+			if got := send(slug, "john.doe@gmail.com"); got != http.StatusAccepted {
 				t.Fatalf("another person: %d", got)
 			}
 		}},
-		{name: "the per-email limit on the form too", run: func(t *testing.T) {
-			if got := []int{send(slug, "form@example.org"), send("free-ana", "form@example.org"), send(slug, "Form@Example.org")}; fmt.Sprint(got) != "[201 201 200]" {
-				t.Fatalf("statuses %v", got)
+		{name: "the same email again: the same answer, no link, the first submission kept", run: func(t *testing.T) {
+			resp, first := submitJSON(t, af, slug, map[string]any{"email": "once@example.org", "first_name": "Olive"},
+				"X-Forwarded-For", "203.0.113.201")
+			if resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("first: %d", resp.StatusCode)
 			}
+			link := af.emailedLink(t, slug, "once@example.org")
+			before := submissions()
+			resp, again := submitJSON(t, af, slug, map[string]any{"email": "once@example.org", "first_name": "Mallory"},
+				"X-Forwarded-For", "203.0.113.202")
+			if resp.StatusCode != http.StatusAccepted || again != first || submissions() != before {
+				t.Fatalf("repeat: %d, %d stored\n%s\n%s", resp.StatusCode, submissions()-before, first, again)
+			}
+			if af.emailedLink(t, slug, "once@example.org") != link {
+				t.Fatal("the repeat replaced a confirmed submission")
+			}
+			// The same through the form, in another case: the "check your
+			// email" page, with no link and nothing of Olive.
 			form := supporterForm("12202", "NY")
-			form.Set("email", "form+again@example.org")
+			form.Set("email", "ONCE@example.org")
 			form.Set("_csrf", f.csrf(slug))
 			resp, body := f.postForm("/c/"+slug+"/submit", form)
-			if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-				t.Fatalf("form: %d %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Location") != "" {
+				t.Fatalf("form repeat: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			mustContain(t, body, "Too many letters from this email address", `value="form&#43;again@example.org"`, `id="email-error"`)
+			mustContain(t, body, "Check your email", "ONCE@example.org")
+			mustNotContain(t, body, link, "Olive", "/s/")
+			sub, _ := af.db.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
+			if sub.Supporter.FirstName != "Olive" {
+				t.Fatalf("the first supporter's details changed: %+v", sub.Supporter)
+			}
 		}},
-		{name: "the same email again on one campaign: the first submission, nothing new", run: func(t *testing.T) {
-			if got := send(slug, "once@example.org"); got != http.StatusCreated {
-				t.Fatalf("first: %d", got)
+		{name: "send me my link again: the same page for a known and an unknown address", run: func(t *testing.T) {
+			ask := func(email string) (int, string) {
+				client++
+				req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/c/"+slug+"/link",
+					strings.NewReader(url.Values{"email": {email}, "_csrf": {f.csrf(slug)}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", client))
+				resp, err := f.client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, strings.ReplaceAll(string(b), email, "EMAIL")
 			}
-			before := submissions()
-			if got := send(slug, "ONCE@example.org "); got != http.StatusOK || submissions() != before {
-				t.Fatalf("repeat: %d, %d stored", got, submissions()-before)
+			code1, known := ask("once@example.org")
+			code2, unknown := ask("never-wrote@example.org")
+			if code1 != http.StatusOK || code2 != http.StatusOK || stripCSRF(known) != stripCSRF(unknown) {
+				t.Fatalf("%d %d: the answers differ", code1, code2)
+			}
+			mustContain(t, known, "Check your email")
+			mustNotContain(t, known, "/s/")
+			if code, body := ask("not an address"); code != http.StatusUnprocessableEntity || !strings.Contains(body, "valid email address") {
+				t.Fatalf("bad address: %d", code)
 			}
 		}},
 	}
 	for _, r := range rows {
 		t.Run(r.name, r.run)
 	}
+}
+
+// stripCSRF blanks the forms' CSRF tokens, so that two answers can be
+// compared for everything else.
+func stripCSRF(body string) string {
+	return regexp.MustCompile(`name="_csrf" value="[^"]*"`).ReplaceAllString(body, `name="_csrf" value=""`)
 }

@@ -53,7 +53,7 @@ func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(web.Options{Submit: f.submit, Roster: f.roster, DB: f.db, Pages: templates.Pages(),
+	srv, err := web.NewServer(web.Options{Submit: f.submit, Roster: f.roster, DB: f.db, Limits: f.limits, Pages: templates.Pages(),
 		Static: templates.Static(), Clock: clock.Now, Auth: svc,
 		TrustedProxies: o.auth.TrustedProxies, SecureCookies: o.auth.SecureCookies,
 		Stats: stats.New(stats.Options{Store: f.db, Audit: so.Audit, Clock: clock.Now})})

@@ -17,6 +17,7 @@ import (
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/congress"
 	"github.com/advocate-org/advocate/app/letter"
+	"github.com/advocate-org/advocate/app/limit"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/store"
@@ -36,6 +37,7 @@ type fixture struct {
 	srv    *httptest.Server
 	client *http.Client
 	now    time.Time
+	limits *limit.Counter
 }
 
 var fixedNow = time.Date(2026, 11, 22, 15, 4, 5, 0, time.UTC)
@@ -74,9 +76,11 @@ func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.O
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return fixedNow }
+	limits := limit.New(limit.Options{Store: db, Clock: clock})
 	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock,
-		Confirmations: db})
-	wo := web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock}
+		Confirmations: db, Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: 10, Burst: 5}})
+	wo := web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock,
+		Limits: limits}
 	for _, edit := range edits {
 		edit(&wo)
 	}
@@ -88,7 +92,7 @@ func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.O
 	t.Cleanup(hs.Close)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &fixture{t: t, db: db, roster: rs, submit: sub, srv: hs, client: client, now: fixedNow}
+	return &fixture{t: t, db: db, roster: rs, submit: sub, srv: hs, client: client, now: fixedNow, limits: limits}
 }
 
 func (f *fixture) get(path string) (*http.Response, string) {
@@ -164,4 +168,32 @@ func mustNotContain(t *testing.T, body string, bad ...string) {
 			t.Errorf("body contains %q", w)
 		}
 	}
+}
+
+// emailedLink is the private link that the copy email sends to the address
+// that wrote for a campaign (the only way a supporter learns it): read
+// from the store, as the outbox does, since the answer to a submission
+// never holds it.
+func (f *fixture) emailedLink(t testing.TB, campaignSlug, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := f.db.FindCampaignBySlug(ctx, campaignSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := f.db.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
+	if err != nil {
+		t.Fatalf("no submission from %s: %v", email, err)
+	}
+	return "/s/" + sub.Token
+}
+
+// formLink is the private link of a form submission that was answered
+// "check your email" (200), as the copy email carries it; "" otherwise.
+func (f *fixture) formLink(t testing.TB, resp *http.Response, form url.Values) string {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	return f.emailedLink(t, slug, form.Get("email"))
 }

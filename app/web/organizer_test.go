@@ -448,7 +448,7 @@ func TestLettersUnchangedByTemplateEdits(t *testing.T) {
 		form.Set("email", email)
 		form.Set("_csrf", of.csrf(slug))
 		resp, body := of.postForm("/c/"+slug+"/submit", form)
-		m := tokenPathRE.FindStringSubmatch(resp.Header.Get("Location"))
+		m := tokenPathRE.FindStringSubmatch(of.formLink(t, resp, form))
 		if m == nil {
 			t.Fatalf("submit: %d %s", resp.StatusCode, body)
 		}
@@ -493,7 +493,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 		form := supporterForm("12202", "NY")
 		form.Set("_csrf", of.csrf(slug))
 		resp, _ := of.postForm("/c/"+slug+"/submit", form)
-		m := tokenPathRE.FindStringSubmatch(resp.Header.Get("Location"))
+		m := tokenPathRE.FindStringSubmatch(of.formLink(t, resp, form))
 		if m == nil {
 			t.Fatalf("submit: %d", resp.StatusCode)
 		}
@@ -543,7 +543,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 		form.Set("email", email)
 		form.Set("_csrf", of.csrf(slug))
 		resp, _ := of.postForm("/c/"+slug+"/submit", form)
-		m := tokenPathRE.FindStringSubmatch(resp.Header.Get("Location"))
+		m := tokenPathRE.FindStringSubmatch(of.formLink(t, resp, form))
 		if m == nil {
 			t.Fatalf("submit: %d", resp.StatusCode)
 		}

@@ -16,7 +16,7 @@ func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 		return resp
 	}
 	for i := 0; i < 2; i++ {
-		if r := post(i); r.StatusCode != http.StatusCreated {
+		if r := post(i); r.StatusCode != http.StatusAccepted {
 			t.Fatalf("request %d within the burst: %d", i, r.StatusCode)
 		}
 	}

@@ -31,7 +31,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	t.Cleanup(hs.Close)
 	af.srv = hs
 
-	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusCreated {
+	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
 	staff := af.signedIn("staff@example.org", app.RoleStaff)

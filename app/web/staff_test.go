@@ -15,7 +15,7 @@ import (
 func submitLetters(t *testing.T, af *authFixture, body string) int {
 	t.Helper()
 	resp, out := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", body)
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submission: %d %s", resp.StatusCode, out)
 	}
 	var s struct {
