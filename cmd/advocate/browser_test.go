@@ -189,6 +189,9 @@ func (b *browser) open(path, sel string) {
 // text returns the visible text of the first element matching sel.
 func (b *browser) text(sel string) string { return b.read(sel, chromedp.Text(chromedp.CSS(sel))) }
 
+// html returns the markup inside the first element matching sel.
+func (b *browser) html(sel string) string { return b.read(sel, chromedp.InnerHTML(chromedp.CSS(sel))) }
+
 // value returns the current value of a form field.
 func (b *browser) value(sel string) string { return b.read(sel, chromedp.Value(chromedp.CSS(sel))) }
 
@@ -329,7 +332,8 @@ func needPdftotext(t *testing.T) {
 func TestBrowserSupporterSplitZip(t *testing.T) {
 	chromiumPath(t)
 	needPdftotext(t)
-	srv := startServe(t, testEnv(t.TempDir(), nil), nil)
+	dataDir := t.TempDir()
+	srv := startServe(t, testEnv(dataDir, nil), nil)
 	b := newBrowser(t, srv)
 	const paragraph = "My grandmother found safety here after crossing the sea. Please help him too."
 
@@ -382,7 +386,19 @@ func TestBrowserSupporterSplitZip(t *testing.T) {
 	}
 	b.do("send the letters",
 		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button[type=submit]:not(.secondary)`)),
-		chromedp.WaitVisible(chromedp.CSS("table.letters")))
+		chromedp.WaitVisible(chromedp.CSS("ul.targets")))
+	// The answer says to check the inbox and holds no link to the letters.
+	if h := b.text("h1"); h != "Check your email" {
+		t.Errorf("after sending: heading %q", h)
+	}
+	if txt := b.text("main"); !strings.Contains(txt, "ada@example.org") || !strings.Contains(txt, name(chosen)) ||
+		strings.Contains(b.html("main"), "/s/") {
+		t.Errorf("the answer to sending:\n%s", txt)
+	}
+	// The supporter opens the link in the copy email (filed as .eml
+	// without a mail server).
+	link := emailedLinkIn(t, filepath.Join(dataDir, "outbox"), "ada@example.org")
+	b.open(link, "table.letters")
 
 	if h := b.text("h1"); h != "Thank you, Ada" {
 		t.Errorf("thank-you heading %q", h)
@@ -579,6 +595,29 @@ func TestBrowserStaffTotals(t *testing.T) {
 	}
 }
 
+// emailedLinkIn waits for the copy email to an address in a folder of
+// filed .eml messages and returns the private link in it (its path).
+func emailedLinkIn(t *testing.T, dir, to string) string {
+	t.Helper()
+	re := regexp.MustCompile(`https?://[^/\s]+(/s/[a-z2-7]{32})`)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil || !strings.Contains(string(b), "To: ") || !strings.Contains(strings.ToLower(string(b)), to) {
+				continue
+			}
+			if m := re.FindStringSubmatch(strings.ReplaceAll(string(b), "=\r\n", "")); m != nil {
+				return m[1]
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no email with a private link to %s in %s", to, dir)
+	return ""
+}
+
 // submitByAPI sends one supporter through the JSON API and returns how many
 // letters it made.
 func submitByAPI(t *testing.T, base, first, email, zipCode string) int {
@@ -594,7 +633,7 @@ func submitByAPI(t *testing.T, base, first, email, zipCode string) int {
 		Letters []json.RawMessage `json:"letters"`
 	}
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated || json.Unmarshal(b, &out) != nil || len(out.Letters) == 0 {
+	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(b, &out) != nil || len(out.Letters) == 0 {
 		t.Fatalf("submit: %d %s", resp.StatusCode, b)
 	}
 	return len(out.Letters)

@@ -39,7 +39,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
+		if resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("submit: %d %s", resp.StatusCode, b)
 		}
 	}

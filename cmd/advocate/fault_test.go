@@ -25,6 +25,7 @@ import (
 	"github.com/advocate-org/advocate/app/config"
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/submit"
 )
 
 // Fault tests: serve killed in the middle of a burst, its database out of
@@ -47,9 +48,8 @@ func faultSubmission(email string) string {
 
 // apiReply is the part of a submission reply the fault tests check.
 type apiReply struct {
-	Token   string `json:"token"`
 	Letters []struct {
-		ID int64 `json:"id"`
+		TargetKey string `json:"target_key"`
 	} `json:"letters"`
 	Error struct {
 		Code    string `json:"code"`
@@ -99,6 +99,33 @@ func openFaultStore(t *testing.T, env map[string]string) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// storedSubmission finds the submission an address made for the fault
+// tests' campaign, as its copy email would link to it (an answer to a
+// submission never names it).
+func storedSubmission(t *testing.T, db *store.DB, email string) *app.Submission {
+	t.Helper()
+	ctx := context.Background()
+	c, err := db.FindCampaignBySlug(ctx, faultSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := db.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
+	if err != nil {
+		t.Errorf("accepted submission of %s is not stored: %v", email, err)
+		return nil
+	}
+	return sub
+}
+
+// keysOf lists the target keys of a submission answer's letters.
+func keysOf(r apiReply) []string {
+	var keys []string
+	for _, l := range r.Letters {
+		keys = append(keys, l.TargetKey)
+	}
+	return keys
 }
 
 // emailStats counts email and copy deliveries by status.
@@ -160,23 +187,23 @@ func sinkCounts(t *testing.T, sink *mailtest.Server) map[string]int {
 // checkStored checks that each accepted submission is stored with the
 // letters its reply listed, each email sent and received by the mail
 // server, and returns how many such emails there are.
-func checkStored(t *testing.T, db *store.DB, accepted map[string][]int64, received map[string]int) int {
+func checkStored(t *testing.T, db *store.DB, accepted map[string][]string, received map[string]int) int {
 	t.Helper()
 	emails := 0
-	for token, letters := range accepted {
-		sub, err := db.FindSubmissionByToken(context.Background(), token)
-		if err != nil {
-			t.Errorf("accepted submission %s is not stored: %v", token, err)
+	for email, letters := range accepted {
+		sub := storedSubmission(t, db, email)
+		if sub == nil {
 			continue
 		}
+		token := sub.Token
 		if len(sub.Letters) != len(letters) {
 			t.Errorf("submission %s: %d letters stored, the reply listed %d", token, len(sub.Letters), len(letters))
 			continue
 		}
 		n := 0
 		for i, l := range sub.Letters {
-			if l.ID != letters[i] {
-				t.Errorf("submission %s: letter %d is %d, the reply said %d", token, i, l.ID, letters[i])
+			if l.Recipient.Key != letters[i] {
+				t.Errorf("submission %s: letter %d is to %s, the reply said %s", token, i, l.Recipient.Key, letters[i])
 			}
 			for _, d := range l.Deliveries {
 				if d.Channel != app.ChannelEmail && d.Channel != app.ChannelCopy {
@@ -226,7 +253,7 @@ func killDuringBurst(t *testing.T, bin, dsn string) {
 	const clients, most = 4, 600
 	var (
 		mu       sync.Mutex
-		accepted = map[string][]int64{}
+		accepted = map[string][]string{}
 		bad      []string
 		n        atomic.Int64
 		wg       sync.WaitGroup
@@ -247,17 +274,14 @@ func killDuringBurst(t *testing.T, bin, dsn string) {
 				if i > most {
 					return
 				}
-				status, r, body, err := postSubmission(client, proc.addr, fmt.Sprintf("s%d@example.org", i))
+				email := fmt.Sprintf("s%d@example.org", i)
+				status, r, body, err := postSubmission(client, proc.addr, email)
 				if err != nil {
 					continue // the process is gone; this one was not accepted
 				}
 				mu.Lock()
-				if status == http.StatusCreated || status == http.StatusOK {
-					var ids []int64
-					for _, l := range r.Letters {
-						ids = append(ids, l.ID)
-					}
-					accepted[r.Token] = ids
+				if status == http.StatusAccepted {
+					accepted[email] = keysOf(r)
 				} else {
 					bad = append(bad, fmt.Sprintf("%d %s", status, body))
 				}
@@ -518,6 +542,13 @@ func TestFaultDatabaseUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := u.Host
+	// The test reads what was stored straight from the database, past
+	// the proxy that the server goes through.
+	direct, err := store.Open(context.Background(), store.Options{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { direct.Close() })
 	proxy := newTCPProxy(t)
 	proxy.up(target)
 	u.Host = proxy.addr
@@ -571,13 +602,18 @@ func TestFaultDatabaseUnavailable(t *testing.T) {
 		if status, body := get("/healthz"); status != http.StatusOK {
 			t.Errorf("%s: /healthz %d %s", round, status, body)
 		}
-		if status, _, body := api(round + "-api@example.org"); status != http.StatusCreated {
+		if status, _, body := api(round + "-api@example.org"); status != http.StatusAccepted {
 			t.Errorf("%s: API submit %d %s", round, status, body)
 		}
-		status, loc, body := form(round + "-form@example.org")
-		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/s/") {
-			t.Fatalf("%s: form submit %d %q %s", round, status, loc, body)
+		status, _, body := form(round + "-form@example.org")
+		if status != http.StatusOK || !strings.Contains(body, "Check your email") {
+			t.Fatalf("%s: form submit %d %s", round, status, body)
 		}
+		sub := storedSubmission(t, direct, round+"-form@example.org")
+		if sub == nil {
+			t.FailNow()
+		}
+		loc := "/s/" + sub.Token
 		if status, body := get(loc); status != http.StatusOK {
 			t.Errorf("%s: thank-you page %d %s", round, status, body)
 		}
@@ -657,15 +693,14 @@ func TestFaultSMTPDown(t *testing.T) {
 	client := &http.Client{Timeout: 15 * time.Second}
 	// Few supporters: every attempt renders each email's PDFs again.
 	const supporters = 2
-	accepted := map[string][]int64{}
+	accepted := map[string][]string{}
 	for i := range supporters {
-		status, r, body, err := postSubmission(client, srv.addr, fmt.Sprintf("smtp%d@example.org", i))
-		if err != nil || status != http.StatusCreated {
+		email := fmt.Sprintf("smtp%d@example.org", i)
+		status, r, body, err := postSubmission(client, srv.addr, email)
+		if err != nil || status != http.StatusAccepted {
 			t.Fatalf("submit while the mail server is down: %d %v %s", status, err, body)
 		}
-		for _, l := range r.Letters {
-			accepted[r.Token] = append(accepted[r.Token], l.ID)
-		}
+		accepted[email] = keysOf(r)
 	}
 	db := openFaultStore(t, env)
 	start := time.Now()
@@ -675,10 +710,10 @@ func TestFaultSMTPDown(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		retried := 0
-		for token := range accepted {
-			sub, err := db.FindSubmissionByToken(context.Background(), token)
-			if err != nil {
-				t.Fatal(err)
+		for email := range accepted {
+			sub := storedSubmission(t, db, email)
+			if sub == nil {
+				t.FailNow()
 			}
 			for _, l := range sub.Letters {
 				for _, d := range l.Deliveries {
