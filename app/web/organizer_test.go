@@ -163,6 +163,13 @@ func TestCampaignCreateEditOpenCloseOverHTTP(t *testing.T) {
 	of := newOrgFixture(t)
 	b := of.organizer()
 
+	// A new campaign asks supporters to confirm unless the organizer
+	// says otherwise.
+	if resp, body := b.get("/organize/campaigns/new"); resp.StatusCode != http.StatusOK ||
+		!regexp.MustCompile(`id="double_opt_in" name="double_opt_in" value="1" checked`).MatchString(body) {
+		t.Fatalf("new campaign form: %d, double opt-in not ticked", resp.StatusCode)
+	}
+
 	// Mistakes come back next to their fields; nothing is created.
 	resp, body := b.submit("/organize/campaigns/new", "/organize/campaigns", url.Values{
 		"title": {""}, "slug": {"Not A Slug"}, "starts_at": {"soon"}, "retention_days": {"-1"},

@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/web"
 )
 
@@ -57,4 +60,32 @@ func TestFormRateLimitKeepsInput(t *testing.T) {
 		t.Fatalf("over the limit: %d", resp.StatusCode)
 	}
 	mustContain(t, body, "Too many letters from your network", `value="Núñez"`, "My own paragraph, typed with care.", `value="other@example.org"`)
+}
+
+// One mailbox that sends many submissions (forged or not) is never refused
+// for its address: past 5 in ten minutes the letters wait for the
+// mailbox's confirmation, and past 30 in an hour it is sent no more email.
+func TestMailboxFloodIsHeldThenMuted(t *testing.T) {
+	f := newFixture(t, "", "")
+	ctx := context.Background()
+	var last string
+	for i := range 31 {
+		last = fmt.Sprintf("victim+%d@example.org", i)
+		resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+			strings.Replace(goodJSON, "lukasz@example.org", last, 1))
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("submission %d: %d %s", i, resp.StatusCode, body)
+		}
+		sub, err := f.db.FindSubmissionByToken(ctx, strings.TrimPrefix(f.emailedLink(t, slug, last), "/s/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held := !sub.Confirmed(); held != (i >= 5) {
+			t.Fatalf("submission %d held=%v", i, held)
+		}
+		cp := sub.Letters[0].Deliveries[len(sub.Letters[0].Deliveries)-1]
+		if cp.Channel != app.ChannelCopy || (cp.Status == app.StatusDead) != (i >= 30) {
+			t.Fatalf("submission %d: copy %s %s", i, cp.Status, cp.LastError)
+		}
+	}
 }
