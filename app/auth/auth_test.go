@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -259,6 +260,25 @@ func TestLockoutPerAddress(t *testing.T) {
 	e.clock.Add(auth.DefaultLockFor)
 	if _, err := e.svc.Login(ctx, "ana@example.org", pw, bad); err != nil {
 		t.Fatalf("address still locked after the lock time: %v", err)
+	}
+}
+
+// An IPv6 client gets a whole /64: spraying from many of its addresses
+// locks the /64, not one address at a time.
+func TestLockoutPerIPv6Network(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.user(t, "ana@example.org", app.RoleOrganizer)
+	var err error
+	for i := range auth.DefaultMaxIPFailures {
+		from := auth.Client{IP: fmt.Sprintf("2001:db8:5:6:%x::%x", i*1031, i+1)}
+		_, err = e.svc.Login(ctx, fmt.Sprintf("spray%d@example.org", i), "wrong password!!", from)
+	}
+	wantCode(t, err, app.ERATELIMIT)
+	_, err = e.svc.Login(ctx, "ana@example.org", pw, auth.Client{IP: "2001:db8:5:6:ffff::1"})
+	wantCode(t, err, app.ERATELIMIT)
+	if _, err := e.svc.Login(ctx, "ana@example.org", pw, auth.Client{IP: "2001:db8:5:7::1"}); err != nil {
+		t.Fatalf("the next /64 is locked out too: %v", err)
 	}
 }
 
