@@ -68,10 +68,12 @@ type SubmissionStore interface {
 type Clock func() time.Time
 
 // LimitCount is a count of events under one key (a client network, a
-// mailbox) in the fixed window that starts at WindowStart (Unix seconds).
+// mailbox) in the fixed window from WindowStart to WindowEnd (Unix
+// seconds).
 type LimitCount struct {
 	Key         string
 	WindowStart int64
+	WindowEnd   int64
 	N           int64
 }
 
@@ -80,6 +82,6 @@ type LimitCount struct {
 type LimitCounts interface {
 	// AddLimitCounts adds each count and returns the totals afterwards.
 	AddLimitCounts(ctx context.Context, adds []LimitCount) ([]int64, error)
-	// PruneLimitCounts deletes windows that started before a Unix second.
+	// PruneLimitCounts deletes windows that ended before a Unix second.
 	PruneLimitCounts(ctx context.Context, before int64) (int64, error)
 }

@@ -145,7 +145,7 @@ func (c *Counter) Sync(ctx context.Context) error {
 		if t.pending == 0 {
 			continue
 		}
-		adds = append(adds, app.LimitCount{Key: s.key, WindowStart: s.start, N: t.pending})
+		adds = append(adds, app.LimitCount{Key: s.key, WindowStart: s.start, WindowEnd: t.end.Unix(), N: t.pending})
 		slots = append(slots, s)
 	}
 	sent := make([]int64, len(adds))
@@ -158,9 +158,12 @@ func (c *Counter) Sync(ctx context.Context) error {
 	}
 	c.mu.Unlock()
 
-	totals, err := c.store.AddLimitCounts(ctx, adds)
-	if err != nil {
-		return err
+	var totals []int64
+	if len(adds) > 0 {
+		var err error
+		if totals, err = c.store.AddLimitCounts(ctx, adds); err != nil {
+			return err
+		}
 	}
 	c.mu.Lock()
 	for i, s := range slots {
@@ -181,8 +184,7 @@ func (c *Counter) Sync(ctx context.Context) error {
 	}
 	c.mu.Unlock()
 	if prune {
-		// No limit looks back more than a day.
-		if _, err := c.store.PruneLimitCounts(ctx, now.Add(-25*time.Hour).Unix()); err != nil {
+		if _, err := c.store.PruneLimitCounts(ctx, now.Unix()); err != nil {
 			return err
 		}
 	}

@@ -19,17 +19,17 @@ func (d *DB) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64
 	}
 	totals := make([]int64, len(adds))
 	index := make(map[app.LimitCount]int, len(adds))
-	for start := 0; start < len(adds); start += 300 {
-		part := adds[start:min(start+300, len(adds))]
+	for start := 0; start < len(adds); start += 200 {
+		part := adds[start:min(start+200, len(adds))]
 		var b strings.Builder
-		b.WriteString("INSERT INTO limit_counts (key, window_start, n) VALUES ")
-		args := make([]any, 0, 3*len(part))
+		b.WriteString("INSERT INTO limit_counts (key, window_start, window_end, n) VALUES ")
+		args := make([]any, 0, 4*len(part))
 		for i, a := range part {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?)")
-			args = append(args, a.Key, a.WindowStart, a.N)
+			b.WriteString("(?, ?, ?, ?)")
+			args = append(args, a.Key, a.WindowStart, a.WindowEnd, a.N)
 			index[app.LimitCount{Key: a.Key, WindowStart: a.WindowStart}] = start + i
 		}
 		b.WriteString(" ON CONFLICT (key, window_start) DO UPDATE SET n = limit_counts.n + excluded.n RETURNING key, window_start, n")
@@ -50,10 +50,10 @@ func (d *DB) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64
 	return totals, nil
 }
 
-// PruneLimitCounts deletes the windows that started before the given Unix
-// second: no limit looks that far back.
+// PruneLimitCounts deletes the windows that ended before the given Unix
+// second.
 func (d *DB) PruneLimitCounts(ctx context.Context, before int64) (int64, error) {
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind("DELETE FROM limit_counts WHERE window_start < ?"), before)
+	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind("DELETE FROM limit_counts WHERE window_end < ?"), before)
 	if err != nil {
 		return 0, mapErr(err, "prune limit counts", msgs{})
 	}

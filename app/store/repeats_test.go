@@ -162,7 +162,7 @@ func TestLimitCountsAcrossInstances(t *testing.T) {
 		if n := c.Hit("ip:3", time.Minute); n != 1 {
 			t.Fatalf("next window: %d", n)
 		}
-		if _, err := e.db.PruneLimitCounts(ctx, now.Add(time.Hour).Unix()); err != nil {
+		if _, err := e.db.PruneLimitCounts(ctx, now.Add(90*time.Minute).Unix()); err != nil {
 			t.Fatal(err)
 		}
 		if n := e.count(t, "limit_counts"); n != 0 {
