@@ -190,6 +190,9 @@ type copyData struct {
 	ThanksURL  string
 	ConfirmURL string // empty unless the submission awaits confirmation
 	ConfirmBy  string // "July 4, 2026 at 3:04 PM EDT"
+	// Again is true when this copy went out before and is sent again
+	// (the "send me my link again" form, or a repeat submission).
+	Again bool
 }
 
 // Compose builds the email for dl, a delivery of one of sub's letters.
@@ -243,7 +246,7 @@ func (c *Composer) Compose(dl app.Delivery, sub *app.Submission, camp *app.Campa
 		}}
 	case app.ChannelCopy:
 		d := copyData{Campaign: camp, Supporter: sub.Supporter, Letters: sub.Letters, OrgName: org,
-			ThanksURL: c.baseURL + "/s/" + sub.Token}
+			ThanksURL: c.baseURL + "/s/" + sub.Token, Again: dl.SentAt != nil}
 		if !sub.Confirmed() && sub.ConfirmToken != "" {
 			d.ConfirmURL = c.baseURL + "/confirm/" + sub.ConfirmToken
 			d.ConfirmBy = sub.CreatedAt.Add(camp.Delivery.ConfirmWithin()).In(c.loc).Format("January 2, 2006 at 3:04 PM MST")

@@ -563,3 +563,31 @@ func TestGivesWayWhileSupportersSubmit(t *testing.T) {
 		t.Fatalf("received %d, Busy asked %d times", srv.Count(), asked.Load())
 	}
 }
+
+// The link sent again (ResendCopy) says why it came, and goes only to the
+// supporter's address with their own link.
+func TestResentCopySaysWhy(t *testing.T) {
+	e := newEnv(t, "", app.DeliverySettings{})
+	s := e.add(t, sub{offices: []string{""}})
+	srv := mailtest.Start(t, mailtest.Options{})
+	x := e.outbox(t, smtpSender(t, srv.URL(), 0), nil)
+	flush(t, x)
+	first := parseMail(t, srv.Received()[0].Data)
+	if strings.Contains(first.text, "send the link to your letters") {
+		t.Fatalf("a first copy says it is sent again:\n%s", first.text)
+	}
+	if ok, err := e.db.ResendCopy(context.Background(), s.ID, time.Now(), 0); err != nil || !ok {
+		t.Fatalf("resend: %v %v", ok, err)
+	}
+	waitFor(t, func() bool { flush(t, x); return len(srv.Received()) == 2 })
+	r := srv.Received()[1]
+	again := parseMail(t, r.Data)
+	if len(r.To) != 1 || r.To[0] != s.Supporter.Email {
+		t.Fatalf("sent again to %q", r.To)
+	}
+	for _, body := range []string{again.text, again.html} {
+		if !strings.Contains(body, "send the link to your letters") || !strings.Contains(body, "/s/"+s.Token) {
+			t.Fatalf("the copy sent again:\n%s", body)
+		}
+	}
+}
