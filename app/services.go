@@ -62,6 +62,9 @@ type SubmissionStore interface {
 	// confirmed, so that a newer one from the same address can take its
 	// place; false when it was confirmed or erased meanwhile.
 	EraseUnconfirmedSubmission(ctx context.Context, submissionID int64, at time.Time) (bool, error)
+	// EraseSubmission erases one submission's supporter; false when it
+	// was erased already.
+	EraseSubmission(ctx context.Context, submissionID int64, at time.Time) (bool, error)
 }
 
 // Clock is the time source; tests pass a fixed one.

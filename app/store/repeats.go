@@ -52,14 +52,29 @@ func (d *DB) ResendCopy(ctx context.Context, submissionID int64, now time.Time, 
 // reports false, and changes nothing, when the submission was confirmed
 // (perhaps a moment ago), was erased already or does not exist.
 func (d *DB) EraseUnconfirmedSubmission(ctx context.Context, submissionID int64, at time.Time) (bool, error) {
+	return d.eraseSubmission(ctx, submissionID, true, at)
+}
+
+// EraseSubmission erases one submission's supporter as EraseSupporters
+// does, at the request of whoever holds its private link; false when it
+// was erased already or does not exist.
+func (d *DB) EraseSubmission(ctx context.Context, submissionID int64, at time.Time) (bool, error) {
+	return d.eraseSubmission(ctx, submissionID, false, at)
+}
+
+func (d *DB) eraseSubmission(ctx context.Context, submissionID int64, onlyUnconfirmed bool, at time.Time) (bool, error) {
 	at = dbTime(at)
 	erased := false
+	cond := ""
+	if onlyUnconfirmed {
+		cond = " AND s.confirmed_at IS NULL"
+	}
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
 		var p pickedSupporter
 		err := q.QueryRowContext(ctx, d.rebind(`SELECT p.id, s.id, s.campaign_id FROM submissions s
 			JOIN supporters p ON p.id = s.supporter_id
-			WHERE s.id = ? AND s.confirmed_at IS NULL AND p.erased_at IS NULL`), submissionID).Scan(&p.id, &p.submission, &p.campaign)
+			WHERE s.id = ? AND p.erased_at IS NULL`+cond), submissionID).Scan(&p.id, &p.submission, &p.campaign)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -71,7 +86,7 @@ func (d *DB) EraseUnconfirmedSubmission(ctx context.Context, submissionID int64,
 		return err
 	})
 	if err != nil {
-		return false, mapErr(err, "replace unconfirmed submission", privacyMsgs)
+		return false, mapErr(err, "erase submission", privacyMsgs)
 	}
 	return erased, nil
 }

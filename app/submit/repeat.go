@@ -2,6 +2,7 @@ package submit
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,6 +154,31 @@ func (s *Service) SendLinkAgain(ctx context.Context, slug, email string) (*app.C
 		return nil, err
 	}
 	return e.campaign, s.resend(ctx, sub.ID, s.now())
+}
+
+// EraseOwn erases the data of the submission a private link names, at the
+// request of whoever holds the link (the address's owner, who got it by
+// email): their name, address, paragraph and letters' text go, unsent
+// letters stop, and the address may write again. This is also the remedy
+// when someone else wrote first with the owner's address on a campaign
+// without confirmation. Erasing twice is harmless.
+func (s *Service) EraseOwn(ctx context.Context, token string) error {
+	sub, c, err := s.FindByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	erased, err := s.submissions.EraseSubmission(ctx, sub.ID, s.now())
+	if err != nil || !erased {
+		return err
+	}
+	s.log.Info("a supporter erased their own letters", "campaign", c.Slug, "submission", sub.ID)
+	if s.audit != nil {
+		if err := s.audit.Record(ctx, "supporter.erase_own", "submission:"+strconv.FormatInt(sub.ID, 10),
+			"erased with the private link, campaign "+c.Slug); err != nil {
+			s.log.Warn("audit of a supporter's own erasure", "err", err)
+		}
+	}
+	return nil
 }
 
 // MailboxKey is the mailbox an email address delivers to, as far as can be

@@ -59,6 +59,13 @@ type Options struct {
 	OnQueued func()
 	// Mailboxes limits what one email address can set off (repeat.go).
 	Mailboxes MailboxLimits
+	// Audit records supporters' own erasures; nil records nothing.
+	Audit Auditor
+}
+
+// Auditor records audit events (*auth.Audit has it).
+type Auditor interface {
+	Record(ctx context.Context, action, subject, detail string) error
 }
 
 // Confirmations is the store side of double opt-in.
@@ -81,6 +88,7 @@ type Service struct {
 	confirm     Confirmations
 	onQueued    func()
 	limits      MailboxLimits
+	audit       Auditor
 
 	mu        sync.Mutex
 	cache     map[string]*campaignEntry
@@ -138,7 +146,7 @@ func New(o Options) *Service {
 	return &Service{
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
 		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
-		confirm: o.Confirmations, onQueued: o.OnQueued, limits: o.Mailboxes, cache: map[string]*campaignEntry{},
+		confirm: o.Confirmations, onQueued: o.OnQueued, limits: o.Mailboxes, audit: o.Audit, cache: map[string]*campaignEntry{},
 		loading: map[string]*entryLoad{}, forgotten: map[string]int{},
 	}
 }

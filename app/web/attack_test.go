@@ -363,6 +363,7 @@ func TestAttackCSRF(t *testing.T) {
 	victim := af.user("victim@example.org", app.RoleStaff)
 	attacker := af.browser() // the attacker's own visit gives them a token of their own
 	attackerToken := attacker.csrfToken()
+	eraseToken := submitToken(t, af, map[string]any{"email": "erase-csrf@example.org"})
 
 	rows := []struct {
 		name string
@@ -376,6 +377,12 @@ func TestAttackCSRF(t *testing.T) {
 		{name: "supporter preview", path: "/c/" + slug + "/preview", form: supporterForm("12202", "NY"), validWorks: http.StatusOK},
 		{name: "supporter submit", path: "/c/" + slug + "/submit", form: supporterForm("12202", "NY"), validWorks: http.StatusOK},
 		{name: "send my link again", path: "/c/" + slug + "/link", form: url.Values{"email": {"csrf@example.org"}}, validWorks: http.StatusOK},
+		{name: "erase own letters", path: "/s/" + eraseToken + "/erase", form: url.Values{"confirm": {"yes"}}, validWorks: http.StatusSeeOther,
+			unchanged: func(t *testing.T) {
+				if sub, _ := af.db.FindSubmissionByToken(context.Background(), eraseToken); sub.Supporter.ErasedAt != nil {
+					t.Error("erased by a forged form")
+				}
+			}},
 		{name: "sign-in", path: "/login", form: url.Values{"email": {"victim@example.org"}, "password": {testPassword}},
 			validWorks: http.StatusSeeOther},
 		{name: "sign-out", as: leaver, path: "/logout", validWorks: http.StatusSeeOther, unchanged: func(t *testing.T) {

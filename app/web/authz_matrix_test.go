@@ -28,6 +28,7 @@ var publicRoutes = map[string]string{
 	"POST /c/:slug/preview":                    "supporters: letter preview",
 	"POST /c/:slug/submit":                     "supporters: send letters",
 	"POST /c/:slug/link":                       "supporters: the private link, emailed to the address only",
+	"POST /s/:token/erase":                     "the holder of a private link: erase their own letters and details",
 	"GET /s/:token":                            "supporters: thank-you page behind an unguessable token",
 	"GET /s/:token/letters.pdf":                "supporters: their letters, same token",
 	"GET /s/:token/letters/:id/pdf":            "supporters: one letter, same token",

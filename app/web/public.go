@@ -154,6 +154,25 @@ func (s *Server) submitForm(c echo.Context) error {
 		Sent: &sentPage{Email: res.Email, Targets: res.Targets}})
 }
 
+// eraseOwn erases the letters and details of the submission whose private
+// link the visitor holds, once they tick that they mean it.
+func (s *Server) eraseOwn(c echo.Context) error {
+	token := c.Param("token")
+	if c.FormValue("confirm") != "yes" {
+		sub, camp, err := s.submit.FindByToken(c.Request().Context(), token)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "thanks.html", pageData{Title: "Your letters", Campaign: camp,
+			Submission: sub, Fields: map[string]string{"confirm": "tick the box to say that you want your data erased"},
+			Error: "Nothing was erased."})
+	}
+	if err := s.submit.EraseOwn(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/s/"+token)
+}
+
 // sentPage is what the "check your email" pages show: only what the
 // visitor typed and the targets of the address they typed.
 type sentPage struct {

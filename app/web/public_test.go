@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -230,5 +231,39 @@ func TestRequestLog(t *testing.T) {
 	}
 	if out := buf.String(); !strings.Contains(out, "level=WARN msg=request") || !strings.Contains(out, "path=/healthz") {
 		t.Fatalf("the failure was not logged: %s", out)
+	}
+}
+
+// Whoever holds the private link (the address's owner, by email) can erase
+// their own letters and details, and then write again with the address.
+func TestSupporterErasesOwnLetters(t *testing.T) {
+	f := newFixture(t, "", "")
+	link := f.submitAs(t, "own@example.org")
+	tok := f.csrf(slug)
+	resp, body := f.postForm(link+"/erase", url.Values{"_csrf": {tok}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Nothing was erased") {
+		t.Fatalf("without the tick: %d", resp.StatusCode)
+	}
+	if sub, _ := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(link, "/s/")); sub.Supporter.ErasedAt != nil {
+		t.Fatal("erased without the tick")
+	}
+	resp, _ = f.postForm(link+"/erase", url.Values{"_csrf": {tok}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != link {
+		t.Fatalf("erase: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = f.get(link)
+	mustContain(t, body, "erased")
+	mustNotContain(t, body, "José", "12 State St")
+	if resp, _ := f.get(link + "/letters.pdf"); resp.StatusCode != http.StatusGone {
+		t.Fatalf("PDF after erasure: %d", resp.StatusCode)
+	}
+	// The address writes again, and gets a new link.
+	if again := f.submitAs(t, "own@example.org"); again == link {
+		t.Fatal("no new submission after erasure")
+	}
+	// Without the CSRF token nothing happens.
+	resp, _ = f.postForm(link+"/erase", url.Values{"confirm": {"yes"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("without CSRF: %d", resp.StatusCode)
 	}
 }

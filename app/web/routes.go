@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	pages.POST("/c/:slug/submit", s.submitForm, s.submitLimit)
 	pages.POST("/c/:slug/link", s.linkAgain, s.submitLimit) // "send me my link again"
 	pages.GET("/s/:token", s.thanks)
+	pages.POST("/s/:token/erase", s.eraseOwn) // the supporter erases their own data
 	pages.GET("/s/:token/letters.pdf", s.pdfAll)
 	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne)
 	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (delivery.go)

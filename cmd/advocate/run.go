@@ -398,6 +398,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	audit := auth.NewAudit(db, nil)
 	// Rate limits count in the database, for every instance (app/limit).
 	limits := limit.New(limit.Options{Store: db, Logger: c.log})
 	limitsDone := make(chan struct{})
@@ -406,9 +407,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	go func() { defer close(limitsDone); limits.Run(limitsCtx) }()
 	sub = submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
 		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake,
-		Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: int(c.cfg.SubmitEmailPerHour), Burst: c.cfg.SubmitEmailBurst}})
+		Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: int(c.cfg.SubmitEmailPerHour), Burst: c.cfg.SubmitEmailBurst},
+		Audit:     audit})
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
-	audit := auth.NewAudit(db, nil)
 	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
 		Cache: sub, Auditor: audit, Counts: db, Location: c.cfg.Location()})
 	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log})
