@@ -1,16 +1,24 @@
 // Package limit counts requests per key (a client network, a mailbox) in
-// fixed windows, for the rate limits on submissions, sign-ins and
-// downloads. The counts live in the database, so a restart or a second
+// fixed windows, for the rate limits on submissions and downloads. The
+// counts that matter live in the database, so a restart or a second
 // instance behind the same load balancer does not reset them; each
 // instance adds its own counts in memory and syncs them a few times a
 // second in one statement, so that a busy SQLite writer pays one short
-// transaction per sync rather than a write per request. Between syncs an
-// instance sees the others' counts as of the last sync: a limit of N may
-// let through a few more than N across instances, never fewer.
+// transaction per sync rather than a write per request.
+//
+// Most keys are seen once (one supporter, one address) and can never
+// reach a limit, so a key is written only once it comes back: an instance
+// keeps a key seen once in memory (up to MaxKeys of them) and syncs it
+// from its second count on. Between syncs an instance sees the others'
+// counts as of the last sync. So a limit of N may let through a few more
+// than N (one more per instance, and one more after a restart), never
+// fewer.
 package limit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -26,6 +34,10 @@ type Options struct {
 	Interval time.Duration
 	Clock    app.Clock
 	Logger   *slog.Logger
+	// MaxKeys bounds the keys seen once that an instance keeps (default
+	// 200,000, about 30 MB); beyond it the oldest are forgotten, and may
+	// be let through once more.
+	MaxKeys int
 }
 
 // Counter counts events per key and window. It is safe for concurrent use.
@@ -35,8 +47,12 @@ type Counter struct {
 	now      app.Clock
 	log      *slog.Logger
 
+	maxKeys int
+
 	mu      sync.Mutex
 	windows map[slot]*tally
+	dirty   map[slot]*tally // windows with counts to write
+	once    int             // keys in windows that are not in the database
 	pruned  time.Time
 }
 
@@ -50,6 +66,7 @@ type slot struct {
 type tally struct {
 	synced  int64 // every instance's total at the last sync
 	pending int64 // counted here since the last sync
+	known   bool  // in the database (synced at least once)
 	end     time.Time
 }
 
@@ -64,7 +81,11 @@ func New(o Options) *Counter {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Counter{store: o.Store, interval: o.Interval, now: o.Clock, log: o.Logger, windows: map[slot]*tally{}}
+	if o.MaxKeys <= 0 {
+		o.MaxKeys = 200_000
+	}
+	return &Counter{store: o.Store, interval: o.Interval, now: o.Clock, log: o.Logger, maxKeys: o.MaxKeys,
+		windows: map[slot]*tally{}, dirty: map[slot]*tally{}}
 }
 
 // Hit counts one event under key in the current window of the given
@@ -93,7 +114,7 @@ func (c *Counter) add(key string, window time.Duration, n int64) int64 {
 	}
 	now := c.now()
 	start := now.Truncate(window)
-	s := slot{key: strconv.FormatInt(int64(window/time.Second), 10) + "s:" + key, start: start.Unix()}
+	s := slot{key: slotKey(key, window), start: start.Unix()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.windows[s]
@@ -103,9 +124,22 @@ func (c *Counter) add(key string, window time.Duration, n int64) int64 {
 		}
 		t = &tally{end: start.Add(window)}
 		c.windows[s] = t
+		c.once++
 	}
 	t.pending += n
+	if n > 0 && (t.known || t.pending >= 2) {
+		c.dirty[s] = t
+	}
 	return t.synced + t.pending
+}
+
+// slotKey is what the database stores for a key and window length: a
+// hash, so that the table holds no email or client address (it keeps no
+// one's data past a window, but needs none to count) and its rows stay
+// short.
+func slotKey(key string, window time.Duration) string {
+	h := sha256.Sum256([]byte(strconv.FormatInt(int64(window/time.Second), 10) + "s:" + key))
+	return base64.RawURLEncoding.EncodeToString(h[:15])
 }
 
 // Run syncs the counts every Interval until ctx ends, then once more.
@@ -135,14 +169,22 @@ func (c *Counter) Run(ctx context.Context) {
 func (c *Counter) Sync(ctx context.Context) error {
 	now := c.now()
 	c.mu.Lock()
+	prune := now.Sub(c.pruned) >= time.Minute
+	if prune {
+		// Once a minute, drop the windows that ended (late counts for an
+		// ended window limit nothing).
+		c.pruned = now
+		for s, t := range c.windows {
+			if !now.Before(t.end) {
+				c.forget(s, t)
+			}
+		}
+	}
 	var adds []app.LimitCount
 	var slots []slot
-	for s, t := range c.windows {
-		if !now.Before(t.end) && t.pending == 0 {
-			delete(c.windows, s)
-			continue
-		}
-		if t.pending == 0 {
+	for s, t := range c.dirty {
+		delete(c.dirty, s)
+		if t.pending == 0 || !now.Before(t.end) || c.windows[s] != t {
 			continue
 		}
 		adds = append(adds, app.LimitCount{Key: s.key, WindowStart: s.start, WindowEnd: t.end.Unix(), N: t.pending})
@@ -152,16 +194,20 @@ func (c *Counter) Sync(ctx context.Context) error {
 	for i := range adds {
 		sent[i] = adds[i].N
 	}
-	prune := now.Sub(c.pruned) >= time.Minute
-	if prune {
-		c.pruned = now
-	}
 	c.mu.Unlock()
 
 	var totals []int64
 	if len(adds) > 0 {
 		var err error
 		if totals, err = c.store.AddLimitCounts(ctx, adds); err != nil {
+			// Nothing was written: the counts wait for the next sync.
+			c.mu.Lock()
+			for _, s := range slots {
+				if t := c.windows[s]; t != nil {
+					c.dirty[s] = t
+				}
+			}
+			c.mu.Unlock()
 			return err
 		}
 	}
@@ -174,12 +220,22 @@ func (c *Counter) Sync(ctx context.Context) error {
 		// Counts made during the sync stay pending for the next one.
 		t.pending -= sent[i]
 		t.synced = totals[i]
-		// Most keys are seen once (one supporter, one address): forget
-		// them, so that memory holds only the keys that come back. A
-		// forgotten key counts from 1 again until its next sync, so a
-		// limit may let one more through, never fewer.
-		if t.pending == 0 && (t.synced < 2 || !now.Before(t.end)) {
-			delete(c.windows, s)
+		if t.pending > 0 {
+			c.dirty[s] = t
+		}
+		if !t.known {
+			t.known = true
+			c.once--
+		}
+	}
+	// Keys seen once past the bound: forget some (a map has no order, and
+	// any of them is as good as another).
+	for s, t := range c.windows {
+		if c.once <= c.maxKeys {
+			break
+		}
+		if !t.known && t.pending < 2 {
+			c.forget(s, t)
 		}
 	}
 	c.mu.Unlock()
@@ -189,4 +245,13 @@ func (c *Counter) Sync(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// forget drops a window; c.mu is held.
+func (c *Counter) forget(s slot, t *tally) {
+	delete(c.windows, s)
+	delete(c.dirty, s)
+	if !t.known {
+		c.once--
+	}
 }

@@ -3,6 +3,7 @@ package limit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -59,12 +60,22 @@ func TestCounter(t *testing.T) {
 	if err := a.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A key seen once is not written: it cannot have reached a limit.
+	b.Hit("k", time.Minute)
+	before := st.syncs
+	if err := b.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st.syncs != before {
+		t.Fatal("a key seen once was written")
+	}
+	// Seen again, it is, and b learns a's counts.
 	b.Hit("k", time.Minute)
 	if err := b.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := b.Peek("k", time.Minute); n != 3 {
-		t.Fatalf("b sees %d, want 3", n)
+	if n := b.Peek("k", time.Minute); n != 4 {
+		t.Fatalf("b sees %d, want 4", n)
 	}
 	// A failed sync loses nothing: the counts wait for the next one.
 	st.fail = errors.New("database gone")
@@ -76,11 +87,11 @@ func TestCounter(t *testing.T) {
 	if err := a.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := a.Peek("k", time.Minute); n != 4 {
-		t.Fatalf("after a failed sync %d, want 4", n)
+	if n := a.Peek("k", time.Minute); n != 5 {
+		t.Fatalf("after a failed sync %d, want 5", n)
 	}
 	// Nothing to sync costs no statement.
-	before := st.syncs
+	before = st.syncs
 	if err := a.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +105,34 @@ func TestCounter(t *testing.T) {
 	now = now.Add(time.Minute)
 	if n := a.Hit("k", time.Minute); n != 1 {
 		t.Fatalf("next window %d", n)
+	}
+}
+
+// Keys seen once are kept up to MaxKeys; past it some are forgotten, and
+// known keys never are.
+func TestCounterForgetsKeysSeenOnce(t *testing.T) {
+	ctx := context.Background()
+	st := &fakeStore{counts: map[[2]any]int64{}}
+	c := limit.New(limit.Options{Store: st, MaxKeys: 10})
+	c.Hit("repeat", time.Hour)
+	c.Hit("repeat", time.Hour)
+	for i := range 100 {
+		c.Hit(fmt.Sprint("once", i), time.Hour)
+	}
+	if err := c.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for i := range 100 {
+		kept += int(c.Peek(fmt.Sprint("once", i), time.Hour))
+	}
+	if kept != 10 {
+		t.Fatalf("%d keys seen once kept, want 10", kept)
+	}
+	if n := c.Peek("repeat", time.Hour); n != 2 {
+		t.Fatalf("a known key: %d", n)
+	}
+	if len(st.counts) != 1 {
+		t.Fatalf("%d keys written, want only the one seen twice", len(st.counts))
 	}
 }
