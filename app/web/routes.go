@@ -81,7 +81,10 @@ func (s *Server) routes() {
 	staff.GET("/campaigns/:slug", s.staffCampaign)
 	staff.GET("/campaigns/:slug/letters", s.staffLetters)
 	staff.GET("/campaigns/:slug/export/:file", s.staffExport)
-	staff.GET("/campaigns/:slug/packets.zip", s.staffPackets)
+	// Office packets print every letter in full (writers' names, street
+	// addresses, emails, own paragraphs), and a masked packet could not be
+	// delivered: the supporter-data role, not every staff member.
+	e.GET("/staff/campaigns/:slug/packets.zip", s.staffPackets, csrf, s.requireRole(app.RoleSupporterData))
 
 	// Supporters' personal data (staff_privacy.go): only the supporter-data
 	// role, not every staff member.

@@ -421,7 +421,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Auth:       accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
 		Location: c.cfg.Location(), SubmitEmailRate: web.RateLimit{PerMinute: c.cfg.SubmitEmailPerHour / 60, Burst: c.cfg.SubmitEmailBurst},
-		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
+		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), Audit: audit}),
 	})
 	if err != nil {
 		return err
