@@ -618,7 +618,7 @@ func TestAttackMailHeaderInjection(t *testing.T) {
 func TestAttackPathTraversal(t *testing.T) {
 	af := newAttackApp(t, "", nil)
 	token := submitToken(t, af, nil)
-	staff := af.signedIn("staff@example.org", app.RoleStaff)
+	staff := af.signedIn("staff@example.org", app.RoleStaff, app.RoleSupporterData) // packets need supporter-data
 	session := "advocate_session=" + staff.cookie("advocate_session")
 	secrets := []string{"module github.com/advocate-org", "root:x:0:0", "package web", "[core]"}
 	rows := []struct {
