@@ -142,3 +142,22 @@ func (s *Service) closeGrantsGiven(ctx context.Context, a app.Actor, u *app.User
 	}
 	return nil
 }
+
+// guardBorrow refuses what would let an administrator on the web act as
+// another account that holds a role needing approval: setting its password
+// (and then signing in as it) or creating an API token for it (whose
+// secret the administrator sees). Without it the two-administrator rule
+// could be walked around by borrowing a holder's account. Holders change
+// their own password under Account; the command line may do both.
+func guardBorrow(a app.Actor, u *app.User) error {
+	if directGrant(a) || a.UserID == u.ID {
+		return nil
+	}
+	for _, r := range u.Roles {
+		if r.NeedsApproval() {
+			return app.Errorf(app.EFORBIDDEN, "%s holds the %s role, so nobody else sets their password or creates their API tokens on the web: "+
+				"they change their own password under Account, and `advocate user set-password` or `advocate token create` on the server do the rest.", u.Email, r)
+		}
+	}
+	return nil
+}

@@ -161,3 +161,36 @@ func TestSupporterDataNeedsTwoAdmins(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBorrowingSupporterDataAccounts: an administrator cannot reach
+// supporter data by setting a holder's password or making a token for
+// them (the token's secret is shown to the administrator).
+func TestNoBorrowingSupporterDataAccounts(t *testing.T) {
+	e := newEnv(t)
+	a := e.user(t, "a@example.org", app.RoleAdmin)
+	holder := e.user(t, "h@example.org", app.RoleStaff, app.RoleSupporterData)
+	staff := e.user(t, "s@example.org", app.RoleStaff)
+	asA := app.WithActor(context.Background(), a.Actor("session"))
+	wantCode(t, e.svc.SetPassword(asA, holder.ID, "a brand new password"), app.EFORBIDDEN)
+	_, _, err := e.svc.CreateToken(asA, holder.ID, "borrowed")
+	wantCode(t, err, app.EFORBIDDEN)
+	// Other accounts as before; the command line for the holder.
+	if err := e.svc.SetPassword(asA, staff.ID, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.CreateToken(asA, staff.ID, "script"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SetPassword(e.cli, holder.ID, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.CreateToken(e.cli, holder.ID, "export"); err != nil {
+		t.Fatal(err)
+	}
+	// A holder who is an administrator still manages their own account.
+	self := e.user(t, "self@example.org", app.RoleAdmin, app.RoleSupporterData)
+	asSelf := app.WithActor(context.Background(), self.Actor("session"))
+	if _, _, err := e.svc.CreateToken(asSelf, self.ID, "mine"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -246,11 +246,15 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*ap
 // SetPassword is an admin's (or the CLI's) reset of someone's password. It
 // ends all of that user's sessions.
 func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
-	if _, err := requireAdmin(ctx); err != nil {
+	actor, err := requireAdmin(ctx)
+	if err != nil {
 		return err
 	}
 	u, err := s.st.FindUserByID(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := guardBorrow(actor, u); err != nil {
 		return err
 	}
 	if err := s.setPassword(ctx, u, pw, 0); err != nil {

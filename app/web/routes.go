@@ -69,6 +69,9 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/password", s.adminSetPassword)
 	admin.POST("/users/:id/tokens", s.adminCreateToken)
 	admin.POST("/tokens/:id/revoke", s.adminRevokeToken)
+	// Roles that need a second administrator (the supporter-data role).
+	admin.POST("/grants/:id/approve", s.adminApproveGrant)
+	admin.POST("/grants/:id/refuse", s.adminRefuseGrant)
 	admin.GET("/audit", s.adminAudit)
 
 	// Organizers (organizer.go).
