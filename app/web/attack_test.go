@@ -1271,6 +1271,11 @@ func TestAttackSupportersTrust(t *testing.T) {
 			mustContain(t, page, "Waiting for a second administrator", "another administrator approves")
 			_, page = adminB.get("/admin/users")
 			mustContain(t, page, "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve")
+			_, page = adminB.get("/admin/users/" + userID("admin.a@example.org"))
+			mustContain(t, page, "Waiting for a second administrator", "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve", ">Refuse<")
+			_, page = adminA.get("/admin/users/" + userID("admin.a@example.org"))
+			mustContain(t, page, "another administrator approves", ">Withdraw<")
+			mustNotContain(t, page, "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve")
 		}},
 		{name: "the same admin approves their own request", run: func(t *testing.T) {
 			id := pendingGrant("admin.a@example.org")
