@@ -83,7 +83,7 @@ func ParseRoles(names ...string) ([]Role, error) {
 			}
 			r := Role(p)
 			if !r.Valid() {
-				return nil, Errorf(EINVALID, "unknown role %q: use admin, organizer or staff", p)
+				return nil, Errorf(EINVALID, "unknown role %q: use admin, organizer, staff or supporter-data", p)
 			}
 			seen[r] = true
 		}

@@ -31,6 +31,7 @@ type Store interface {
 	app.SessionStore
 	app.APITokenStore
 	app.LoginThrottle
+	app.RoleGrantStore
 }
 
 // Options wires a Service. Store is required; zero durations and counts

@@ -23,11 +23,15 @@ var errBadToken = app.Errorf(app.EUNAUTHORIZED, "The API token is not valid.")
 // CreateToken makes an API token that acts as the user. The
 // returned secret is shown once and never stored.
 func (s *Service) CreateToken(ctx context.Context, userID int64, name string) (string, *app.APIToken, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	actor, err := requireAdmin(ctx)
+	if err != nil {
 		return "", nil, err
 	}
 	u, err := s.st.FindUserByID(ctx, userID)
 	if err != nil {
+		return "", nil, err
+	}
+	if err := guardBorrow(actor, u); err != nil {
 		return "", nil, err
 	}
 	if u.Disabled {

@@ -45,8 +45,12 @@ type NewUser struct {
 
 // CreateUser creates an account. Field problems come back as one EINVALID
 // error with per-field messages ("email", "name", "roles", "password").
+// A role that NeedsApproval, asked for by an administrator on the web, is
+// not given: the account is created with its other roles and the request
+// waits for a second administrator (see ApproveRoleGrant).
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (*app.User, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	actor, err := requireAdmin(ctx)
+	if err != nil {
 		return nil, err
 	}
 	u := &app.User{Email: app.NormalizeEmail(in.Email), Name: strings.TrimSpace(in.Name), Roles: dedupeRoles(in.Roles)}
@@ -54,6 +58,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*app.User, error)
 	if err := u.Validate(); err != nil {
 		for k, v := range app.ErrorFieldsOf(err) {
 			fe.Add(k, v)
+		}
+	}
+	var held []app.Role
+	if fe["roles"] == "" {
+		if u.Roles, held = holdBack(actor, u.Roles, nil); len(u.Roles) == 0 {
+			fe.Add("roles", app.ErrorFieldsOf(heldRolesErr(held))["roles"])
 		}
 	}
 	if err := s.CheckPassword(in.Password); err != nil {
@@ -75,6 +85,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*app.User, error)
 		return nil, err
 	}
 	s.record(ctx, "user.create", userSubject(u), Detail(map[string]any{"roles": u.Roles, "name": u.Name}))
+	if err := s.requestGrants(ctx, actor, u, held); err != nil {
+		return u, err
+	}
 	return u, nil
 }
 
@@ -130,9 +143,13 @@ type UserUpdate struct {
 
 // UpdateUser changes a user's name and roles. It refuses to take the admin
 // role from the last active admin, which would leave nobody able to manage
-// users from the web.
+// users from the web. A role that NeedsApproval, added by an administrator
+// on the web, is not given but requested (a pending grant, recorded in the
+// audit log) for a second administrator to approve; a user who holds it
+// already keeps it, and taking it away needs nobody's approval.
 func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (*app.User, error) {
-	if _, err := requireAdmin(ctx); err != nil {
+	actor, err := requireAdmin(ctx)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.st.FindUserByID(ctx, id)
@@ -144,6 +161,10 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (*app
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	var held []app.Role
+	if u.Roles, held = holdBack(actor, u.Roles, before); len(u.Roles) == 0 {
+		return nil, heldRolesErr(held)
+	}
 	if slices.Contains(before, app.RoleAdmin) && !u.Has(app.RoleAdmin) && !u.Disabled {
 		if err := s.keepAnAdmin(ctx, u.ID); err != nil {
 			return nil, err
@@ -153,6 +174,18 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, in UserUpdate) (*app
 		return nil, err
 	}
 	s.record(ctx, "user.update", userSubject(u), Detail(map[string]any{"roles": u.Roles, "roles_before": before, "name": u.Name}))
+	if err := s.requestGrants(ctx, actor, u, held); err != nil {
+		return u, err
+	}
+	var given []app.Role
+	for _, r := range u.Roles {
+		if !slices.Contains(before, r) {
+			given = append(given, r)
+		}
+	}
+	if err := s.closeGrantsGiven(ctx, actor, u, given); err != nil {
+		return u, err
+	}
 	return u, nil
 }
 
@@ -213,11 +246,15 @@ func (s *Service) SetDisabled(ctx context.Context, id int64, disabled bool) (*ap
 // SetPassword is an admin's (or the CLI's) reset of someone's password. It
 // ends all of that user's sessions.
 func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
-	if _, err := requireAdmin(ctx); err != nil {
+	actor, err := requireAdmin(ctx)
+	if err != nil {
 		return err
 	}
 	u, err := s.st.FindUserByID(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := guardBorrow(actor, u); err != nil {
 		return err
 	}
 	if err := s.setPassword(ctx, u, pw, 0); err != nil {

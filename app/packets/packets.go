@@ -12,6 +12,7 @@ package packets
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter/pdf"
+	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/submit"
 )
 
@@ -32,10 +34,21 @@ type Store interface {
 	ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Submission, error)
 }
 
+// Recorder writes audit events (auth.Audit has it).
+type Recorder interface {
+	Record(ctx context.Context, action, subject, detail string) error
+}
+
 // Options configures a Writer. Store and PDF are required.
 type Options struct {
 	Store Store
 	PDF   *pdf.Maker
+	// Audit records every run before the first file is written; nil
+	// records nothing (tests).
+	Audit Recorder
+	// Operator names the operating-system account behind a command-line
+	// run ("alice@host"), for the audit log: the actor there is just "cli".
+	Operator string
 	// Location dates the cover and the letters (default America/New_York).
 	Location *time.Location
 	Clock    app.Clock
@@ -104,10 +117,30 @@ func New(o Options) *Writer {
 	return &Writer{o: o}
 }
 
+// Allowed reports whether the actor in ctx may print packets. A packet is
+// every letter to an office in full (each writer's name, street address,
+// email and own paragraph), so it is supporters' personal data: the
+// supporter-data role, or the command line on the server (which asks for
+// an explicit flag before it calls Write).
+func Allowed(ctx context.Context) error {
+	a, ok := app.ActorFrom(ctx)
+	switch {
+	case ok && (a.Has(app.RoleSupporterData) || a.Via == "cli"):
+		return nil
+	case !ok || (a.UserID == 0 && a.Via == ""):
+		return app.Errorf(app.EUNAUTHORIZED, "Please sign in to print office packets.")
+	}
+	return app.Errorf(app.EFORBIDDEN, "Office packets carry supporters' names, addresses and emails: they need the supporter-data role.")
+}
+
 // Write prints one PDF (or several volumes) per office for the campaign
 // slug into dir, plus index.csv listing the files. Only letters of
-// confirmed, not erased supporters are included.
+// confirmed, not erased supporters are included. The run is recorded in
+// the audit log first: no record, no packets.
 func (w *Writer) Write(ctx context.Context, slug, dir string) (*Result, error) {
+	if err := Allowed(ctx); err != nil {
+		return nil, err
+	}
 	c, err := w.o.Store.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -115,6 +148,20 @@ func (w *Writer) Write(ctx context.Context, slug, dir string) (*Result, error) {
 	tallies, err := w.o.Store.OfficeTallies(ctx, c.ID, nil)
 	if err != nil {
 		return nil, err
+	}
+	if w.o.Audit != nil {
+		letters := 0
+		for _, t := range tallies {
+			letters += t.Letters
+		}
+		detail := map[string]any{"offices": len(tallies), "letters": letters, "personal_data": true}
+		if w.o.Operator != "" {
+			detail["operator"] = w.o.Operator
+		}
+		b, _ := json.Marshal(detail)
+		if err := w.o.Audit.Record(ctx, "packets.write", "campaign:"+c.Slug, string(b)); err != nil {
+			return nil, fmt.Errorf("packets: audit: %w", err)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("packets: %w", err)
@@ -413,8 +460,10 @@ func writeIndex(path string, files []File) error {
 	w := csv.NewWriter(f)
 	_ = w.Write([]string{"file", "office", "office_key", "letters", "volume", "volumes"})
 	for _, x := range files {
-		_ = w.Write([]string{filepath.Base(x.Path), x.Office, x.OfficeKey, strconv.Itoa(x.Letters),
-			strconv.Itoa(x.Volume), strconv.Itoa(x.Volumes)})
+		// Office names come from the roster, which organizers edit by hand:
+		// defuse formulas as every other export does.
+		_ = w.Write(stats.SafeCells([]string{filepath.Base(x.Path), x.Office, x.OfficeKey, strconv.Itoa(x.Letters),
+			strconv.Itoa(x.Volume), strconv.Itoa(x.Volumes)}))
 	}
 	w.Flush()
 	err = w.Error()

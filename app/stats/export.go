@@ -31,6 +31,9 @@ type ExportRequest struct {
 	// line) may have them.
 	Personal bool
 	Location *time.Location // for the letters' times; nil means UTC
+	// Operator names the operating-system account behind a command-line
+	// export ("alice@host"), for the audit log: the actor there is "cli".
+	Operator string
 }
 
 func (r ExportRequest) validate() error {
@@ -102,7 +105,8 @@ func (s *Service) Export(ctx context.Context, r ExportRequest, w io.Writer) erro
 		Format   string          `json:"format"`
 		Filter   app.StatsFilter `json:"filter"`
 		Personal bool            `json:"personal_data"`
-	}{r.Format, r.Filter, r.Personal})
+		Operator string          `json:"operator,omitempty"`
+	}{r.Format, r.Filter, r.Personal, r.Operator})
 	if s.o.Audit != nil {
 		if err := s.o.Audit.Record(ctx, "export."+r.What, "campaign:"+c.Slug, string(detail)); err != nil {
 			return err // no record, no export
@@ -288,7 +292,7 @@ func writeCSV(w io.Writer, what string, r *Report) error {
 		}
 	}
 	for _, row := range rows {
-		if err := cw.Write(safeCells(row)); err != nil {
+		if err := cw.Write(SafeCells(row)); err != nil {
 			return err
 		}
 	}
@@ -296,10 +300,12 @@ func writeCSV(w io.Writer, what string, r *Report) error {
 	return cw.Error()
 }
 
-// safeCells keeps spreadsheet programs from running a cell as a formula: a
+// SafeCells keeps spreadsheet programs from running a cell as a formula: a
 // cell that starts with = + - @ (or a tab or carriage return) gets a
-// leading apostrophe. Numbers are written by the program and never negative.
-func safeCells(row []string) []string {
+// leading apostrophe. Numbers are written by the program and never
+// negative. Every CSV Advocate writes (exports, packets' index.csv) goes
+// through it; it changes row in place and returns it.
+func SafeCells(row []string) []string {
 	for i, c := range row {
 		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 			row[i] = "'" + c
@@ -377,7 +383,7 @@ func (s *Service) exportLetters(ctx context.Context, r ExportRequest, w io.Write
 		rec = append(rec[:0], strconv.FormatInt(row.ID, 10), row.CreatedAt.In(r.Location).Format(time.RFC3339), row.Day,
 			row.TargetKey, row.Recipient, string(row.TargetKind), row.State, row.District, row.Supporter, row.Email,
 			strconv.FormatBool(row.Confirmed), strconv.FormatBool(row.Erased), deliveries(row))
-		return cw.Write(safeCells(rec))
+		return cw.Write(SafeCells(rec))
 	})
 	if err != nil {
 		return err

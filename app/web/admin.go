@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +77,11 @@ func (s *Server) renderUsers(c echo.Context, status int, d pageData, p *authPage
 		return err
 	}
 	p.AllRoles = app.Roles
+	if p.Grants, err = svc.RoleGrants(c.Request().Context(), app.RoleGrantFilter{Status: app.GrantPending}); err != nil {
+		return err
+	}
+	a, _ := currentActor(c)
+	p.ViewerID = a.UserID
 	d.Title, d.Auth = "Users", p
 	return s.render(c, status, "admin_users.html", d)
 }
@@ -96,7 +102,7 @@ func (s *Server) adminCreateUser(c echo.Context) error {
 		}
 		return err
 	}
-	s.setFlash(c, "Added "+u.Email+". Give them their password in person or over a channel you trust.")
+	s.setFlash(c, "Added "+u.Email+"."+heldNote(in.Roles, u)+" Give them their password in person or over a channel you trust.")
 	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
 }
 
@@ -130,6 +136,10 @@ func (s *Server) renderUser(c echo.Context, status int, d pageData, p *authPage)
 	if err != nil {
 		return err
 	}
+	if p.Grants, err = svc.RoleGrants(ctx, app.RoleGrantFilter{UserID: u.ID, Status: app.GrantPending}); err != nil {
+		return err
+	}
+	p.ViewerID = a.UserID
 	d.Title, d.Auth = u.Email, p
 	return s.render(c, status, "admin_users.html", d)
 }
@@ -157,8 +167,54 @@ func (s *Server) adminUpdateUser(c echo.Context) error {
 	if err != nil {
 		return s.userFormError(c, err, &authPage{Name: in.Name, Roles: checked(in.Roles)})
 	}
-	s.setFlash(c, "Saved "+u.Email+".")
+	s.setFlash(c, "Saved "+u.Email+"."+heldNote(in.Roles, u))
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
+}
+
+// heldNote tells an admin which of the roles they ticked wait for a second
+// administrator's approval ("" when none).
+func heldNote(asked []app.Role, u *app.User) string {
+	note := ""
+	for _, r := range app.Roles {
+		if slices.Contains(asked, r) && !u.Has(r) && r.NeedsApproval() {
+			note += " The " + string(r) + " role needs a second administrator's approval: it is requested, and " +
+				u.Email + " does not have it until another administrator approves it under Users."
+		}
+	}
+	return note
+}
+
+// grantTarget reads the :id of a role grant.
+func (s *Server) grantTarget(c echo.Context) (*auth.Service, int64, error) { return s.userTarget(c) }
+
+// adminApproveGrant gives a requested role. Approving one's own request,
+// or a role for oneself, is refused (403): it takes two administrators.
+func (s *Server) adminApproveGrant(c echo.Context) error {
+	svc, id, err := s.grantTarget(c)
+	if err != nil {
+		return err
+	}
+	g, err := svc.ApproveRoleGrant(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	s.setFlash(c, g.UserEmail+" now has the "+string(g.Role)+" role (asked by "+g.RequestedByLabel+").")
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(g.UserID, 10))
+}
+
+// adminRefuseGrant closes a request without giving the role; the admin who
+// asked may withdraw it this way.
+func (s *Server) adminRefuseGrant(c echo.Context) error {
+	svc, id, err := s.grantTarget(c)
+	if err != nil {
+		return err
+	}
+	g, err := svc.RefuseRoleGrant(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	s.setFlash(c, "The request to give "+g.UserEmail+" the "+string(g.Role)+" role is closed; the role was not given.")
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(g.UserID, 10))
 }
 
 func (s *Server) adminDisableUser(c echo.Context) error { return s.setDisabled(c, true) }

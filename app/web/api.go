@@ -1,13 +1,16 @@
 package web
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"github.com/advocate-org/advocate/app"
@@ -169,15 +172,18 @@ type recipientJSON struct {
 	Reasons   []string `json:"reasons"`
 }
 
-// decodeJSON reads a JSON body strictly: one object, known fields only.
+// decodeJSON reads a JSON body strictly: one object, known fields only,
+// each once, with names exactly as documented. encoding/json would match
+// "Email" to "email" and keep the last of two "email"s, so a body could
+// say one thing to a proxy, a log or a filter in front of Advocate and
+// another to Advocate itself; go-json-experiment's decoder refuses both.
 func decodeJSON(c echo.Context, dst any) error {
 	ct := c.Request().Header.Get("Content-Type")
 	if !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return &httpError{status: http.StatusUnsupportedMediaType, message: "Send the body as application/json."}
 	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
 		var he *echo.HTTPError
 		var mbe *http.MaxBytesError
 		switch {
@@ -185,30 +191,102 @@ func decodeJSON(c echo.Context, dst any) error {
 			return he
 		case errors.As(err, &mbe):
 			return echo.ErrStatusRequestEntityTooLarge
-		case errors.Is(err, io.EOF):
-			return errBadRequest("The request body is empty.")
 		}
-		return errBadRequest("Malformed JSON: " + jsonProblem(err))
+		return errBadRequest("The request body could not be read.")
 	}
-	if dec.More() {
-		return errBadRequest("Malformed JSON: more than one value in the body.")
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errBadRequest("The request body is empty.")
+	}
+	// Duplicate names are an error by default, names match exactly, and
+	// anything after the one value is refused. Unmarshal on the bytes costs
+	// two allocations, less than encoding/json's Decoder did.
+	if err := jsonv2.Unmarshal(body, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
+		if moreThanOne(body) {
+			return errBadRequest("Malformed JSON: more than one value in the body.")
+		}
+		return errBadRequest("Malformed JSON: " + jsonProblem(err, dst))
 	}
 	return nil
 }
 
-// jsonProblem describes a decoding error without echoing the input.
-func jsonProblem(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+// moreThanOne reports whether body holds a well-formed JSON value followed
+// by more: only asked once decoding failed, to say so plainly.
+func moreThanOne(body []byte) bool {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.ReadValue(); err != nil {
+		return false
+	}
+	_, err := dec.ReadValue()
+	return err != io.EOF
+}
+
+// jsonProblem describes a decoding error without echoing the input
+// (beyond a field name, shortened).
+func jsonProblem(err error, dst any) string {
+	var se *jsontext.SyntacticError
+	var me *jsonv2.SemanticError
 	switch {
+	case errors.As(err, &se) && errors.Is(se.Err, jsontext.ErrDuplicateName):
+		return "field " + fieldName(se.JSONPointer) + " appears more than once."
 	case errors.As(err, &se):
-		return "syntax error at byte " + strconv.FormatInt(se.Offset, 10) + "."
-	case errors.As(err, &te):
-		return "field " + strconv.Quote(te.Field) + " must be a " + te.Type.String() + "."
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "."
+		return "syntax error at byte " + strconv.FormatInt(se.ByteOffset, 10) + "."
+	case errors.As(err, &me) && errors.Is(me.Err, jsonv2.ErrUnknownName):
+		name := me.JSONPointer.LastToken()
+		if known := jsonFieldFold(dst, name); known != "" {
+			return "unknown field " + fieldName(me.JSONPointer) + ": field names are case-sensitive, use " + strconv.Quote(known) + "."
+		}
+		return "unknown field " + fieldName(me.JSONPointer) + "."
+	case errors.As(err, &me) && me.GoType != nil && me.JSONPointer != "":
+		return "field " + fieldName(me.JSONPointer) + " must be " + kindWord(me.GoType) + "."
 	}
 	return "the body is not a valid JSON object."
+}
+
+// fieldName quotes the last name of a JSON pointer, cut short.
+func fieldName(p jsontext.Pointer) string {
+	n := p.LastToken()
+	if len(n) > 40 {
+		n = n[:40] + "…"
+	}
+	return strconv.Quote(n)
+}
+
+// kindWord names what a Go type takes in JSON: "a string", "a number".
+func kindWord(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16,
+		reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
+}
+
+// jsonFieldFold returns the documented name of dst's field that name
+// matches but for case ("" when none does), for a helpful message.
+func jsonFieldFold(dst any, name string) string {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if tag != "" && tag != "-" && strings.EqualFold(tag, name) {
+			return tag
+		}
+	}
+	return ""
 }
 
 func (s *Server) apiSubmit(c echo.Context) error {

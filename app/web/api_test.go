@@ -134,6 +134,15 @@ func TestAPIBadInput(t *testing.T) {
 		{"unknown field", "application/json", `{"nickname":"x"}`, 400, "unknown field"},
 		{"wrong type", "application/json", `{"zip":12202}`, 400, `must be a string`},
 		{"empty", "application/json", ``, 400, "empty"},
+		// encoding/json matched names case-insensitively and kept the last
+		// of two: a body could mean one thing to a filter in front and
+		// another to Advocate.
+		{"duplicate field", "application/json", `{"email":"a@example.org","email":"b@example.org"}`, 400, `field \"email\" appears more than once`},
+		{"duplicate field after others", "application/json", strings.Replace(goodJSON, `"zip":"12202"`, `"zip":"12202","zip":"60173"`, 1), 400, `field \"zip\" appears more than once`},
+		{"case variant of a field", "application/json", `{"email":"a@example.org","Email":"b@example.org"}`, 400, `unknown field \"Email\": field names are case-sensitive, use \"email\"`},
+		{"case variant alone", "application/json", strings.Replace(goodJSON, `"email"`, `"EMAIL"`, 1), 400, `unknown field \"EMAIL\"`},
+		{"duplicate field in escapes", "application/json", `{"email":"a@example.org","\u0065mail":"b@example.org"}`, 400, "appears more than once"},
+		{"invalid UTF-8", "application/json", "{\"first_name\":\"\xff\"}", 400, "Malformed JSON"},
 		{"form body", "application/x-www-form-urlencoded", `a=b`, 415, "application/json"},
 		{"bad email", "application/json", strings.Replace(goodJSON, "lukasz@example.org", "lukasz@", 1), 422, `"email"`},
 		{"bad zip", "application/json", strings.Replace(goodJSON, `"12202"`, `"1220x"`, 1), 422, `"zip"`},

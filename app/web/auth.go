@@ -30,6 +30,11 @@ type authPage struct {
 	Tokens   []app.APIToken
 	NewToken string // an API token's secret, shown once
 	Session  *app.Session
+	// Grants are role grants waiting for a second administrator (all of
+	// them on the list, the account's own on its page); ViewerID tells
+	// which of them the viewer may approve.
+	Grants   []app.RoleGrant
+	ViewerID int64
 
 	// Audit log.
 	Events []app.AuditEvent
@@ -43,7 +48,7 @@ var roleDescriptions = map[app.Role]string{
 	app.RoleAdmin:         "manages users and reads the audit log",
 	app.RoleOrganizer:     "runs campaigns, targets and letter templates",
 	app.RoleStaff:         "reads outreach totals and exports",
-	app.RoleSupporterData: "sees supporters' emails and addresses; exports or erases a supporter's data on request",
+	app.RoleSupporterData: "sees supporters' names, emails and addresses (letters, office packets); exports or erases a supporter's data on request. Given only when a second administrator approves",
 }
 
 func (s *Server) authService() (*auth.Service, error) {

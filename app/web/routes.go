@@ -71,6 +71,9 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/password", s.adminSetPassword)
 	admin.POST("/users/:id/tokens", s.adminCreateToken)
 	admin.POST("/tokens/:id/revoke", s.adminRevokeToken)
+	// Roles that need a second administrator (the supporter-data role).
+	admin.POST("/grants/:id/approve", s.adminApproveGrant)
+	admin.POST("/grants/:id/refuse", s.adminRefuseGrant)
 	admin.GET("/audit", s.adminAudit)
 
 	// Organizers (organizer.go).
@@ -83,7 +86,10 @@ func (s *Server) routes() {
 	staff.GET("/campaigns/:slug", s.staffCampaign)
 	staff.GET("/campaigns/:slug/letters", s.staffLetters)
 	staff.GET("/campaigns/:slug/export/:file", s.staffExport)
-	staff.GET("/campaigns/:slug/packets.zip", s.staffPackets)
+	// Office packets print every letter in full (writers' names, street
+	// addresses, emails, own paragraphs), and a masked packet could not be
+	// delivered: the supporter-data role, not every staff member.
+	e.GET("/staff/campaigns/:slug/packets.zip", s.staffPackets, csrf, s.requireRole(app.RoleSupporterData))
 
 	// Supporters' personal data (staff_privacy.go): only the supporter-data
 	// role, not every staff member.

@@ -3,12 +3,14 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/web"
@@ -23,7 +25,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	}
 	srv, err := web.NewServer(web.Options{Submit: af.submit, Roster: af.roster, DB: af.db, Pages: templates.Pages(),
 		Static: templates.Static(), Clock: af.clock.Now, Auth: af.auth,
-		Delivery: af.db, Packets: packets.New(packets.Options{Store: af.db, PDF: maker, Clock: af.clock.Now})})
+		Delivery: af.db, Packets: packets.New(packets.Options{Store: af.db, PDF: maker, Clock: af.clock.Now, Audit: auth.NewAudit(af.db, af.clock.Now)})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,9 +42,19 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 		t.Fatalf("staff page: %d", resp.StatusCode)
 	}
 	mustContain(t, body, "Deliveries by channel and status", "download", "Rep. Paul Tonko (NY-20)", "Secretary of Homeland Security Markwayne Mullin",
-		"/staff/campaigns/free-guan-heng/packets.zip")
+		"downloading them needs the supporter-data role")
+	mustNotContain(t, body, "/staff/campaigns/free-guan-heng/packets.zip")
+	// A packet is every letter in full (name, street address, email, own
+	// paragraph): plain staff may not have one.
+	if resp, zipBody := staff.get("/staff/campaigns/free-guan-heng/packets.zip"); resp.StatusCode != http.StatusForbidden ||
+		strings.HasPrefix(zipBody, "PK") || strings.Contains(zipBody, "Albany") {
+		t.Fatalf("packets as plain staff: %d", resp.StatusCode)
+	}
 
-	resp, zipBody := staff.get("/staff/campaigns/free-guan-heng/packets.zip")
+	data := af.signedIn("data@example.org", app.RoleStaff, app.RoleSupporterData)
+	_, body = data.get("/staff/delivery")
+	mustContain(t, body, "/staff/campaigns/free-guan-heng/packets.zip")
+	resp, zipBody := data.get("/staff/campaigns/free-guan-heng/packets.zip")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("packets: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -61,8 +73,13 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	if pdfs < 4 || names[0] != "index.csv" {
 		t.Fatalf("archive holds %v", names)
 	}
-	if resp, _ := staff.get("/staff/campaigns/nope/packets.zip"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := data.get("/staff/campaigns/nope/packets.zip"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown campaign: %d", resp.StatusCode)
+	}
+	// The download is in the audit log with who asked.
+	evs, err := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "packets.write"})
+	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "data@example.org" || evs[0].Subject != "campaign:free-guan-heng" {
+		t.Fatalf("audit %+v %v", evs, err)
 	}
 
 	org := af.signedIn("org@example.org", app.RoleOrganizer)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/cwc"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/mail"
@@ -159,11 +160,17 @@ func (c *cli) packetsCmd(ctx context.Context, args []string) error {
 	slug := fl.String("campaign", "", "campaign slug")
 	out := fl.String("out", "", "folder for the PDFs")
 	volume := fl.Int("volume", 500, "most letters in one PDF (larger offices get several volumes)")
+	personal := fl.Bool("with-personal-data", false, "required: packets carry every writer's name, address and email (recorded in the audit log)")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
 	if *slug == "" || *out == "" {
 		return usageErr("packets needs --campaign SLUG and --out DIR")
+	}
+	// A packet is every letter in full; saying so on the command line keeps
+	// a habit or a script from printing supporters' addresses unawares.
+	if !*personal {
+		return usageErr("packets print every supporter's name, street address and email: add --with-personal-data to confirm (the run is recorded in the audit log)")
 	}
 	db, err := c.openStore(ctx)
 	if err != nil {
@@ -176,12 +183,13 @@ func (c *cli) packetsCmd(ctx context.Context, args []string) error {
 	}
 	bar := newProgress(c.stderr)
 	w := packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), VolumeSize: *volume,
+		Audit: auth.NewAudit(db, nil), Operator: operator(c.getenv),
 		Progress: func(p packets.Progress) {
 			bar.show(fmt.Sprintf("packets: %d/%d offices, %s letters", p.Done, p.Offices, ratio(int64(p.Letters), int64(p.Total))),
 				p.Letters == p.Total)
 		}})
 	start := time.Now()
-	res, err := w.Write(ctx, *slug, *out)
+	res, err := w.Write(cliActor(ctx), *slug, *out)
 	bar.done()
 	if err != nil {
 		return fmt.Errorf("packets: %w", userErr(err))
@@ -205,11 +213,15 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY)")
 	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes, " ")+
 		" for writers who chose none CWC takes (CWC requires one)")
+	personal := fl.Bool("with-personal-data", false, "required: CWC messages carry each writer's name, address, email and own paragraph (recorded in the audit log)")
 	if err := parse(fl, args[1:]); err != nil {
 		return err
 	}
 	if *slug == "" || *out == "" {
 		return usageErr("cwc export needs --campaign SLUG and --out DIR")
+	}
+	if !*personal {
+		return usageErr("cwc export writes every writer's name, street address, email and own paragraph: add --with-personal-data to confirm (the run is recorded in the audit log)")
 	}
 	d := c.cfg.Delivery
 	opts := cwc.ExportOptions{
@@ -240,6 +252,16 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	ex, err := cwc.NewExporter(opts)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	ctx = cliActor(ctx)
+	camp, err := db.FindCampaignBySlug(ctx, *slug)
+	if err != nil {
+		return fmt.Errorf("cwc export: %w", userErr(err))
+	}
+	// No record, no export: the files hold supporters' personal data.
+	if err := auth.NewAudit(db, nil).Record(ctx, "cwc.export", "campaign:"+camp.Slug, auth.Detail(map[string]any{
+		"send": *send, "personal_data": true, "operator": operator(c.getenv)})); err != nil {
+		return fmt.Errorf("cwc export: audit: %w", err)
 	}
 	res, err := ex.Export(ctx, *slug, *out)
 	bar.done()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 )
 
@@ -58,19 +60,32 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "email     sent") || !strings.Contains(out, "copy      sent") {
 		t.Errorf("outbox status: %d %s %s", code, out, errs)
 	}
+	// Packets and CWC files are every letter in full: the command asks for
+	// an explicit flag and writes nothing without it.
 	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"))
+	if code != 2 || !strings.Contains(errs, "--with-personal-data") {
+		t.Errorf("packets without --with-personal-data: %d %s %s", code, out, errs)
+	}
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"), "--prefix", "Mr.")
+	if code != 2 || !strings.Contains(errs, "--with-personal-data") {
+		t.Errorf("cwc export without --with-personal-data: %d %s %s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "packets")); !os.IsNotExist(err) {
+		t.Errorf("packets written without the flag: %v", err)
+	}
+	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"), "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "(18 letters)") {
 		t.Errorf("packets: %d %s %s", code, out, errs)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "packets", "*.pdf")); len(files) != 9 {
 		t.Errorf("packet files %v", files)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"))
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"), "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "0 written") || !strings.Contains(out, "skipped: letter") {
 		t.Errorf("cwc export without a prefix: %d %s %s", code, out, errs)
 	}
 	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"),
-		"--prefix", "Mr.")
+		"--prefix", "Mr.", "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "2 letters to Representatives: 2 written") {
 		t.Errorf("cwc export: %d %s %s", code, out, errs)
 	}
@@ -82,11 +97,30 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "<MemberOffice>HNY20</MemberOffice>") {
 		t.Errorf("cwc file: %v %s", err, b)
 	}
-	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", dir, "--send"); code != 2 {
+	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", dir, "--send", "--with-personal-data"); code != 2 {
 		t.Errorf("--send without a CWC URL: exit %d", code)
 	}
-	if code, _, _ := runCLI(t, env, "packets", "--campaign", "nope", "--out", dir); code != 1 {
+	if code, _, _ := runCLI(t, env, "packets", "--campaign", "nope", "--out", dir, "--with-personal-data"); code != 1 {
 		t.Errorf("unknown campaign: exit %d", code)
+	}
+	// Each run is in the audit log, as the command line, naming the
+	// operating-system account that ran it.
+	_, db := openAuth(t, dir)
+	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Actor: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string]int{}
+	for _, e := range evs {
+		if e.Action == "packets.write" || e.Action == "cwc.export" {
+			runs[e.Action]++
+			if e.Subject != "campaign:free-guan-heng" || !strings.Contains(e.Detail, `"operator":"`) || !strings.Contains(e.Detail, `"personal_data":true`) {
+				t.Errorf("audit event %+v", e)
+			}
+		}
+	}
+	if runs["packets.write"] != 1 || runs["cwc.export"] != 2 {
+		t.Errorf("audit events %v", runs)
 	}
 }
 

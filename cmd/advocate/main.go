@@ -28,17 +28,17 @@ Usage:
                                            download the public roster data, then import it
   advocate lookup --zip ZIP [--state ST] [--lat N --lon N] [--json]
                                            who represents this place
-  advocate user add|list|disable|enable|set-password ...
+  advocate user add|list|disable|enable|set-password|role|grants|approve|refuse ...
                                            accounts for organizers, staff and admins
   advocate token create|list|revoke ...    API tokens for scripts
   advocate bench load [--clients 64] [--duration 10s] [--db DSN] [--flood N] ...
                                            load test on loopback: throughput and latency
   advocate outbox status|flush|retry [--id N,...]
                                            the email outbox: counts, send what is due, retry dead emails
-  advocate packets --campaign SLUG --out DIR [--volume 500]
-                                           one PDF per office with all its letters, for hand delivery
-  advocate cwc export --campaign SLUG --out DIR [--prefix Ms.] [--send]
-                                           CWC 2.0 XML of letters to Representatives (and post them)
+  advocate packets --campaign SLUG --out DIR --with-personal-data [--volume 500]
+                                           one PDF per office with all its letters, for hand delivery (audit-logged)
+  advocate cwc export --campaign SLUG --out DIR --with-personal-data [--prefix Ms.] [--send]
+                                           CWC 2.0 XML of letters to Representatives (and post them; audit-logged)
   advocate export --campaign SLUG [--what totals|targets|states|districts|days|deliveries|letters]
                  [--format csv|json] [--from DAY --to DAY --state ST --target KEY --channel CH]
                  [--out FILE] [--with-personal-data]

@@ -430,7 +430,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Auth: accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
 		Location: c.cfg.Location(),
-		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
+		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), Audit: audit}),
 	})
 	if err != nil {
 		return err

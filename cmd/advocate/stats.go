@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,29 @@ import (
 // cliActor is the operator at the command line.
 func cliActor(ctx context.Context) context.Context {
 	return app.WithActor(ctx, app.Actor{Via: "cli"})
+}
+
+// operator names the operating-system account running a command, for the
+// audit log, where the actor is only "cli": "alice@host", or
+// "root (sudo from alice)@host".
+func operator(getenv func(string) string) string {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = getenv("USER")
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	if s := getenv("SUDO_USER"); s != "" && s != name {
+		name += " (sudo from " + s + ")"
+	}
+	if host, err := os.Hostname(); err == nil && host != "" {
+		name += "@" + host
+	}
+	return name
 }
 
 // statsFlags adds the dashboard's filter to a command's flags.
@@ -65,7 +89,7 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 	defer db.Close()
 	svc := stats.New(stats.Options{Store: db, Audit: auth.NewAudit(db, nil)})
 	req := stats.ExportRequest{Slug: *slug, What: *what, Format: *format, Filter: *f, Personal: *personal,
-		Location: c.cfg.Location()}
+		Location: c.cfg.Location(), Operator: operator(c.getenv)}
 	ctx = cliActor(ctx)
 	if _, err := svc.Check(ctx, req); err != nil {
 		return userErr(err)

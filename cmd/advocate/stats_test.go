@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/advocate-org/advocate/app"
 )
 
 // The demo generator, the exports and the rollup check through the
@@ -73,6 +76,22 @@ func TestDemoSeedExportAndRebuild(t *testing.T) {
 	}
 	if email := rows[1][9]; !strings.HasPrefix(email, "s***@d***.invalid") {
 		t.Errorf("email not masked: %q", email)
+	}
+	// The JSON variant too: masked unless the flag says otherwise, and each
+	// run is in the audit log with the operating-system account behind it.
+	_, out, _ = runCLI(t, env, "export", "--campaign", "demo", "--what", "letters", "--format", "json")
+	if strings.Contains(out, "@demo.invalid") || !strings.Contains(out, "s***@d***.invalid") {
+		t.Errorf("JSON export not masked: %.300s", out)
+	}
+	_, out, _ = runCLI(t, env, "export", "--campaign", "demo", "--what", "letters", "--format", "json", "--with-personal-data")
+	if !strings.Contains(out, "@demo.invalid") {
+		t.Errorf("JSON export with --with-personal-data masked: %.300s", out)
+	}
+	_, db := openAuth(t, dir)
+	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "export.letters"})
+	if err != nil || len(evs) != 3 || evs[0].ActorEmail != "cli" || !strings.Contains(evs[0].Detail, `"personal_data":true`) ||
+		!strings.Contains(evs[0].Detail, `"operator":"`) || !strings.Contains(evs[1].Detail, `"personal_data":false`) {
+		t.Errorf("audit %+v %v", evs, err)
 	}
 	_, out, _ = runCLI(t, env, "export", "--campaign", "demo", "--what", "letters", "--with-personal-data", "--to", "1999-01-01")
 	if out != strings.Join(rows[0], ",")+"\n" {

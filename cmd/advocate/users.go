@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,11 +25,17 @@ const usersUsage = `Accounts (organizers, staff, admins):
   advocate user disable --email E        (signs them out everywhere)
   advocate user enable --email E
   advocate user set-password --email E [--password-stdin]
+  advocate user role --email E [--add R] [--remove R]   change roles at once
+  advocate user grants [--all]           role grants waiting for approval
+  advocate user approve --id N / refuse --id N
   advocate token create --email E [--name N]   prints a new API token once
   advocate token list [--email E] [--all]
   advocate token revoke --id N
 Roles: admin (manages users), organizer (campaigns, targets, templates),
-staff (read-only totals and exports). The password comes from
+staff (read-only totals and exports), supporter-data (supporters' names,
+addresses and emails). On the web the supporter-data role needs a second
+administrator's approval; here, on the server, it is given at once and
+recorded in the audit log. The password comes from
 ADVOCATE_PASSWORD, the first line of standard input with --password-stdin,
 or a prompt when standard input is a terminal.
 `
@@ -76,7 +83,7 @@ func userError(err error) error {
 
 func (c *cli) user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageErr("user needs a subcommand: add, list, disable, enable or set-password (advocate user help)")
+		return usageErr("user needs a subcommand: add, list, disable, enable, set-password, role, grants, approve or refuse (advocate user help)")
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
@@ -90,6 +97,12 @@ func (c *cli) user(ctx context.Context, args []string) error {
 		return c.userSetDisabled(ctx, args[0] == "disable", args[1:])
 	case "set-password":
 		return c.userSetPassword(ctx, args[1:])
+	case "role":
+		return c.userRole(ctx, args[1:])
+	case "grants":
+		return c.userGrants(ctx, args[1:])
+	case "approve", "refuse":
+		return c.userDecide(ctx, args[0] == "approve", args[1:])
 	}
 	return usageErr("unknown user subcommand %q (advocate user help)", args[0])
 }
@@ -99,7 +112,7 @@ func (c *cli) userAdd(ctx context.Context, args []string) error {
 	email := fl.String("email", "", "the user's email (their sign-in name)")
 	name := fl.String("name", "", "display name")
 	var roles roleFlags
-	fl.Var(&roles, "role", "admin, organizer or staff (repeat or comma-separate for several)")
+	fl.Var(&roles, "role", "admin, organizer, staff or supporter-data (repeat or comma-separate for several)")
 	fromStdin := fl.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := parse(fl, args); err != nil {
 		return err
@@ -298,6 +311,131 @@ func (c *cli) userSetPassword(ctx context.Context, args []string) error {
 		return userError(err)
 	}
 	fmt.Fprintf(c.stdout, "password set for %s; their sessions were signed out\n", u.Email)
+	return nil
+}
+
+// userRole is `advocate user role --email E --add R --remove R`: roles
+// change at once, the supporter-data role included (the operator on the
+// server has the database anyway); the change is in the audit log as the
+// command line's, naming the operating-system account.
+func (c *cli) userRole(ctx context.Context, args []string) error {
+	fl := c.flags("user role")
+	email := fl.String("email", "", "the user's email")
+	var add, remove roleFlags
+	fl.Var(&add, "add", "role to give (repeat or comma-separate for several)")
+	fl.Var(&remove, "remove", "role to take away")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	if len(add) == 0 && len(remove) == 0 {
+		return usageErr("user role needs --add R or --remove R")
+	}
+	adds, err := app.ParseRoles(add...)
+	if err != nil {
+		return usageErr("%s", app.ErrorMessageOf(err))
+	}
+	removes, err := app.ParseRoles(remove...)
+	if err != nil {
+		return usageErr("%s", app.ErrorMessageOf(err))
+	}
+	for _, r := range adds {
+		if slices.Contains(removes, r) {
+			return usageErr("%s is both added and removed", r)
+		}
+	}
+	svc, db, err := c.authService(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := c.findUser(ctx, svc, *email)
+	if err != nil {
+		return err
+	}
+	roles := slices.DeleteFunc(append(slices.Clone(u.Roles), adds...), func(r app.Role) bool { return slices.Contains(removes, r) })
+	ctx = cliCtx(ctx)
+	if err := svc.Audit().Record(ctx, "user.role_cli", "user:"+u.Email, auth.Detail(map[string]any{"add": adds, "remove": removes,
+		"operator": operator(c.getenv)})); err != nil {
+		return err
+	}
+	after, err := svc.UpdateUser(ctx, u.ID, auth.UserUpdate{Name: u.Name, Roles: roles})
+	if err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(c.stdout, "%s now has %s\n", after.Email, rolesText(after.Roles))
+	return nil
+}
+
+// userGrants lists role grants waiting for approval (all with --all).
+func (c *cli) userGrants(ctx context.Context, args []string) error {
+	fl := c.flags("user grants")
+	all := fl.Bool("all", false, "include approved and refused grants")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	svc, db, err := c.authService(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f := app.RoleGrantFilter{Status: app.GrantPending}
+	if *all {
+		f.Status = ""
+	}
+	gs, err := svc.RoleGrants(cliCtx(ctx), f)
+	if err != nil {
+		return userError(err)
+	}
+	if len(gs) == 0 {
+		fmt.Fprintln(c.stdout, "no role grants waiting")
+		return nil
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tUSER\tROLE\tASKED BY\tASKED\tSTATUS\tDECIDED BY")
+	for _, g := range gs {
+		at := g.RequestedAt
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", g.ID, g.UserEmail, g.Role, g.RequestedByLabel, when(&at), g.Status, dash(g.DecidedByLabel))
+	}
+	return w.Flush()
+}
+
+// userDecide is `advocate user approve|refuse --id N`.
+func (c *cli) userDecide(ctx context.Context, approve bool, args []string) error {
+	name := "user refuse"
+	if approve {
+		name = "user approve"
+	}
+	fl := c.flags(name)
+	id := fl.String("id", "", "the grant's ID (see advocate user grants)")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	n, err := strconv.ParseInt(*id, 10, 64)
+	if err != nil || n <= 0 {
+		return usageErr("%s needs --id N (see advocate user grants)", name)
+	}
+	svc, db, err := c.authService(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = cliCtx(ctx)
+	decide := svc.RefuseRoleGrant
+	if approve {
+		decide = svc.ApproveRoleGrant
+	}
+	g, err := decide(ctx, n)
+	if err != nil {
+		if app.ErrorCodeOf(err) == app.ENOTFOUND {
+			return &exitError{code: 1, msg: fmt.Sprintf("no role grant with ID %d", n)}
+		}
+		return userError(err)
+	}
+	if approve {
+		fmt.Fprintf(c.stdout, "%s now has the %s role (asked by %s)\n", g.UserEmail, g.Role, g.RequestedByLabel)
+	} else {
+		fmt.Fprintf(c.stdout, "refused: %s does not get the %s role\n", g.UserEmail, g.Role)
+	}
 	return nil
 }
 

@@ -242,3 +242,81 @@ func TestServeWarnsWithoutAdmin(t *testing.T) {
 		t.Errorf("no hint about the first admin: %s", stderr.String())
 	}
 }
+
+// TestUserRoleCommands: on the server the supporter-data role is given at
+// once (and recorded with the operating-system account), and role grants
+// asked for on the web can be listed, approved and refused.
+func TestUserRoleCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := testEnv(dir, map[string]string{"ADVOCATE_PASSWORD": "a long enough password", "USER": "opal"})
+	for _, u := range [][]string{{"root@example.org", "admin"}, {"second@example.org", "admin"}, {"ann@example.org", "staff"}, {"bo@example.org", "staff"}} {
+		if code, _, stderr := runUsers(t, env, "", "user", "add", "--email", u[0], "--role", u[1]); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	code, out, stderr := runUsers(t, env, "", "user", "role", "--email", "ann@example.org", "--add", "supporter-data")
+	if code != 0 || out != "ann@example.org now has staff, supporter-data\n" {
+		t.Fatalf("role --add: %d %q %q", code, out, stderr)
+	}
+	code, out, _ = runUsers(t, env, "", "user", "role", "--email", "ann@example.org", "--remove", "supporter-data", "--add", "organizer")
+	if code != 0 || out != "ann@example.org now has organizer, staff\n" {
+		t.Fatalf("role --remove: %d %q", code, out)
+	}
+	for _, args := range [][]string{{"user", "role", "--email", "ann@example.org"}, {"user", "role", "--email", "ann@example.org", "--add", "boss"},
+		{"user", "role", "--email", "ann@example.org", "--add", "staff", "--remove", "staff"}, {"user", "approve"}, {"user", "refuse", "--id", "x"}} {
+		if code, _, stderr := runUsers(t, env, "", args...); code != 2 {
+			t.Errorf("%v: %d %q", args, code, stderr)
+		}
+	}
+	if code, _, stderr := runUsers(t, env, "", "user", "role", "--email", "nobody@example.org", "--add", "staff"); code != 1 || !strings.Contains(stderr, "no user") {
+		t.Errorf("nobody: %d %q", code, stderr)
+	}
+
+	// Two requests from the web, by root.
+	svc, db := openAuth(t, dir)
+	root, err := db.FindUserByEmail(context.Background(), "root@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asRoot := app.WithActor(context.Background(), root.Actor("session"))
+	for _, email := range []string{"bo@example.org", "root@example.org"} {
+		u, _ := db.FindUserByEmail(context.Background(), email)
+		if _, err := svc.UpdateUser(asRoot, u.ID, auth.UserUpdate{Roles: append(u.Roles, app.RoleSupporterData)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ = runUsers(t, env, "", "user", "grants")
+	if code != 0 || !regexp.MustCompile(`(?m)^1\s+bo@example.org\s+supporter-data\s+root@example.org\s+20.*pending`).MatchString(out) ||
+		!strings.Contains(out, "root@example.org  supporter-data") {
+		t.Fatalf("grants:\n%s", out)
+	}
+	code, out, _ = runUsers(t, env, "", "user", "approve", "--id", "1")
+	if code != 0 || !strings.Contains(out, "bo@example.org now has the supporter-data role (asked by root@example.org)") {
+		t.Fatalf("approve: %d %q", code, out)
+	}
+	code, out, _ = runUsers(t, env, "", "user", "refuse", "--id", "2")
+	if code != 0 || !strings.Contains(out, "refused: root@example.org does not get the supporter-data role") {
+		t.Fatalf("refuse: %d %q", code, out)
+	}
+	if code, _, stderr := runUsers(t, env, "", "user", "approve", "--id", "2"); code != 1 || !strings.Contains(stderr, "already refused") {
+		t.Fatalf("approve refused: %d %q", code, stderr)
+	}
+	if code, _, stderr := runUsers(t, env, "", "user", "approve", "--id", "99"); code != 1 || !strings.Contains(stderr, "no role grant with ID 99") {
+		t.Fatalf("approve unknown: %d %q", code, stderr)
+	}
+	if _, out, _ := runUsers(t, env, "", "user", "grants"); !strings.Contains(out, "no role grants waiting") {
+		t.Fatalf("grants after: %q", out)
+	}
+	if _, out, _ := runUsers(t, env, "", "user", "grants", "--all"); !strings.Contains(out, "approved") || !strings.Contains(out, "refused") {
+		t.Fatalf("grants --all: %q", out)
+	}
+	bo, _ := db.FindUserByEmail(context.Background(), "bo@example.org")
+	rootAfter, _ := db.FindUserByEmail(context.Background(), "root@example.org")
+	if !bo.Has(app.RoleSupporterData) || rootAfter.Has(app.RoleSupporterData) {
+		t.Fatalf("roles: bo %v root %v", bo.Roles, rootAfter.Roles)
+	}
+	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "user.role_cli"})
+	if err != nil || len(evs) != 2 || evs[0].ActorEmail != "cli" || !strings.Contains(evs[0].Detail, `"operator":"`) {
+		t.Fatalf("audit %+v %v", evs, err)
+	}
+}
