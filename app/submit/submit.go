@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/mail"
 	"strconv"
 	"strings"
 	"sync"
@@ -466,14 +465,9 @@ func (s *Service) officeEmail(t app.Target) string {
 	return ""
 }
 
-// validEmail accepts exactly one plain address.
-func validEmail(s string) bool {
-	if s == "" || strings.ContainsAny(s, " <>,\r\n\t") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
-}
+// validEmail is app.ValidEmail: one plain address at a domain name, never
+// at an IP address.
+func validEmail(s string) bool { return app.ValidEmail(s) }
 
 // FindByConfirmToken loads the submission and campaign a confirmation link
 // names, without confirming (the link's page asks first, so that mail

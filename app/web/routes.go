@@ -70,6 +70,9 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/tokens", s.adminCreateToken)
 	admin.POST("/tokens/:id/revoke", s.adminRevokeToken)
 	admin.GET("/audit", s.adminAudit)
+	// Changes of delivery address waiting for an admin (admin_approvals.go).
+	admin.POST("/approvals/:id/approve", s.adminApproveAddress)
+	admin.POST("/approvals/:id/refuse", s.adminRefuseAddress)
 
 	// Organizers (organizer.go).
 	s.organizerRoutes(e.Group("/organize", csrf, s.requireRole(app.RoleOrganizer)))
