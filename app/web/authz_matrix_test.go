@@ -72,6 +72,10 @@ var protectedRoutes = map[string][]app.Role{
 	"echo_route_not_found /admin":     {app.RoleAdmin},
 	"echo_route_not_found /admin/*":   {app.RoleAdmin},
 
+	// Changes of delivery address waiting for an admin (admin_approvals.go).
+	"POST /admin/approvals/:id/approve": {app.RoleAdmin},
+	"POST /admin/approvals/:id/refuse":  {app.RoleAdmin},
+
 	// Staff (staff_delivery.go).
 	"GET /staff":                              {app.RoleStaff},
 	"GET /staff/delivery":                     {app.RoleStaff},
