@@ -397,7 +397,7 @@ func (x *Outbox) checkDestinations(ctx context.Context, jobs []*job, subs map[in
 			continue
 		}
 		var l *app.Letter
-		if sub := subs[j.d.LetterID]; sub != nil {
+		if sub := subs[j.d.LetterID]; sub != nil && sub.Supporter.ErasedAt == nil {
 			for i := range sub.Letters {
 				if sub.Letters[i].ID == j.d.LetterID {
 					l = &sub.Letters[i]
@@ -405,7 +405,7 @@ func (x *Outbox) checkDestinations(ctx context.Context, jobs []*job, subs map[in
 			}
 		}
 		if l == nil {
-			continue // compose reports the missing letter
+			continue // compose reports the missing letter or the erasure
 		}
 		c := check{j: j, subjects: app.SubjectsOf(l.Recipient), label: l.Recipient.Name}
 		checks = append(checks, c)
