@@ -254,6 +254,32 @@ func TestAuditHasBeforeAndAfter(t *testing.T) {
 	if pending, _ := kept.PendingAddresses(ctx); len(pending) != 0 {
 		t.Errorf("no address changed, yet pending: %+v", pending)
 	}
+
+	// Discarding the hand edits withdraws a waiting change of address and
+	// records every value that goes back to the imported one.
+	if err := kept.SaveExecutive(ctx, keptroster.ExecutiveInput{Key: dhs.Key, Title: dhs.Title, Name: "Jane Q. Public",
+		Address: "DHS", Email: "x@dhs.example"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := kept.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := kept.PendingAddresses(ctx); len(pending) != 0 {
+		t.Errorf("pending after the reset: %+v", pending)
+	}
+	evs, err = e.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: keptroster.ActionReset})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("reset events: %+v %v", evs, err)
+	}
+	for _, line := range []string{
+		"withdrew the change of address of Secretary of Homeland Security: (none) \u2192 \u201cx@dhs.example\u201d",
+		"DHS_SECRETARY name: \u201cJane Q. Public\u201d \u2192 \u201cMarkwayne Mullin\u201d",
+		"TLHRC seat of James P. McGovern [M000312]: \u201cmember\u201d \u2192 \u201cCo-Chair\u201d",
+	} {
+		if !strings.Contains(evs[0].Detail, line) {
+			t.Errorf("reset audit lacks %q in:\n%s", line, evs[0].Detail)
+		}
+	}
 }
 
 // An address at an IP literal is refused for offices and commissions with

@@ -740,20 +740,35 @@ func (s *Service) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, v, err := s.store.KeptRoster(ctx)
+	kept, v, err := s.store.KeptRoster(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.ListAddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending, Limit: 500})
 	if err != nil {
 		return err
 	}
 	if _, err := s.store.ResetKeptRoster(ctx, v, a.Label()); err != nil {
 		return err
 	}
-	if err := s.roster.Rebuild(ctx); err != nil {
-		return app.WrapError(app.EUNAVAILABLE, err, "The hand edits were discarded but the live roster could not be rebuilt; it will apply after the next refresh.")
-	}
+	rebuildErr := s.roster.Rebuild(ctx)
 	if s.audit != nil {
-		if err := s.audit.Record(ctx, ActionReset, "roster:kept", "discarded hand edits of commissions and executive targets"); err != nil {
+		// What changes back, field by field: the hand-kept values before,
+		// the imported ones after.
+		detail := []string{"discarded hand edits of commissions and executive targets"}
+		for _, c := range pending {
+			detail = append(detail, fmt.Sprintf("withdrew the change of address of %s: %s \u2192 %s", c.Label, quote(c.OldEmail), quote(c.NewEmail)))
+		}
+		if kept != nil && rebuildErr == nil {
+			ix := s.roster.Index()
+			detail = append(detail, diffRoster(kept, adopt(ix), ix, nil)...)
+		}
+		if err := s.audit.Record(ctx, ActionReset, "roster:kept", strings.Join(detail, "\n")); err != nil {
 			s.log.ErrorContext(ctx, "audit record failed", "action", ActionReset, "err", err)
 		}
+	}
+	if rebuildErr != nil {
+		return app.WrapError(app.EUNAVAILABLE, rebuildErr, "The hand edits were discarded but the live roster could not be rebuilt; it will apply after the next refresh.")
 	}
 	return nil
 }
