@@ -449,6 +449,10 @@ func (s *Service) deliveries(c *app.Campaign, t app.Target, doubleOptIn bool, no
 // officeEmail is where a target's letter can be emailed: the target's own
 // published address, else for a committee or commission seat the body's
 // address (the Tom Lantos Human Rights Commission publishes one), else "".
+// The roster it reads holds only approved addresses (an organizer's new
+// address waits for an admin: keptroster.Overlay), so this needs no
+// database read on the hot path; the outbox checks the address again
+// against the database before sending.
 func (s *Service) officeEmail(t app.Target) string {
 	if validEmail(t.Email) {
 		return t.Email
