@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -172,7 +171,11 @@ func (in *SubmissionInput) Normalize() error {
 	line("representative", &in.Representative, 16, false)
 	in.State = strings.ToUpper(in.State)
 	if _, ok := fe["email"]; !ok {
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || a.Name != "" || !strings.Contains(in.Email[strings.LastIndex(in.Email, "@")+1:], ".") {
+		switch CheckEmail(in.Email) {
+		case nil:
+		case ErrEmailIPLiteral:
+			fe.Add("email", "must be at a domain name such as example.org, not at an IP address")
+		default:
 			fe.Add("email", "is not a valid email address")
 		}
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -41,7 +40,9 @@ func (u *User) Validate() error {
 	fe := FieldErrors{}
 	if u.Email == "" {
 		fe.Add("email", "Enter an email address.")
-	} else if !ValidEmail(u.Email) {
+	} else if err := CheckEmail(u.Email); err == ErrEmailIPLiteral {
+		fe.Add("email", "Use an address at a domain name, like name@example.org, not at an IP address.")
+	} else if err != nil {
 		fe.Add("email", "Enter a valid email address, like name@example.org.")
 	}
 	if len(u.Name) > 200 {
@@ -61,15 +62,6 @@ func (u *User) Validate() error {
 // NormalizeEmail trims and lower-cases an email address so that sign-in
 // and uniqueness do not depend on how someone typed it.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// ValidEmail reports whether s is a plain address (no display name).
-func ValidEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\r\n") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
-}
 
 // ParseRoles turns role names (each may hold a comma-separated list) into
 // distinct roles in display order.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/advocate-org/advocate/app"
 )
 
 // Delivery configures outgoing email (the outbox) and CWC exports. With no
@@ -117,8 +119,11 @@ func (d Delivery) validate() error {
 	}
 	if d.MailFrom != "" {
 		a, err := mail.ParseAddress(d.MailFrom)
-		if err != nil || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".") {
-			return fmt.Errorf("mail from %q: want an address such as \"Free Guan Heng <letters@example.org>\"", d.MailFrom)
+		if err == nil {
+			err = app.CheckEmail(a.Address) // the one address rule (no IP literals)
+		}
+		if err != nil {
+			return fmt.Errorf("mail from %q: want an address at a domain name, such as \"Free Guan Heng <letters@example.org>\"", d.MailFrom)
 		}
 	}
 	if d.SMTPTimeout < time.Second || d.SMTPTimeout > 10*time.Minute {

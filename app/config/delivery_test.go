@@ -42,6 +42,7 @@ func TestDeliverySettings(t *testing.T) {
 		"no from":    {"ADVOCATE_SMTP_URL": "smtp://mail.example.org"},
 		"scheme":     {"ADVOCATE_SMTP_URL": "http://mail.example.org", "ADVOCATE_MAIL_FROM": "a@example.org"},
 		"from":       {"ADVOCATE_MAIL_FROM": "not an address"},
+		"from at IP": {"ADVOCATE_MAIL_FROM": "Advocate <letters@[10.0.0.1]>"},
 		"timeout":    {"ADVOCATE_SMTP_TIMEOUT": "soon"},
 		"plaintext":  {"ADVOCATE_SMTP_ALLOW_PLAINTEXT": "maybe"},
 		"workers":    {"ADVOCATE_OUTBOX_WORKERS": "many"},

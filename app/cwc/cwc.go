@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -276,10 +275,8 @@ func validPrefix(p string) bool {
 	return false
 }
 
-func email(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
-}
+// email is the one address rule, app.ValidEmail.
+func email(s string) bool { return app.ValidEmail(s) }
 
 // clean keeps one line of text without control characters.
 func clean(s string) string {

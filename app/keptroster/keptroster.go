@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/advocate-org/advocate/app"
@@ -34,10 +35,19 @@ type Store interface {
 	// version.
 	KeptRoster(ctx context.Context) (*app.Roster, int64, error)
 	KeptRosterVersion(ctx context.Context) (int64, error)
-	// SaveKeptRoster replaces the kept lists if the version is still
-	// expect (ECONFLICT otherwise) and returns the new version.
-	SaveKeptRoster(ctx context.Context, r *app.Roster, expect int64, by string) (int64, error)
+	// SaveKeptRosterAddresses replaces the kept lists if the version is
+	// still expect (ECONFLICT otherwise), records what the edit does to
+	// delivery addresses in the same transaction, and returns the new
+	// version and the address changes now waiting for an admin.
+	SaveKeptRosterAddresses(ctx context.Context, r *app.Roster, expect int64, by string, u app.AddressUpdate) (int64, []app.AddressChange, error)
 	ResetKeptRoster(ctx context.Context, expect int64, by string) (int64, error)
+	// ApprovedAddresses is the current approved address of each subject
+	// ("executive:KEY", "commission:CODE").
+	ApprovedAddresses(ctx context.Context) (map[string]string, error)
+	ListAddressChanges(ctx context.Context, f app.AddressChangeFilter) ([]app.AddressChange, error)
+	// DecideAddressChange approves or refuses a pending change; the
+	// decider must not be the person who asked for it (EFORBIDDEN).
+	DecideAddressChange(ctx context.Context, id int64, approve bool, by string, byID int64) (*app.AddressChange, error)
 	// ListLegislators returns the sitting Members, for the member picker.
 	ListLegislators(ctx context.Context) ([]app.Legislator, error)
 }
@@ -52,11 +62,23 @@ type Overlay struct {
 // NewOverlay returns an Overlay reading st.
 func NewOverlay(st Store) *Overlay { return &Overlay{store: st} }
 
-// Apply returns base with the kept lists laid over it.
+// Apply returns base with the kept lists laid over it. Each kept office and
+// commission is emailed at its approved address only, never at one an
+// organizer typed that no admin has approved yet: the matcher, and so every
+// submission, sees nothing else.
 func (o *Overlay) Apply(ctx context.Context, base *app.Roster) (*app.Roster, int64, error) {
 	kept, v, err := o.store.KeptRoster(ctx)
 	if err != nil {
 		return nil, 0, err
+	}
+	if kept != nil {
+		// Read after the version: a decision in between bumps the version,
+		// so the next refresh rebuilds with it.
+		approved, err := o.store.ApprovedAddresses(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		useApproved(kept, approved)
 	}
 	return Merge(base, kept), v, nil
 }
@@ -140,7 +162,11 @@ type Options struct {
 	Roster    RosterSource
 	Campaigns RuleSource
 	Auditor   Auditor
-	Logger    *slog.Logger
+	// Notifier tells the admins about a change of address waiting for
+	// their approval (nil: nobody is told; the admin home page still
+	// lists it).
+	Notifier Notifier
+	Logger   *slog.Logger
 }
 
 // Service edits the kept lists. It is safe for concurrent use.
@@ -149,7 +175,10 @@ type Service struct {
 	roster    RosterSource
 	campaigns RuleSource
 	audit     Auditor
+	notifier  Notifier
 	log       *slog.Logger
+	// notifying tracks notifications still being sent (see Wait).
+	notifying sync.WaitGroup
 }
 
 // New returns a Service.
@@ -157,7 +186,7 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: o.Store, roster: o.Roster, campaigns: o.Campaigns, audit: o.Auditor, log: o.Logger}
+	return &Service{store: o.Store, roster: o.Roster, campaigns: o.Campaigns, audit: o.Auditor, notifier: o.Notifier, log: o.Logger}
 }
 
 func actor(ctx context.Context) (app.Actor, error) {
@@ -209,14 +238,21 @@ type CommissionView struct {
 // current returns the lists as they apply now: the kept ones, or the ones
 // the index holds (imported or seed) before any hand edit.
 func (s *Service) current(ctx context.Context) (*app.Roster, int64, error) {
+	r, v, _, err := s.currentState(ctx)
+	return r, v, err
+}
+
+// currentState is current, and whether the lists were just adopted from
+// the index (no hand edit yet).
+func (s *Service) currentState(ctx context.Context) (*app.Roster, int64, bool, error) {
 	kept, v, err := s.store.KeptRoster(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if kept == nil {
-		kept = adopt(s.roster.Index())
+		return adopt(s.roster.Index()), v, true, nil
 	}
-	return kept, v, nil
+	return kept, v, false, nil
 }
 
 // adopt copies the commissions and executive targets of the current index,
@@ -335,38 +371,57 @@ var bioguideRE = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 var bracketRE = regexp.MustCompile(`\[([A-Za-z][0-9]{6})\]\s*$`)
 
 // edit applies fn to the current lists and saves them, retrying once when
-// another edit got in between, then rebuilds the live roster and records
-// the action.
+// another edit got in between, then rebuilds the live roster, records the
+// action with every field's old and new value, and tells the admins about
+// a change of address waiting for them. A changed delivery address is
+// saved as the organizer typed it but not used until an admin approves it
+// (see addressUpdate).
 func (s *Service) edit(ctx context.Context, action, subject string, fn func(r *app.Roster, ix *match.Index) (string, error)) error {
 	a, err := actor(ctx)
 	if err != nil {
 		return err
 	}
 	var detail string
+	var diff []string
+	var proposed []app.AddressChange
 	for attempt := 0; ; attempt++ {
-		r, v, err := s.current(ctx)
+		r, v, adopted, err := s.currentState(ctx)
 		if err != nil {
 			return err
 		}
-		if detail, err = fn(r, s.roster.Index()); err != nil {
+		before := cloneRoster(r)
+		ix := s.roster.Index()
+		if detail, err = fn(r, ix); err != nil {
 			return err
 		}
-		if _, err = s.store.SaveKeptRoster(ctx, r, v, a.Label()); err == nil {
+		approved := addressesOf(before)
+		if !adopted {
+			if approved, err = s.store.ApprovedAddresses(ctx); err != nil {
+				return err
+			}
+		}
+		u, notes := addressUpdate(before, r, approved, adopted, a)
+		diff = diffRoster(before, r, ix, notes)
+		if _, proposed, err = s.store.SaveKeptRosterAddresses(ctx, r, v, a.Label(), u); err == nil {
 			break
 		}
 		if app.ErrorCodeOf(err) != app.ECONFLICT || attempt > 0 {
 			return err
 		}
 	}
+	if s.audit != nil {
+		if len(diff) > 0 {
+			detail += "\n" + strings.Join(diff, "\n")
+		}
+		if err := s.audit.Record(ctx, action, subject, detail); err != nil {
+			s.log.ErrorContext(ctx, "audit record failed", "action", action, "err", err)
+		}
+	}
+	s.notifyPending(ctx, proposed)
 	if err := s.roster.Rebuild(ctx); err != nil {
 		// Saved, but this instance still shows the old roster until the
 		// next refresh; say so rather than pretend.
 		return app.WrapError(app.EUNAVAILABLE, err, "The change was saved but the live roster could not be rebuilt; it will apply after the next refresh.")
-	}
-	if s.audit != nil {
-		if err := s.audit.Record(ctx, action, subject, detail); err != nil {
-			s.log.ErrorContext(ctx, "audit record failed", "action", action, "err", err)
-		}
 	}
 	return nil
 }
@@ -429,8 +484,10 @@ func (s *Service) SaveCommission(ctx context.Context, in CommissionInput, isNew 
 	if c.URL != "" && !strings.HasPrefix(c.URL, "https://") && !strings.HasPrefix(c.URL, "http://") {
 		fe.Add("url", "use a web address starting with https://")
 	}
-	if c.Email != "" && !app.ValidEmail(c.Email) {
-		fe.Add("email", "enter a valid email address")
+	if c.Email != "" {
+		if msg := emailProblem(c.Email); msg != "" {
+			fe.Add("email", msg)
+		}
 	}
 	for f, v := range map[string]string{"url": c.URL, "address": c.Address, "phone": c.Phone} {
 		if utf8.RuneCountInString(v) > 300 {
@@ -621,8 +678,8 @@ func (s *Service) SaveExecutive(ctx context.Context, in ExecutiveInput, isNew bo
 		fe.Add("address", "a postal address (up to 500 characters) is required: letters are printed")
 	}
 	if x.Email != "" {
-		if !app.ValidEmail(x.Email) {
-			fe.Add("email", "enter a valid email address, or leave it empty")
+		if msg := emailProblem(x.Email); msg != "" {
+			fe.Add("email", msg+", or leave it empty")
 		}
 	}
 	if x.InOfficeSince != "" && !dateRE.MatchString(x.InOfficeSince) {
@@ -683,20 +740,35 @@ func (s *Service) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, v, err := s.store.KeptRoster(ctx)
+	kept, v, err := s.store.KeptRoster(ctx)
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.ListAddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending, Limit: 500})
 	if err != nil {
 		return err
 	}
 	if _, err := s.store.ResetKeptRoster(ctx, v, a.Label()); err != nil {
 		return err
 	}
-	if err := s.roster.Rebuild(ctx); err != nil {
-		return app.WrapError(app.EUNAVAILABLE, err, "The hand edits were discarded but the live roster could not be rebuilt; it will apply after the next refresh.")
-	}
+	rebuildErr := s.roster.Rebuild(ctx)
 	if s.audit != nil {
-		if err := s.audit.Record(ctx, ActionReset, "roster:kept", "discarded hand edits of commissions and executive targets"); err != nil {
+		// What changes back, field by field: the hand-kept values before,
+		// the imported ones after.
+		detail := []string{"discarded hand edits of commissions and executive targets"}
+		for _, c := range pending {
+			detail = append(detail, fmt.Sprintf("withdrew the change of address of %s: %s \u2192 %s", c.Label, quote(c.OldEmail), quote(c.NewEmail)))
+		}
+		if kept != nil && rebuildErr == nil {
+			ix := s.roster.Index()
+			detail = append(detail, diffRoster(kept, adopt(ix), ix, nil)...)
+		}
+		if err := s.audit.Record(ctx, ActionReset, "roster:kept", strings.Join(detail, "\n")); err != nil {
 			s.log.ErrorContext(ctx, "audit record failed", "action", ActionReset, "err", err)
 		}
+	}
+	if rebuildErr != nil {
+		return app.WrapError(app.EUNAVAILABLE, rebuildErr, "The hand edits were discarded but the live roster could not be rebuilt; it will apply after the next refresh.")
 	}
 	return nil
 }

@@ -22,7 +22,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -31,6 +30,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/gomail.v2"
+
+	"github.com/advocate-org/advocate/app"
 )
 
 // Address is one mailbox: an optional display name and an email address.
@@ -153,21 +154,19 @@ func CleanFileName(name string) string {
 }
 
 // ParseAddress checks that email is exactly one plain address (no display
-// name, no comments, no line breaks) and returns it.
+// name, no comments, no line breaks, not at an IP address: app.CheckEmail,
+// the one rule for every address) and returns it.
 func ParseAddress(email string) (string, error) {
+	switch app.CheckEmail(email) {
+	case nil:
+		return email, nil
+	case app.ErrEmailIPLiteral:
+		return "", fmt.Errorf("mail: %q is at an IP address, not a domain name", email)
+	}
 	if email == "" {
 		return "", fmt.Errorf("mail: empty address")
 	}
-	for _, r := range email {
-		if r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == ',' || unicode.IsControl(r) || unicode.IsSpace(r) {
-			return "", fmt.Errorf("mail: address %q contains characters that are not allowed", email)
-		}
-	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
-		return "", fmt.Errorf("mail: %q is not a valid address", email)
-	}
-	return email, nil
+	return "", fmt.Errorf("mail: %q is not a valid address", email)
 }
 
 // envelope is what the SMTP conversation needs besides the content.

@@ -91,6 +91,24 @@ type sub struct {
 	subject     string
 	recipient   string // recipient last name
 	created     time.Time
+	// unapproved leaves the office addresses unapproved (the outbox must
+	// refuse them); otherwise each is approved for TLHRC.
+	unapproved bool
+}
+
+// approve records email as an approved address of subject, the way the
+// first hand edit of the rosters records the imported ones.
+func (e *env) approve(tb testing.TB, subject, email string) {
+	tb.Helper()
+	ctx := context.Background()
+	v, err := e.db.KeptRosterVersion(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := e.db.SaveKeptRosterAddresses(ctx, &app.Roster{}, v, "test",
+		app.AddressUpdate{Trust: map[string]string{subject: email}}); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func (e *env) add(tb testing.TB, s sub) *app.Submission {
@@ -128,6 +146,7 @@ func (e *env) add(tb testing.TB, s sub) *app.Submission {
 		l := app.Letter{
 			CampaignID: e.campaign.ID,
 			Recipient: app.Target{Key: fmt.Sprintf("leg:X%06d", i), Kind: app.TargetCommittee, Name: "James P. " + s.recipient,
+				Roles:    []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission"}},
 				LastName: s.recipient, Title: "Representative", Honorific: "The Honorable", Chamber: app.House,
 				State: "MA", District: &d, AddressLines: []string{"370 Cannon House Office Building", "Washington, DC 20515"}},
 			Subject:   s.subject,
@@ -137,6 +156,9 @@ func (e *env) add(tb testing.TB, s sub) *app.Submission {
 				CreatedAt: now, UpdatedAt: now}},
 		}
 		if office != "" {
+			if !s.unapproved {
+				e.approve(tb, "commission:TLHRC", office)
+			}
 			dl := app.Delivery{Channel: app.ChannelEmail, To: office, Status: app.StatusQueued, NextAttemptAt: &now,
 				CreatedAt: now, UpdatedAt: now}
 			if s.confirm {

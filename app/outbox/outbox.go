@@ -40,6 +40,10 @@ type Store interface {
 	ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error)
 	FindSubmissionByLetter(ctx context.Context, letterID int64) (*app.Submission, error)
 	FindCampaignByID(ctx context.Context, id int64) (*app.Campaign, error)
+	// ApprovedDestinations returns, by subject ("executive:KEY",
+	// "commission:CODE", "legislator:ID"), every address letters to it may
+	// be emailed to: approved by an admin, or from the imported roster.
+	ApprovedDestinations(ctx context.Context, subjects []string) (map[string][]string, error)
 }
 
 // Options configures an Outbox. Store, Sender and Composer are required.
@@ -332,6 +336,7 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 			subs[l.ID] = s
 		}
 	}
+	x.checkDestinations(ctx, jobs, subs)
 	now := x.now()
 	type task struct {
 		j    *job
@@ -368,6 +373,66 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 				x.render(t.j, t.sub, t.camp, now)
 			}
 		}()
+	}
+}
+
+// checkDestinations refuses every office email whose address is not, at
+// this moment, approved for the office its letter was made for. A
+// submission only ever queues an approved address (the roster holds no
+// other), so this is the second lock on the same door: whatever put the
+// row there (an instance with a stale roster, a retried old row, a bug),
+// an address an organizer typed and no admin approved receives nothing.
+// Such a delivery ends dead with the reason; the letter stays available to
+// download and print.
+func (x *Outbox) checkDestinations(ctx context.Context, jobs []*job, subs map[int64]*app.Submission) {
+	type check struct {
+		j        *job
+		subjects []string
+		label    string
+	}
+	var checks []check
+	var all []string
+	for _, j := range jobs {
+		if j.err != nil || j.d.Channel != app.ChannelEmail {
+			continue
+		}
+		var l *app.Letter
+		if sub := subs[j.d.LetterID]; sub != nil && sub.Supporter.ErasedAt == nil {
+			for i := range sub.Letters {
+				if sub.Letters[i].ID == j.d.LetterID {
+					l = &sub.Letters[i]
+				}
+			}
+		}
+		if l == nil {
+			continue // compose reports the missing letter or the erasure
+		}
+		c := check{j: j, subjects: app.SubjectsOf(l.Recipient), label: l.Recipient.Name}
+		checks = append(checks, c)
+		all = append(all, c.subjects...)
+	}
+	if len(checks) == 0 {
+		return
+	}
+	dests, err := x.o.Store.ApprovedDestinations(ctx, all)
+	for _, c := range checks {
+		if err != nil {
+			c.j.err = err // temporary: retried with backoff
+			continue
+		}
+		ok := false
+		for _, s := range c.subjects {
+			for _, e := range dests[s] {
+				if app.SameEmail(e, c.j.d.To) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			c.j.err = &ComposeError{fmt.Errorf("not sent: %s is not an approved address for %s; "+
+				"an admin must approve a change of address before letters are emailed to it", c.j.d.To, c.label)}
+			x.log.Warn("outbox: refused an office email to an address no admin approved", "delivery", c.j.d.ID, "to", c.j.d.To)
+		}
 	}
 }
 

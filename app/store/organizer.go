@@ -154,37 +154,52 @@ func (d *DB) SaveKeptRoster(ctx context.Context, r *app.Roster, expect int64, by
 	if r == nil {
 		return 0, app.Errorf(app.EINVALID, "no roster to save")
 	}
-	return d.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error {
-		if err := d.bulkInsert(ctx, q, "kept_commissions", []string{"code", "pos", "name", "chamber", "url", "address", "phone", "email"},
-			len(r.Committees), func(i int, a []any) []any {
-				c := &r.Committees[i]
-				return append(a, c.Code, i, c.Name, string(c.Chamber), c.URL, c.Address, c.Phone, c.Email)
-			}); err != nil {
-			return fmt.Errorf("commissions: %w", err)
-		}
-		if err := d.bulkInsert(ctx, q, "kept_commission_members", []string{"commission_code", "bioguide_id", "pos", "party", "rank", "title"},
-			len(r.Memberships), func(i int, a []any) []any {
-				m := &r.Memberships[i]
-				return append(a, m.CommitteeCode, m.BioguideID, i, m.Party, m.Rank, m.Title)
-			}); err != nil {
-			return fmt.Errorf("commission members: %w", err)
-		}
-		if err := d.bulkInsert(ctx, q, "kept_executives", []string{"target_key", "pos", "title", "name", "salutation", "greeting",
-			"address", "email", "in_office_since"},
-			len(r.Executives), func(i int, a []any) []any {
-				e := &r.Executives[i]
-				return append(a, e.Key, i, e.Title, e.Name, e.Salutation, e.Greeting, e.Address, e.Email, e.InOfficeSince)
-			}); err != nil {
-			return fmt.Errorf("executive targets: %w", err)
-		}
-		return nil
-	})
+	return d.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error { return d.insertKept(ctx, q, r) })
+}
+
+// insertKept writes r's commissions, seats and executive targets into the
+// emptied kept tables.
+func (d *DB) insertKept(ctx context.Context, q querier, r *app.Roster) error {
+	if err := d.bulkInsert(ctx, q, "kept_commissions", []string{"code", "pos", "name", "chamber", "url", "address", "phone", "email"},
+		len(r.Committees), func(i int, a []any) []any {
+			c := &r.Committees[i]
+			return append(a, c.Code, i, c.Name, string(c.Chamber), c.URL, c.Address, c.Phone, c.Email)
+		}); err != nil {
+		return fmt.Errorf("commissions: %w", err)
+	}
+	if err := d.bulkInsert(ctx, q, "kept_commission_members", []string{"commission_code", "bioguide_id", "pos", "party", "rank", "title"},
+		len(r.Memberships), func(i int, a []any) []any {
+			m := &r.Memberships[i]
+			return append(a, m.CommitteeCode, m.BioguideID, i, m.Party, m.Rank, m.Title)
+		}); err != nil {
+		return fmt.Errorf("commission members: %w", err)
+	}
+	if err := d.bulkInsert(ctx, q, "kept_executives", []string{"target_key", "pos", "title", "name", "salutation", "greeting",
+		"address", "email", "in_office_since"},
+		len(r.Executives), func(i int, a []any) []any {
+			e := &r.Executives[i]
+			return append(a, e.Key, i, e.Title, e.Name, e.Salutation, e.Greeting, e.Address, e.Email, e.InOfficeSince)
+		}); err != nil {
+		return fmt.Errorf("executive targets: %w", err)
+	}
+	return nil
 }
 
 // ResetKeptRoster drops the hand edits: the imported commissions and
-// executive targets apply again. It returns the new version.
+// executive targets apply again. Address changes still waiting for an admin
+// are withdrawn and no hand-kept address stays current (the imported ones
+// apply; a later first edit copies them again). It returns the new version.
 func (d *DB) ResetKeptRoster(ctx context.Context, expect int64, by string) (int64, error) {
-	return d.writeKept(ctx, expect, by, false, func(context.Context, querier) error { return nil })
+	return d.writeKept(ctx, expect, by, false, func(ctx context.Context, q querier) error {
+		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_at = ? WHERE status = ?`),
+			string(app.ApprovalWithdrawn), by, d.now(), string(app.ApprovalPending)); err != nil {
+			return fmt.Errorf("withdraw address changes: %w", err)
+		}
+		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE approved_addresses SET is_current = ? WHERE is_current`), false); err != nil {
+			return fmt.Errorf("approved addresses: %w", err)
+		}
+		return nil
+	})
 }
 
 // writeKept empties the kept tables, lets fill write the new rows and

@@ -56,10 +56,9 @@ func checked(rs []app.Role) map[app.Role]bool {
 	return m
 }
 
-// adminHome sends admins to the user list.
-func (s *Server) adminHome(c echo.Context) error {
-	return c.Redirect(http.StatusSeeOther, "/admin/users")
-}
+// adminHome lists the changes of address waiting for an admin
+// (admin_approvals.go).
+func (s *Server) adminHome(c echo.Context) error { return s.adminApprovals(c) }
 
 // adminUsers lists accounts, with the form to add one.
 func (s *Server) adminUsers(c echo.Context) error {

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,6 +367,21 @@ func TestAttackCSRF(t *testing.T) {
 	attacker := af.browser() // the attacker's own visit gives them a token of their own
 	attackerToken := attacker.csrfToken()
 	eraseToken := submitToken(t, af, map[string]any{"email": "erase-csrf@example.org"})
+	// A change of address waiting for an admin, asked for by someone else.
+	const dhs = "/organize/rosters/executives/DHS_SECRETARY"
+	if resp, body := af.signedIn("org2@example.org", app.RoleOrganizer).submit(dhs, dhs, url.Values{"title": {"Secretary of Homeland Security"},
+		"name": {"Markwayne Mullin"}, "address": {"Washington, DC 20528"}, "email": {"new@dhs.example"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change of address: %d %s", resp.StatusCode, body)
+	}
+	changes, err := af.db.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending})
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("pending: %v %v", changes, err)
+	}
+	stillPending := func(t *testing.T) {
+		if c, _ := af.db.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending}); len(c) != 1 {
+			t.Errorf("the change of address was decided: %+v", c)
+		}
+	}
 
 	rows := []struct {
 		name string
@@ -400,6 +416,8 @@ func TestAttackCSRF(t *testing.T) {
 		{name: "disable a user", as: admin, path: "/admin/users/" + itoa(victim.ID) + "/disable", validWorks: http.StatusSeeOther},
 		{name: "change password", as: admin, path: "/account/password", validWorks: http.StatusSeeOther,
 			form: url.Values{"current": {testPassword}, "password": {"attacker password 1"}, "confirm": {"attacker password 1"}}},
+		{name: "approve a change of an office's address", as: admin, path: "/admin/approvals/" + itoa(changes[0].ID) + "/approve",
+			validWorks: http.StatusSeeOther, unchanged: stillPending},
 	}
 	modes := []struct {
 		name   string
@@ -1482,5 +1500,201 @@ func TestAttackSupportersTrust(t *testing.T) {
 	}
 	for _, r := range rows {
 		t.Run(r.name, r.run)
+	}
+}
+
+// TestAttackRedirectOfficeMail: an organizer points an office's or a
+// commission's letters at an inbox of their choosing. Nothing is emailed
+// there until an admin other than them approves, through the submission
+// and the outbox alike; addresses at IP literals are refused outright.
+func TestAttackRedirectOfficeMail(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := ""
+			if dialect == "postgres" {
+				dsn = apptest.PostgresDSN(t)
+			}
+			attackRedirectOfficeMail(t, dsn)
+		})
+	}
+}
+
+func attackRedirectOfficeMail(t *testing.T, dsn string) {
+	af := newAttackApp(t, dsn, nil)
+	ctx := context.Background()
+	mallory := af.signedIn("mallory@example.org", app.RoleOrganizer, app.RoleAdmin)
+	helper := af.signedIn("helper@example.org", app.RoleOrganizer)
+	other := af.signedIn("other-admin@example.org", app.RoleAdmin)
+	srv := mailtest.Start(t, mailtest.Options{})
+	smtp, err := mail.NewSMTP(mail.SMTPOptions{URL: srv.URL(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maker, err := pdf.New(pdf.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	composer, err := outbox.NewComposer(outbox.ComposerOptions{From: mail.Address{Name: "Advocate", Email: "letters@example.org"},
+		BaseURL: "https://letters.example.org", Templates: templates.Emails(), PDF: maker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outbox.New(outbox.Options{Store: af.db, Sender: smtp, Composer: composer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	// write makes a supporter write and sends what the outbox has; it
+	// returns where the office emails of the letter were queued, by
+	// recipient key, and every address mail was sent to so far.
+	write := func(t *testing.T) (map[string][]string, []string) {
+		t.Helper()
+		n++
+		token := submitToken(t, af, map[string]any{"email": fmt.Sprintf("writer%d@example.org", n)})
+		sub, err := af.db.FindSubmissionByToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := map[string][]string{}
+		for _, l := range sub.Letters {
+			for _, d := range l.Deliveries {
+				if d.Channel == app.ChannelEmail {
+					queued[l.Recipient.Key] = append(queued[l.Recipient.Key], d.To)
+				}
+			}
+		}
+		if _, err := ob.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var sent []string
+		for _, r := range srv.Received() {
+			sent = append(sent, r.To...)
+		}
+		return queued, sent
+	}
+	pending := func(t *testing.T) []app.AddressChange {
+		t.Helper()
+		list, err := af.db.ListAddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	const dhs, tl = "/organize/rosters/executives/DHS_SECRETARY", "/organize/rosters/commissions/TLHRC"
+	dhsForm := func(email string) url.Values {
+		return url.Values{"title": {"Secretary of Homeland Security"}, "name": {"Markwayne Mullin"},
+			"address": {"U.S. Department of Homeland Security\r\nWashington, DC 20528"}, "email": {email}}
+	}
+	tlForm := func(email string) url.Values {
+		return url.Values{"name": {"Tom Lantos Human Rights Commission"}, "chamber": {"house"}, "email": {email}}
+	}
+	rows := []struct {
+		name   string
+		attack func(t *testing.T)
+	}{
+		{"organizer points the executive office and the commission at their own inboxes: saved, but nothing goes there", func(t *testing.T) {
+			resp, body := mallory.submit(dhs, dhs, dhsForm("drop@mallory.example"))
+			mustContain(t, mallory.follow(resp, body), "waiting for an admin's approval", "until then letters are not emailed")
+			resp, body = mallory.submit(tl, tl, tlForm("drop@mallory.example"))
+			mustContain(t, mallory.follow(resp, body), "waiting for an admin's approval", "until then letters go to TLHRC@mail.house.gov")
+			_, page := helper.get("/organize/rosters")
+			mustContain(t, text(page), "drop@mallory.example", "waiting for an admin's approval")
+			queued, sent := write(t)
+			if len(queued) == 0 {
+				t.Fatal("no office email queued at all")
+			}
+			for key, tos := range queued {
+				if key == "exec:DHS_SECRETARY" || !slices.Equal(tos, []string{"TLHRC@mail.house.gov"}) {
+					t.Errorf("letter to %s queued for %v", key, tos)
+				}
+			}
+			if slices.Contains(sent, "drop@mallory.example") {
+				t.Errorf("sent to the organizer's inbox: %v", sent)
+			}
+		}},
+		{"the organizer, also an admin, approves their own change", func(t *testing.T) {
+			for _, c := range pending(t) {
+				resp, body := mallory.submit("/admin", "/admin/approvals/"+itoa(c.ID)+"/approve", url.Values{})
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(text(body), "another admin must decide") {
+					t.Errorf("self-approval of %s: %d", c.Subject, resp.StatusCode)
+				}
+			}
+			if len(pending(t)) != 2 {
+				t.Errorf("still pending: %+v", pending(t))
+			}
+			_, page := mallory.get("/admin")
+			mustContain(t, text(page), "You asked for this: another admin decides.")
+		}},
+		{"an organizer without the admin role posts an approval", func(t *testing.T) {
+			c := pending(t)[0]
+			resp, _ := helper.post("/admin/approvals/"+itoa(c.ID)+"/approve", url.Values{}, true)
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("organizer approval: %d", resp.StatusCode)
+			}
+			if len(pending(t)) != 2 {
+				t.Errorf("still pending: %+v", pending(t))
+			}
+		}},
+		{"an office or commission address at an IP literal", func(t *testing.T) {
+			for _, email := range []string{"a@[10.0.0.1]", "a@[IPv6:::1]"} {
+				resp, body := mallory.submit(dhs, dhs, dhsForm(email))
+				if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(body), "not at an IP address") {
+					t.Errorf("office %s: %d", email, resp.StatusCode)
+				}
+				resp, body = mallory.submit(tl, tl, tlForm(email))
+				if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(body), "not at an IP address") {
+					t.Errorf("commission %s: %d", email, resp.StatusCode)
+				}
+			}
+		}},
+		{"a supporter address at an IP literal", func(t *testing.T) {
+			for _, email := range []string{"eve@[10.0.0.1]", "eve@[IPv6:::1]", "eve@127.0.0.1"} {
+				resp, body := submitJSON(t, af, slug, map[string]any{"email": email})
+				if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "not at an IP address") {
+					t.Errorf("supporter %s: %d %s", email, resp.StatusCode, body)
+				}
+			}
+		}},
+		{"another admin refuses the commission's change: the old address stays", func(t *testing.T) {
+			for _, c := range pending(t) {
+				if c.Subject != "commission:TLHRC" {
+					continue
+				}
+				resp, body := other.submit("/admin", "/admin/approvals/"+itoa(c.ID)+"/refuse", url.Values{})
+				mustContain(t, other.follow(resp, body), "Refused. Letters to Tom Lantos Human Rights Commission keep going to TLHRC@mail.house.gov.")
+				resp, _ = other.submit("/admin", "/admin/approvals/"+itoa(c.ID)+"/approve", url.Values{})
+				if resp.StatusCode != http.StatusConflict {
+					t.Errorf("approving after the refusal: %d", resp.StatusCode)
+				}
+			}
+			queued, sent := write(t)
+			for key, tos := range queued {
+				if key != "exec:DHS_SECRETARY" && !slices.Equal(tos, []string{"TLHRC@mail.house.gov"}) {
+					t.Errorf("after the refusal %s is queued for %v", key, tos)
+				}
+			}
+			if slices.Contains(sent, "drop@mallory.example") {
+				t.Errorf("sent to the organizer's inbox: %v", sent)
+			}
+			_, page := mallory.get(tl)
+			mustContain(t, text(page), `value="TLHRC@mail.house.gov"`)
+		}},
+		{"only once another admin approves does the office's mail go to the new address", func(t *testing.T) {
+			c := pending(t)[0]
+			resp, body := other.submit("/admin", "/admin/approvals/"+itoa(c.ID)+"/approve", url.Values{})
+			mustContain(t, other.follow(resp, body), "Approved.")
+			queued, sent := write(t)
+			if !slices.Equal(queued["exec:DHS_SECRETARY"], []string{"drop@mallory.example"}) || !slices.Contains(sent, "drop@mallory.example") {
+				t.Errorf("after approval: queued %v, sent %v", queued, sent)
+			}
+		}},
+		{"the audit log shows every old and new value and the decisions", func(t *testing.T) {
+			_, page := other.get("/admin/audit")
+			mustContain(t, text(page), "roster.executive.save", "DHS_SECRETARY email: (none) → “drop@mallory.example”",
+				"TLHRC email: “TLHRC@mail.house.gov” → “drop@mallory.example”", "roster.address.refuse", "roster.address.approve")
+		}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, r.attack)
 	}
 }

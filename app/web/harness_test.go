@@ -16,6 +16,7 @@ import (
 
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/congress"
+	"github.com/advocate-org/advocate/app/keptroster"
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/limit"
@@ -57,7 +58,8 @@ func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.O
 		t.Fatal(err)
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	rs := roster.New(roster.Options{Store: db, Seed: seed})
+	// The hand-kept rosters are laid over the import, as serve does.
+	rs := roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
 	if importDir != "" {
 		if _, _, err := rs.ImportDir(ctx, importDir, congress.ImportOptions{}); err != nil {
 			t.Fatal(err)

@@ -127,6 +127,9 @@ type orgPage struct {
 	ExecutiveForm  keptroster.ExecutiveInput
 	ExecutiveList  []app.ExecutiveTarget
 	UsedIn         map[string][]string
+	// Pending are the changes of address waiting for an admin, by subject
+	// (organizer_rosters.go).
+	Pending map[string]app.AddressChange
 }
 
 // When formats a time for organizers, in the campaigns' time zone.

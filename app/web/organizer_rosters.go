@@ -31,6 +31,9 @@ func (s *Server) renderRosters(c echo.Context, form keptroster.CommissionInput, 
 		return err
 	}
 	org.CommissionForm = form
+	if org.Pending, err = s.opts.Rosters.PendingAddresses(ctx); err != nil {
+		return err
+	}
 	return s.renderOrg(c, http.StatusOK, "organize_rosters.html", "Rosters", org, nil, formErr)
 }
 
@@ -91,6 +94,9 @@ func (s *Server) renderCommission(c echo.Context, status int, form *keptroster.C
 	if org.Kept, err = s.opts.Rosters.State(ctx); err != nil {
 		return err
 	}
+	if org.Pending, err = s.opts.Rosters.PendingAddresses(ctx); err != nil {
+		return err
+	}
 	return s.renderOrg(c, status, "organize_commission.html", cv.Name, org, nil, formErr)
 }
 
@@ -103,7 +109,8 @@ func (s *Server) orgUpdateCommission(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectFlash(c, orgURL("rosters", "commissions", in.Code), "Saved the details of "+in.Name+".")
+	return s.redirectFlash(c, orgURL("rosters", "commissions", in.Code), "Saved the details of "+in.Name+"."+
+		s.savedNote(c, app.SubjectCommission+in.Code))
 }
 
 func (s *Server) orgRemoveCommission(c echo.Context) error {
@@ -154,6 +161,12 @@ func (s *Server) renderExecutive(c echo.Context, isNew bool, in keptroster.Execu
 	}
 	org := s.newOrgPage(rostersCrumb(), crumb{Label: label})
 	org.IsNew, org.ExecutiveForm = isNew, in
+	if !isNew {
+		var err error
+		if org.Pending, err = s.opts.Rosters.PendingAddresses(c.Request().Context()); err != nil {
+			return err
+		}
+	}
 	return s.renderOrg(c, http.StatusOK, "organize_executive.html", label, org, nil, formErr)
 }
 
@@ -179,7 +192,8 @@ func (s *Server) orgCreateExecutive(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.redirectFlash(c, "/organize/rosters", "Added "+in.Title+". Campaigns can now write to it (add it under a campaign's targets).")
+	return s.redirectFlash(c, "/organize/rosters", "Added "+in.Title+". Campaigns can now write to it (add it under a campaign's targets)."+
+		s.savedNote(c, app.SubjectExecutive+normCode(in.Key)))
 }
 
 func (s *Server) orgUpdateExecutive(c echo.Context) error {
@@ -192,7 +206,8 @@ func (s *Server) orgUpdateExecutive(c echo.Context) error {
 		return err
 	}
 	return s.redirectFlash(c, "/organize/rosters",
-		"Saved "+in.Title+". Letters made from now on use it; letters already made keep their recipients.")
+		"Saved "+in.Title+". Letters made from now on use it; letters already made keep their recipients."+
+			s.savedNote(c, app.SubjectExecutive+normCode(in.Key)))
 }
 
 func (s *Server) orgRemoveExecutive(c echo.Context) error {
@@ -211,4 +226,31 @@ func (s *Server) orgResetRosters(c echo.Context) error {
 		return err
 	}
 	return s.redirectFlash(c, "/organize/rosters", "Discarded the hand edits: the imported commissions and executive targets apply again.")
+}
+
+// PendingFor returns the change of address of an executive office or a
+// commission waiting for an admin, or nil.
+func (p *orgPage) PendingFor(kind, key string) *app.AddressChange {
+	if c, ok := p.Pending[kind+":"+key]; ok {
+		return &c
+	}
+	return nil
+}
+
+// savedNote is what the flash after a save adds when the save asked for a
+// new delivery address.
+func (s *Server) savedNote(c echo.Context, subject string) string {
+	pending, err := s.opts.Rosters.PendingAddresses(c.Request().Context())
+	if err != nil {
+		return ""
+	}
+	ch, ok := pending[subject]
+	if !ok {
+		return ""
+	}
+	meanwhile := "letters are not emailed"
+	if ch.OldEmail != "" {
+		meanwhile = "letters go to " + ch.OldEmail
+	}
+	return " The new email address " + ch.NewEmail + " is waiting for an admin's approval; until then " + meanwhile + "."
 }

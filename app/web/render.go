@@ -55,6 +55,8 @@ type pageData struct {
 	Privacy *privacyPage
 	// Staff holds the outreach pages' data (staff.go).
 	Staff *staffPage
+	// Approvals holds the admin home page's data (admin_approvals.go).
+	Approvals *approvalsPage
 }
 
 var funcs = template.FuncMap{

@@ -75,6 +75,9 @@ func (s *Server) routes() {
 	admin.POST("/grants/:id/approve", s.adminApproveGrant)
 	admin.POST("/grants/:id/refuse", s.adminRefuseGrant)
 	admin.GET("/audit", s.adminAudit)
+	// Changes of delivery address waiting for an admin (admin_approvals.go).
+	admin.POST("/approvals/:id/approve", s.adminApproveAddress)
+	admin.POST("/approvals/:id/refuse", s.adminRefuseAddress)
 
 	// Organizers (organizer.go).
 	s.organizerRoutes(e.Group("/organize", csrf, s.requireRole(app.RoleOrganizer)))

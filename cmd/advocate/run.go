@@ -24,6 +24,7 @@ import (
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/limit"
+	"github.com/advocate-org/advocate/app/mail"
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
@@ -412,7 +413,20 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
 	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
 		Cache: sub, Auditor: audit, Counts: db, Location: c.cfg.Location()})
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log})
+	// A change of an office's email address waits for an admin; they are
+	// told by email through the outbox's mail server.
+	fromName, fromAddr := c.cfg.MailFromAddress()
+	adminURL := c.cfg.BaseURL // newOutbox already warned when it is unset
+	if adminURL == "" {
+		adminURL = "http://" + *addr
+	}
+	notifier, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: ob.Sender(),
+		From: mail.Address{Name: fromName, Email: fromAddr}, Users: db, BaseURL: adminURL})
+	if err != nil {
+		return err
+	}
+	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log, Notifier: notifier})
+	defer kept.Wait()
 	accounts, err := c.serveAccounts(ctx, db)
 	if err != nil {
 		return err
