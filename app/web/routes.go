@@ -16,6 +16,8 @@ func (s *Server) routes() {
 	e.Use(s.requestLog)
 	e.Use(secureHeaders)
 	e.Use(bodyLimit(s.opts.MaxBodyBytes))
+	// Every request's database work ends in time (middleware.go).
+	e.Use(s.dbDeadline)
 	// Who is asking: session cookie on pages, Bearer token on /api (middleware_auth.go).
 	e.Use(s.authenticate)
 
@@ -43,8 +45,8 @@ func (s *Server) routes() {
 	pages.POST("/c/:slug/preview", s.preview)
 	pages.POST("/c/:slug/submit", s.submitForm, s.submitLimit)
 	pages.GET("/s/:token", s.thanks)
-	pages.GET("/s/:token/letters.pdf", s.pdfAll)
-	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne)
+	pages.GET("/s/:token/letters.pdf", s.pdfAll, s.downloadLimit)
+	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne, s.downloadLimit)
 	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (delivery.go)
 	pages.POST("/confirm/:token", s.confirm)
 

@@ -422,6 +422,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
 		Location: c.cfg.Location(), SubmitEmailRate: web.RateLimit{PerMinute: c.cfg.SubmitEmailPerHour / 60, Burst: c.cfg.SubmitEmailBurst},
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
+		PDFs: sub.NewPDFs(c.pdfOptions()), DBTimeout: c.cfg.Protect.DBTimeout,
+		DownloadRate:      web.RateLimit{PerMinute: c.cfg.Protect.DownloadPerMinute, Burst: c.cfg.Protect.DownloadBurst},
+		DownloadTokenRate: web.RateLimit{PerMinute: c.cfg.Protect.DownloadTokenPerMinute, Burst: c.cfg.Protect.DownloadTokenBurst},
 	})
 	if err != nil {
 		return err
@@ -456,6 +459,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	c.log.Info("shutting down")
 	return hs.Shutdown(shutdown)
+}
+
+// pdfOptions are the supporters' PDF downloads as configured (a cache of
+// 0 bytes keeps none).
+func (c *cli) pdfOptions() submit.PDFOptions {
+	o := submit.PDFOptions{CacheBytes: c.cfg.Protect.PDFCacheBytes, Renders: c.cfg.Protect.PDFRenders}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = -1
+	}
+	return o
 }
 
 // ensureRoster loads the stored roster. With none (or only the seed) it
