@@ -105,8 +105,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// up first: say what happened, not "internal error".
 		s.log.Warn("request deadline passed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		status, body = http.StatusServiceUnavailable, apiError{Code: string(app.EUNAVAILABLE), Message: deadlineMessage}
-	} else if c.Request().Context().Err() != nil && errors.Is(err, context.Canceled) {
+	} else if errors.Is(c.Request().Context().Err(), context.Canceled) && (errors.Is(err, context.Canceled) || status >= 500) {
 		// The client went away; nobody reads the answer and it is no fault.
+		// (A query cut short by the cancel may report a closed
+		// transaction rather than the cancel itself.)
 		s.log.Debug("request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path)
 		status = 499
 	} else if status >= 500 {

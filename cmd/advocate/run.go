@@ -111,8 +111,11 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "token":
 		return c.token(ctx, args[1:])
 	case "bench":
+		if len(args) >= 2 && args[1] == "pdf" {
+			return c.benchPDF(ctx, args[2:])
+		}
 		if len(args) < 2 || args[1] != "load" {
-			return usageErr("bench needs a subcommand: load")
+			return usageErr("bench needs a subcommand: load or pdf")
 		}
 		return c.benchLoad(ctx, args[2:])
 	case "outbox":
