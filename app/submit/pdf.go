@@ -118,16 +118,25 @@ func (s *Service) selectLetters(sub *app.Submission, letterID int64) ([]pdf.Lett
 // cheaper than a render, so every download checks it against the stored
 // letters as they are now.
 func (p *PDFs) key(sub *app.Submission, letterID int64, docs []pdf.Letter) pdfKey {
-	h := sha256.New()
-	var n [8]byte
+	// Length-prefixed fields, so that no two different letters read the
+	// same; one buffer, hashed once.
+	size := len(pdfLayout) + 8
+	for _, d := range docs {
+		size += 64 + len(d.Subject) + len(d.Body)
+		for _, l := range d.SenderLines {
+			size += 8 + len(l)
+		}
+		for _, l := range d.RecipientLines {
+			size += 8 + len(l)
+		}
+	}
+	buf := make([]byte, 0, size)
 	field := func(s string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(s)))
+		buf = append(buf, s...)
 	}
 	lines := func(ls []string) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(ls)))
-		h.Write(n[:])
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(ls)))
 		for _, l := range ls {
 			field(l)
 		}
@@ -140,9 +149,7 @@ func (p *PDFs) key(sub *app.Submission, letterID int64, docs []pdf.Letter) pdfKe
 		field(d.Subject)
 		field(d.Body)
 	}
-	k := pdfKey{submission: sub.ID, letter: letterID}
-	h.Sum(k.version[:0])
-	return k
+	return pdfKey{submission: sub.ID, letter: letterID, version: sha256.Sum256(buf)}
 }
 
 func (k pdfKey) etag() string {

@@ -256,3 +256,27 @@ func TestPDFsRendersTakeTurnsAndGiveUpWhenBusy(t *testing.T) {
 		t.Fatalf("busy message %q", m)
 	}
 }
+
+// BenchmarkPDFsGet is one download of a submission's 9 letters as one PDF:
+// from the kept copy, and rendered each time (no cache).
+func BenchmarkPDFsGet(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		bytes int64
+	}{{"kept", 0}, {"rendered", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			maker, err := pdf.New(pdf.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := submit.New(submit.Options{Submissions: &downloads{}, PDF: maker}).NewPDFs(submit.PDFOptions{CacheBytes: c.bytes})
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.Get(ctx, downloaded(pdfSubmission(1, 9)), 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
