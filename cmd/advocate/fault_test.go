@@ -852,6 +852,7 @@ func TestFaultDatabaseStopsAnswering(t *testing.T) {
 		if a.status != http.StatusServiceUnavailable || a.took > 2*time.Second || !strings.Contains(a.body, "database unavailable") {
 			t.Errorf("frozen, /healthz #%d: %d after %s: %s", i+1, a.status, a.took.Round(time.Millisecond), a.body)
 		}
+		t.Logf("frozen, /healthz #%d: %d after %s", i+1, a.status, a.took.Round(time.Millisecond))
 	}
 	// Everything else gives up at the request deadline with a clear 503.
 	for _, r := range []struct{ method, path, body, want string }{
@@ -864,6 +865,7 @@ func TestFaultDatabaseStopsAnswering(t *testing.T) {
 		if a.status != http.StatusServiceUnavailable || a.took > deadline+time.Second || a.retry == "" {
 			t.Errorf("frozen, %s %s: %d after %s (Retry-After %q): %s", r.method, r.path, a.status, a.took.Round(time.Millisecond), a.retry, a.body)
 		}
+		t.Logf("frozen, %s %s: %d after %s", r.method, r.path, a.status, a.took.Round(time.Millisecond))
 		if !strings.Contains(a.body, r.want) || !strings.Contains(a.body, "temporarily unavailable") {
 			t.Errorf("frozen, %s %s: want %q: %s", r.method, r.path, r.want, a.body)
 		}
