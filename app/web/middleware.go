@@ -108,6 +108,12 @@ func (s *Server) dbDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
+		// The error is answered here, while ctx still tells a passed
+		// deadline (handleError says so) from a client that went away:
+		// once cancel runs, ctx reads as cancelled either way.
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
 	}
 }
