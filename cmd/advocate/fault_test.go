@@ -560,22 +560,30 @@ func (p *tcpProxy) down() {
 	clear(p.conns)
 }
 
+// postgresBehindProxy is the environment of a serve whose fresh PostgreSQL
+// database (at target) is reached through proxy, forwarding already;
+// emails go to files, since these tests are about the database.
+func postgresBehindProxy(t *testing.T) (proxy *tcpProxy, target string, env map[string]string) {
+	t.Helper()
+	u, err := url.Parse(apptest.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target = u.Host
+	proxy = newTCPProxy(t)
+	proxy.up(target)
+	u.Host = proxy.addr
+	env = faultEnv(t.TempDir(), u.String(), "127.0.0.1:1")
+	delete(env, "ADVOCATE_SMTP_URL")
+	return proxy, target, env
+}
+
 // TestFaultDatabaseUnavailable cuts serve off from PostgreSQL: supporters
 // and API clients get a prompt 503 that says what is wrong, health checks
 // fail, and once the database is back everything works again without a
 // restart.
 func TestFaultDatabaseUnavailable(t *testing.T) {
-	dsn := apptest.PostgresDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	proxy := newTCPProxy(t)
-	proxy.up(target)
-	u.Host = proxy.addr
-	env := faultEnv(t.TempDir(), u.String(), "127.0.0.1:1")
-	delete(env, "ADVOCATE_SMTP_URL") // emails go to files; this test is about the database
+	proxy, target, env := postgresBehindProxy(t)
 	srv := startServe(t, func(k string) string { return env[k] }, nil)
 
 	jar, _ := cookiejar.New(nil)
@@ -785,17 +793,7 @@ func TestFaultSMTPDown(t *testing.T) {
 // deadline, instead of waiting until their connection is dropped; once the
 // database answers again, everything works without a restart.
 func TestFaultDatabaseStopsAnswering(t *testing.T) {
-	dsn := apptest.PostgresDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	proxy := newTCPProxy(t)
-	proxy.up(target)
-	u.Host = proxy.addr
-	env := faultEnv(t.TempDir(), u.String(), "127.0.0.1:1")
-	delete(env, "ADVOCATE_SMTP_URL") // emails go to files; this test is about the database
+	proxy, _, env := postgresBehindProxy(t)
 	const deadline = 2 * time.Second
 	env["ADVOCATE_DB_TIMEOUT"] = deadline.String()
 	srv := startServe(t, func(k string) string { return env[k] }, nil)
