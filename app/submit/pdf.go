@@ -31,6 +31,10 @@ type PDFOptions struct {
 	// QueueWait is how long a download waits for its turn to render
 	// before it is refused as busy [3s].
 	QueueWait time.Duration
+	// Unshared makes every download render its own PDF, even while the
+	// same one is being rendered for another: how downloads worked before
+	// PDFs were kept, for `advocate bench pdf` to compare against.
+	Unshared bool
 }
 
 // PDFs serves the PDFs of supporters' letters: each one is rendered once
@@ -39,10 +43,11 @@ type PDFOptions struct {
 // lookup rather than a render. Renders of one PDF asked for at once happen
 // once; renders of different PDFs take turns. Safe for concurrent use.
 type PDFs struct {
-	svc   *Service
-	cache *pdfCache // nil: no cache
-	turns chan struct{}
-	wait  time.Duration
+	svc      *Service
+	cache    *pdfCache // nil: no cache
+	turns    chan struct{}
+	wait     time.Duration
+	unshared bool
 
 	mu      sync.Mutex
 	flights map[pdfKey]*pdfFlight // renders under way
@@ -88,7 +93,8 @@ func (s *Service) NewPDFs(o PDFOptions) *PDFs {
 	if o.QueueWait <= 0 {
 		o.QueueWait = 3 * time.Second
 	}
-	p := &PDFs{svc: s, turns: make(chan struct{}, o.Renders), wait: o.QueueWait, flights: map[pdfKey]*pdfFlight{}}
+	p := &PDFs{svc: s, turns: make(chan struct{}, o.Renders), wait: o.QueueWait, unshared: o.Unshared,
+		flights: map[pdfKey]*pdfFlight{}}
 	if o.CacheBytes > 0 {
 		p.cache = newPDFCache(o.CacheBytes, o.CacheTTL, s.now)
 	}
@@ -220,6 +226,11 @@ func (p *PDFs) cached(key pdfKey) *PDF {
 // runs on its own, so that one download giving up does not fail the
 // others waiting for it; each waits only as long as its own context.
 func (p *PDFs) render(ctx context.Context, key pdfKey, docs []pdf.Letter) (*PDF, error) {
+	if p.unshared {
+		f := &pdfFlight{done: make(chan struct{})}
+		p.fly(key, docs, f)
+		return f.pdf, f.err
+	}
 	p.mu.Lock()
 	f := p.flights[key]
 	if f == nil {
@@ -244,7 +255,9 @@ func (p *PDFs) render(ctx context.Context, key pdfKey, docs []pdf.Letter) (*PDF,
 func (p *PDFs) fly(key pdfKey, docs []pdf.Letter, f *pdfFlight) {
 	defer func() {
 		p.mu.Lock()
-		delete(p.flights, key)
+		if p.flights[key] == f {
+			delete(p.flights, key)
+		}
 		p.mu.Unlock()
 		close(f.done)
 	}()

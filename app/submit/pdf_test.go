@@ -194,6 +194,24 @@ func TestPDFsConcurrentDownloadsRenderOnce(t *testing.T) {
 	}
 }
 
+func TestPDFsUnsharedRenderEveryDownload(t *testing.T) {
+	p, _ := newPDFs(t, submit.PDFOptions{CacheBytes: -1, Unshared: true, Renders: 64})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := p.Get(context.Background(), pdfSubmission(3, 2), 0); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if p.Renders() != 8 {
+		t.Fatalf("8 downloads, %d renders", p.Renders())
+	}
+}
+
 func TestPDFsCacheStaysWithinItsBytes(t *testing.T) {
 	one, _ := newPDFs(t, submit.PDFOptions{CacheBytes: -1})
 	doc, err := one.Get(context.Background(), pdfSubmission(1, 1), 0)

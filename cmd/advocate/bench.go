@@ -55,7 +55,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		env := map[string]string{"ADVOCATE_SUBMIT_RATE": *rateLimit, "ADVOCATE_DB": *db}
 		var stop func()
 		var err error
-		if base, stop, err = c.benchServer(ctx, env, *roster); err != nil {
+		if base, stop, err = c.benchServer(ctx, env, *roster, nil); err != nil {
 			return err
 		}
 		defer stop()
@@ -110,8 +110,9 @@ func dbLabel(dsn string) string {
 
 // benchServer starts serve in-process on a throw-away data folder with env
 // over the bench defaults (and the caller's environment), importing roster
-// first when given. stop ends it and removes the folder.
-func (c *cli) benchServer(ctx context.Context, env map[string]string, roster string) (base string, stop func(), err error) {
+// first when given; edit, when given, adjusts its cli. stop ends it and
+// removes the folder.
+func (c *cli) benchServer(ctx context.Context, env map[string]string, roster string, edit func(*cli)) (base string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "advocate-bench-")
 	if err != nil {
 		return "", nil, err
@@ -140,6 +141,9 @@ func (c *cli) benchServer(ctx context.Context, env map[string]string, roster str
 	addrc := make(chan string, 1)
 	done := make(chan int, 1)
 	srv := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr, ready: func(a string) { addrc <- a }}
+	if edit != nil {
+		edit(srv)
+	}
 	go func() { done <- srv.main(srvCtx, []string{"serve"}) }()
 	select {
 	case a := <-addrc:

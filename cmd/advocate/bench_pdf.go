@@ -18,8 +18,9 @@ import (
 // supporter's letters.pdf as fast as they can, from one address, while a
 // visitor loads the campaign page at a steady pace from another. It runs
 // twice in one go, on fresh in-process servers: without the download
-// protections (no kept PDFs, no download limits, renders not bounded: how
-// the server behaved before them) and with them as configured, and prints
+// protections (no kept PDFs, every download rendering its own, no
+// download limits, renders not bounded: how the server behaved before
+// them) and with them as configured, and prints
 // the campaign page's latency quiet and flooded side by side.
 func (c *cli) benchPDF(ctx context.Context, args []string) error {
 	fl := c.flags("bench pdf")
@@ -38,17 +39,18 @@ func (c *cli) benchPDF(ctx context.Context, args []string) error {
 	rounds := []struct {
 		name string
 		env  map[string]string
+		edit func(*cli)
 	}{
 		{"unprotected", map[string]string{"ADVOCATE_PDF_CACHE_BYTES": "0", "ADVOCATE_PDF_RENDERS": "1024",
-			"ADVOCATE_DOWNLOAD_RATE": "0", "ADVOCATE_DOWNLOAD_TOKEN_RATE": "0"}},
-		{"protected", map[string]string{}},
+			"ADVOCATE_DOWNLOAD_RATE": "0", "ADVOCATE_DOWNLOAD_TOKEN_RATE": "0"}, func(c *cli) { c.pdfUnshared = true }},
+		{"protected", map[string]string{}, nil},
 	}
 	fmt.Fprintf(c.stdout, "%d connections download one letters.pdf from 127.0.0.2 for %s; the campaign page is loaded every %s from 127.0.0.3 (%s quiet first)\n",
 		*flood, *duration, *every, *quiet)
 	var results []pdfRound
 	for _, r := range rounds {
 		r.env["ADVOCATE_SUBMIT_RATE"] = "0"
-		res, err := c.pdfRound(ctx, r.env, *roster, *campaign, *flood, *quiet, *duration, *every)
+		res, err := c.pdfRound(ctx, r.env, r.edit, *roster, *campaign, *flood, *quiet, *duration, *every)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -113,9 +115,9 @@ func clientFrom(ip string) *http.Client {
 		MaxIdleConnsPerHost: 1, DisableCompression: true}}
 }
 
-func (c *cli) pdfRound(ctx context.Context, env map[string]string, roster, slug string, flood int, quiet, duration, every time.Duration) (pdfRound, error) {
+func (c *cli) pdfRound(ctx context.Context, env map[string]string, edit func(*cli), roster, slug string, flood int, quiet, duration, every time.Duration) (pdfRound, error) {
 	res := pdfRound{statuses: map[int]int64{}}
-	base, stop, err := c.benchServer(ctx, env, roster)
+	base, stop, err := c.benchServer(ctx, env, roster, edit)
 	if err != nil {
 		return res, err
 	}

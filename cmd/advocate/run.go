@@ -51,6 +51,9 @@ type cli struct {
 	// outboxRetry, when set, overrides the wait before an email's first
 	// retry (tests use a short one to see retries within seconds).
 	outboxRetry time.Duration
+	// pdfUnshared makes serve render every PDF download on its own, as
+	// before PDFs were kept (bench pdf's baseline).
+	pdfUnshared bool
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -467,7 +470,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 // pdfOptions are the supporters' PDF downloads as configured (a cache of
 // 0 bytes keeps none).
 func (c *cli) pdfOptions() submit.PDFOptions {
-	o := submit.PDFOptions{CacheBytes: c.cfg.Protect.PDFCacheBytes, Renders: c.cfg.Protect.PDFRenders}
+	o := submit.PDFOptions{CacheBytes: c.cfg.Protect.PDFCacheBytes, Renders: c.cfg.Protect.PDFRenders, Unshared: c.pdfUnshared}
 	if o.CacheBytes == 0 {
 		o.CacheBytes = -1
 	}
