@@ -60,6 +60,8 @@ type Config struct {
 	SessionIdle time.Duration
 	// Delivery configures outgoing email and CWC exports (delivery.go).
 	Delivery Delivery
+	// Protect bounds database waits and PDF downloads (protect.go).
+	Protect Protect
 }
 
 // Default returns the settings used when nothing is configured.
@@ -84,6 +86,7 @@ func Default() Config {
 		SessionTTL:         12 * time.Hour,
 		SessionIdle:        2 * time.Hour,
 		Delivery:           defaultDelivery(),
+		Protect:            defaultProtect(),
 	}
 }
 
@@ -136,6 +139,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if err := loadDelivery(getenv, &c.Delivery); err != nil {
+		return c, err
+	}
+	if err := loadProtect(getenv, &c.Protect); err != nil {
 		return c, err
 	}
 	return c, c.Validate()

@@ -52,7 +52,11 @@ func mapErr(err error, op string, m msgs) error {
 		return app.WrapError(app.ENOTFOUND, wrapped, "%s", pick(m.missing, "It refers to something that does not exist."))
 	case isBadText(err):
 		return app.WrapError(app.EINVALID, wrapped, "The text contains characters that are not allowed (such as NUL or invalid UTF-8).")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isBusy(err):
+	case errors.Is(err, context.DeadlineExceeded):
+		// The request's deadline (web's DBTimeout) passed: most often a
+		// database that stopped answering.
+		return app.WrapError(app.EUNAVAILABLE, wrapped, "The service is temporarily unavailable: the database did not answer in time. Please try again in a moment.")
+	case errors.Is(err, context.Canceled), isBusy(err):
 		return app.WrapError(app.EUNAVAILABLE, wrapped, "The database is busy. Please try again.")
 	case isUnreachable(err):
 		return app.WrapError(app.EUNAVAILABLE, wrapped, "The database is not reachable. Please try again in a few minutes.")

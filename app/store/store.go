@@ -154,7 +154,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	if isPostgresDSN(dsn) {
 		d.dialect = DialectPostgres
-		w, err := gorm.Open(postgres.New(postgres.Config{DSN: withConnectTimeout(dsn)}), cfg())
+		// gorm's own ping at open would not heed ctx: d.Ping below does,
+		// so a caller's deadline bounds a server that accepts the
+		// connection and never answers (connect_timeout bounds it too).
+		pgCfg := cfg()
+		pgCfg.DisableAutomaticPing = true
+		w, err := gorm.Open(postgres.New(postgres.Config{DSN: withConnectTimeout(dsn)}), pgCfg)
 		if err != nil {
 			return nil, app.WrapError(app.EUNAVAILABLE, fmt.Errorf("store: connect to postgres: %w", redactErr(err, dsn)),
 				"The database is not reachable.")

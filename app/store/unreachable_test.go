@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -60,5 +62,65 @@ func TestWithConnectTimeout(t *testing.T) {
 	t.Setenv("PGCONNECT_TIMEOUT", "20")
 	if got := withConnectTimeout("postgres://u@h/db"); got != "postgres://u@h/db" {
 		t.Errorf("PGCONNECT_TIMEOUT is overridden: %q", got)
+	}
+}
+
+// TestOpenGivesUpOnASilentPostgres: a server that accepts the TCP
+// connection but never answers the start-up message (hung, or a port
+// forward to nothing) fails the connection within connect_timeout, the
+// default one included, or sooner when the caller's deadline says so.
+func TestOpenGivesUpOnASilentPostgres(t *testing.T) {
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var held []net.Conn
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // open and silent
+			mu.Unlock()
+		}
+	}()
+	dsn := "postgres://advocate@" + ln.Addr().String() + "/advocate"
+	for _, c := range []struct {
+		name    string
+		ctx     time.Duration // 0: no deadline
+		atLeast time.Duration
+		atMost  time.Duration
+	}{
+		{"the default connect_timeout", 0, 4 * time.Second, 8 * time.Second},
+		{"the caller's deadline", time.Second, 900 * time.Millisecond, 3 * time.Second},
+	} {
+		ctx := context.Background()
+		if c.ctx > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.ctx)
+			defer cancel()
+		}
+		start := time.Now()
+		db, err := Open(ctx, Options{DSN: dsn})
+		took := time.Since(start)
+		if err == nil {
+			db.Close()
+			t.Fatalf("%s: opened a server that never answers", c.name)
+		}
+		if app.ErrorCodeOf(err) != app.EUNAVAILABLE || took < c.atLeast || took > c.atMost {
+			t.Errorf("%s: %s after %s: %v", c.name, app.ErrorCodeOf(err), took.Round(time.Millisecond), err)
+		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -595,33 +594,6 @@ func (s *Service) FindByToken(ctx context.Context, token string) (*app.Submissio
 		return nil, nil, err
 	}
 	return sub, c, nil
-}
-
-// WritePDF writes the submission's letters as one PDF, or only the letter
-// with letterID when it is not 0, and records the download.
-func (s *Service) WritePDF(ctx context.Context, sub *app.Submission, letterID int64, w io.Writer) error {
-	var docs []pdf.Letter
-	for _, l := range sub.Letters {
-		if letterID == 0 || l.ID == letterID {
-			docs = append(docs, PDFLetter(sub, l, s.loc))
-		}
-	}
-	if len(docs) == 0 {
-		return app.Errorf(app.ENOTFOUND, "There is no such letter.")
-	}
-	var err error
-	if len(docs) == 1 {
-		err = s.pdf.WriteLetter(w, docs[0])
-	} else {
-		err = s.pdf.WriteCombined(w, docs)
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.submissions.MarkDownloaded(ctx, sub.ID, s.now()); err != nil {
-		s.log.Warn("record download", "submission", sub.ID, "err", err)
-	}
-	return nil
 }
 
 // PDFLetter lays out a stored letter for the PDF maker, dated in loc.

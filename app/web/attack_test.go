@@ -1698,3 +1698,167 @@ func attackRedirectOfficeMail(t *testing.T, dsn string) {
 		t.Run(r.name, r.attack)
 	}
 }
+
+// pdfRequest downloads path from the client address ip (the app believes
+// X-Forwarded-For from 127.0.0.1 in these tests), with If-None-Match when
+// etag is set.
+func pdfRequest(t *testing.T, af *authFixture, path, ip, etag string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, af.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-For", ip)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestAttackPDFFlood: a supporter's link downloaded over and over, from one
+// address or from many, is answered from the kept copy and then refused
+// with 429 and Retry-After; a browser that has the PDF gets 304; an erased
+// supporter's PDF is never served again, not even from the kept copy.
+func TestAttackPDFFlood(t *testing.T) {
+	af := newAttackApp(t, "", func(o *web.Options) {
+		o.DownloadRate = web.RateLimit{PerMinute: 1, Burst: 4}
+		o.DownloadTokenRate = web.RateLimit{PerMinute: 1, Burst: 3}
+		o.TrustedProxies = []string{"127.0.0.1"}
+	})
+	token := submitToken(t, af, map[string]any{"email": "flooded@example.org"})
+	other := submitToken(t, af, map[string]any{"email": "bystander@example.org"})
+	all := "/s/" + token + "/letters.pdf"
+	statuses := func(path string, ips ...string) []int {
+		var got []int
+		for _, ip := range ips {
+			resp, body := pdfRequest(t, af, path, ip, "")
+			got = append(got, resp.StatusCode)
+			if resp.StatusCode == http.StatusTooManyRequests {
+				if resp.Header.Get("Retry-After") == "" {
+					t.Errorf("429 without Retry-After")
+				}
+				mustContain(t, body, "Too many downloads in a short time")
+			}
+		}
+		return got
+	}
+	rows := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{name: "a browser that has the PDF gets 304, and no copy in a shared cache", run: func(t *testing.T) {
+			// Three requests per link: the per-link burst.
+			for i, tags := range [][]string{{"%s", "W/%s"}, {`"other", %s`, `"stale"`}} {
+				link := "/s/" + submitToken(t, af, map[string]any{"email": fmt.Sprintf("etag%d@example.org", i)}) + "/letters.pdf"
+				ip := fmt.Sprintf("192.0.2.%d", i+1)
+				resp, body := pdfRequest(t, af, link, ip, "")
+				etag := resp.Header.Get("ETag")
+				if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") || etag == "" {
+					t.Fatalf("first download: %d ETag %q", resp.StatusCode, etag)
+				}
+				if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "private") || strings.Contains(cc, "public") {
+					t.Fatalf("Cache-Control %q", cc)
+				}
+				for _, tag := range tags {
+					inm := strings.ReplaceAll(tag, "%s", etag)
+					resp, body = pdfRequest(t, af, link, ip, inm)
+					want := http.StatusNotModified
+					if inm == `"stale"` {
+						want = http.StatusOK
+					}
+					if resp.StatusCode != want || (want == http.StatusNotModified && body != "") || resp.Header.Get("ETag") != etag {
+						t.Fatalf("If-None-Match %s: %d, %d bytes, ETag %q", inm, resp.StatusCode, len(body), resp.Header.Get("ETag"))
+					}
+				}
+			}
+		}},
+		{name: "one link from many addresses: the per-link limit", run: func(t *testing.T) {
+			if got := statuses(all, "198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5"); fmt.Sprint(got) != "[200 200 200 429 429]" {
+				t.Fatalf("statuses %v", got)
+			}
+			// A single letter of the same link counts too.
+			sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := statuses("/s/"+token+"/letters/"+itoa(sub.Letters[0].ID)+"/pdf", "198.51.100.6"); got[0] != http.StatusTooManyRequests {
+				t.Fatalf("a single letter: %v", got)
+			}
+		}},
+		{name: "one address, many links: the per-address limit", run: func(t *testing.T) {
+			var got []int
+			for i := range 6 {
+				tok := submitToken(t, af, map[string]any{"email": fmt.Sprintf("links%d@example.org", i)})
+				got = append(got, statuses("/s/"+tok+"/letters.pdf", "203.0.113.9")...)
+			}
+			if fmt.Sprint(got) != "[200 200 200 200 429 429]" {
+				t.Fatalf("statuses %v", got)
+			}
+			// An IPv6 client counts with its whole /64.
+			var six []int
+			for i := range 6 {
+				tok := submitToken(t, af, map[string]any{"email": fmt.Sprintf("six%d@example.org", i)})
+				six = append(six, statuses("/s/"+tok+"/letters.pdf", fmt.Sprintf("2001:db8:1:2::%x", i+1))...)
+			}
+			if fmt.Sprint(six) != "[200 200 200 200 429 429]" {
+				t.Fatalf("IPv6 statuses %v", six)
+			}
+			// Someone else is not held back by it.
+			if got := statuses("/s/"+other+"/letters.pdf", "203.0.113.10"); got[0] != http.StatusOK {
+				t.Fatalf("another address: %v", got)
+			}
+		}},
+	}
+	for _, r := range rows {
+		t.Run(r.name, r.run)
+	}
+}
+
+// TestAttackErasedPDFNotServedFromCache erases a supporter whose PDFs were
+// just downloaded (and so are kept in memory): their links answer 410,
+// also to a browser offering the old ETag, on both databases.
+func TestAttackErasedPDFNotServedFromCache(t *testing.T) {
+	for _, db := range []struct{ name, dsn string }{{"sqlite", ""}, {"postgres", "postgres"}} {
+		t.Run(db.name, func(t *testing.T) {
+			dsn := db.dsn
+			if dsn != "" {
+				dsn = apptest.PostgresDSN(t)
+			}
+			af := newAttackApp(t, dsn, nil)
+			token := submitToken(t, af, map[string]any{"email": "erase.me@example.org"})
+			sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paths := []string{"/s/" + token + "/letters.pdf", "/s/" + token + "/letters/" + itoa(sub.Letters[0].ID) + "/pdf"}
+			etags := map[string]string{}
+			for _, p := range paths {
+				for range 2 { // the second comes from the kept copy
+					resp, body := pdfRequest(t, af, p, "192.0.2.7", "")
+					if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+						t.Fatalf("%s before erasure: %d", p, resp.StatusCode)
+					}
+					etags[p] = resp.Header.Get("ETag")
+				}
+			}
+			if _, err := af.db.EraseSupporters(context.Background(), app.EraseFilter{Email: "erase.me@example.org"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range paths {
+				for _, etag := range []string{"", etags[p]} {
+					resp, body := pdfRequest(t, af, p, "192.0.2.7", etag)
+					if resp.StatusCode != http.StatusGone || strings.HasPrefix(body, "%PDF") {
+						t.Fatalf("%s after erasure (If-None-Match %q): %d", p, etag, resp.StatusCode)
+					}
+					mustContain(t, body, "erased")
+				}
+			}
+		})
+	}
+}

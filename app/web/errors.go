@@ -90,6 +90,9 @@ func codeForStatus(status int) string {
 	return "bad_request"
 }
 
+// deadlineMessage answers a request whose deadline passed.
+const deadlineMessage = "The service is temporarily unavailable: the database did not answer in time. Please try again in a moment."
+
 // handleError renders errors as JSON under /api and as a page elsewhere.
 // Internal errors are logged with their cause and shown generically.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -97,12 +100,22 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := classify(err)
-	if c.Request().Context().Err() != nil && errors.Is(err, context.Canceled) {
+	if errors.Is(c.Request().Context().Err(), context.DeadlineExceeded) && (status >= 500 || errors.Is(err, context.DeadlineExceeded)) {
+		// The request's deadline (dbDeadline) passed, whatever part gave
+		// up first: say what happened, not "internal error".
+		s.log.Warn("request deadline passed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		status, body = http.StatusServiceUnavailable, apiError{Code: string(app.EUNAVAILABLE), Message: deadlineMessage}
+	} else if errors.Is(c.Request().Context().Err(), context.Canceled) && (errors.Is(err, context.Canceled) || status >= 500) {
 		// The client went away; nobody reads the answer and it is no fault.
+		// (A query cut short by the cancel may report a closed
+		// transaction rather than the cancel itself.)
 		s.log.Debug("request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path)
 		status = 499
 	} else if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		_ = c.JSON(status, map[string]any{"error": body})

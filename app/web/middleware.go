@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"mime"
@@ -78,5 +79,41 @@ func bodyLimit(n int64) echo.MiddlewareFunc {
 			}
 			return next(c) // a malformed form is the handlers' to refuse
 		})
+	}
+}
+
+// exportTimeout is the deadline of the streamed staff exports, which
+// legitimately take minutes for a large campaign (the same as their write
+// deadline in staffExport).
+const exportTimeout = 30 * time.Minute
+
+// longRoutes are the routes that get exportTimeout rather than DBTimeout.
+var longRoutes = map[string]bool{
+	"/staff/campaigns/:slug/export/:file": true,
+	"/staff/campaigns/:slug/packets.zip":  true,
+}
+
+// dbDeadline puts a deadline on each request's context, so that a database
+// that accepts connections but stops answering costs a request DBTimeout
+// and a 503, not a connection held until the client gives up. Every store
+// call runs under the request's context. (The submissions' group commit
+// runs under its own; a submission waiting for it gives up at the
+// deadline, and a retry finds it if it was stored after all.)
+func (s *Server) dbDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		d := s.opts.DBTimeout
+		if longRoutes[c.Path()] {
+			d = exportTimeout
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		// The error is answered here, while ctx still tells a passed
+		// deadline (handleError says so) from a client that went away:
+		// once cancel runs, ctx reads as cancelled either way.
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
 	}
 }

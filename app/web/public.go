@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -212,40 +211,4 @@ func (s *Server) thanks(c echo.Context) error {
 		return s.render(c, http.StatusOK, "erased.html", pageData{Title: "Your data was erased", Campaign: camp, Submission: sub})
 	}
 	return s.render(c, http.StatusOK, "thanks.html", pageData{Title: "Thank you", Campaign: camp, Submission: sub})
-}
-
-func (s *Server) pdfAll(c echo.Context) error { return s.pdf(c, 0) }
-
-func (s *Server) pdfOne(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errNotFound("There is no such letter.")
-	}
-	return s.pdf(c, id)
-}
-
-// pdf streams the PDF of a submission's letters (made on download from the
-// stored text, so it is always what was recorded).
-func (s *Server) pdf(c echo.Context, letterID int64) error {
-	ctx := c.Request().Context()
-	sub, camp, err := s.submit.FindByToken(ctx, c.Param("token"))
-	if err != nil {
-		return err
-	}
-	if at := sub.Supporter.ErasedAt; at != nil {
-		return &httpError{status: http.StatusGone, message: "These letters' text was erased with the supporter's data on " +
-			at.In(s.opts.Location).Format("January 2, 2006") + ": there is nothing left to download."}
-	}
-	var buf bytes.Buffer
-	if err := s.submit.WritePDF(ctx, sub, letterID, &buf); err != nil {
-		return err
-	}
-	name := "letters-" + camp.Slug + ".pdf"
-	if letterID != 0 {
-		name = "letter-" + camp.Slug + "-" + strconv.FormatInt(letterID, 10) + ".pdf"
-	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }

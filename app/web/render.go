@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net/http"
 	"path"
 	"slices"
 	"strconv"
@@ -199,14 +198,4 @@ func (s *Server) render(c echo.Context, status int, name string, d pageData) err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.HTMLBlob(status, buf.Bytes())
-}
-
-func (s *Server) health(c echo.Context) error {
-	if s.db != nil {
-		if err := s.db.Ping(c.Request().Context()); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
-		}
-	}
-	info := s.roster.Info()
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "roster_version": info.Version, "roster_source": info.Source})
 }

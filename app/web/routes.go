@@ -16,6 +16,8 @@ func (s *Server) routes() {
 	e.Use(s.requestLog)
 	e.Use(secureHeaders)
 	e.Use(bodyLimit(s.opts.MaxBodyBytes))
+	// Every request's database work ends in time (middleware.go).
+	e.Use(s.dbDeadline)
 	// Who is asking: session cookie on pages, Bearer token on /api (middleware_auth.go).
 	e.Use(s.authenticate)
 
@@ -45,8 +47,8 @@ func (s *Server) routes() {
 	pages.POST("/c/:slug/link", s.linkAgain, s.submitLimit) // "send me my link again"
 	pages.GET("/s/:token", s.thanks)
 	pages.POST("/s/:token/erase", s.eraseOwn) // the supporter erases their own data
-	pages.GET("/s/:token/letters.pdf", s.pdfAll)
-	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne)
+	pages.GET("/s/:token/letters.pdf", s.pdfAll, s.downloadLimit)
+	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne, s.downloadLimit)
 	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (delivery.go)
 	pages.POST("/confirm/:token", s.confirm)
 

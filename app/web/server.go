@@ -73,6 +73,16 @@ type Options struct {
 	// Stats serves the staff outreach pages, their exports and
 	// /api/v1/stats (staff.go); nil leaves them unavailable.
 	Stats *stats.Service
+	// PDFs serves supporters' PDF downloads (public_pdf.go); nil: made
+	// from Submit with the default cache and render turns.
+	PDFs *submit.PDFs
+	// DownloadRate limits PDF downloads per client address, and
+	// DownloadTokenRate per submission link (zero: no limit).
+	DownloadRate      RateLimit
+	DownloadTokenRate RateLimit
+	// DBTimeout bounds each request's database work [5s]; the streamed
+	// staff exports get exportTimeout instead (middleware.go).
+	DBTimeout time.Duration
 }
 
 // Timeouts are the connection deadlines of HTTPServer. A client that sends
@@ -103,6 +113,9 @@ type Server struct {
 	auth   *auth.Service
 	// submitLimit is the per-address rate limit on submission routes.
 	submitLimit echo.MiddlewareFunc
+	// pdfs and downloadLimit serve and limit the PDF downloads.
+	pdfs          *submit.PDFs
+	downloadLimit echo.MiddlewareFunc
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -123,8 +136,12 @@ func NewServer(o Options) (*Server, error) {
 	orDefault(&o.Timeouts.Read, 30*time.Second)
 	orDefault(&o.Timeouts.Write, time.Minute)
 	orDefault(&o.Timeouts.Idle, 2*time.Minute)
+	orDefault(&o.DBTimeout, 5*time.Second)
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.PDFs == nil && o.Submit != nil {
+		o.PDFs = o.Submit.NewPDFs(submit.PDFOptions{})
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -137,7 +154,7 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth}
+	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth, pdfs: o.PDFs}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -147,6 +164,7 @@ func NewServer(o Options) (*Server, error) {
 	e.IPExtractor = ipx
 	s.e = e
 	s.submitLimit = s.submitLimiter()
+	s.downloadLimit = s.downloadLimiter()
 	s.routes()
 	return s, nil
 }
@@ -178,4 +196,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Method = http.MethodGet
 	}
 	s.e.ServeHTTP(w, r)
+}
+
+// healthPing bounds the health check's database ping, so that a load
+// balancer asking with a 2 s timeout hears 503 rather than nothing.
+const healthPing = 1500 * time.Millisecond
+
+func (s *Server) health(c echo.Context) error {
+	if s.db != nil {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), healthPing)
+		defer cancel()
+		if err := s.db.Ping(ctx); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		}
+	}
+	info := s.roster.Info()
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "roster_version": info.Version, "roster_source": info.Source})
 }

@@ -52,42 +52,13 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	}
 	base := *url
 	if base == "" {
-		dir, err := os.MkdirTemp("", "advocate-bench-")
-		if err != nil {
+		env := map[string]string{"ADVOCATE_SUBMIT_RATE": *rateLimit, "ADVOCATE_DB": *db}
+		var stop func()
+		var err error
+		if base, stop, err = c.benchServer(ctx, env, *roster, nil); err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		env := map[string]string{
-			"ADVOCATE_DATA_DIR": dir, "ADVOCATE_ADDR": "127.0.0.1:0", "ADVOCATE_AUTO_FETCH": "false",
-			"ADVOCATE_SUBMIT_RATE": *rateLimit, "ADVOCATE_LOG_LEVEL": "warn", "ADVOCATE_DB": *db,
-		}
-		getenv := func(k string) string {
-			if v, ok := env[k]; ok {
-				return v
-			}
-			return c.getenv(k)
-		}
-		if *roster != "" {
-			imp := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr}
-			if code := imp.main(ctx, []string{"data", "import", "--dir", *roster}); code != 0 {
-				return fmt.Errorf("import %s failed", *roster)
-			}
-		}
-		srvCtx, stop := context.WithCancel(ctx)
 		defer stop()
-		addrc := make(chan string, 1)
-		done := make(chan int, 1)
-		srv := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr, ready: func(a string) { addrc <- a }}
-		go func() { done <- srv.main(srvCtx, []string{"serve"}) }()
-		select {
-		case a := <-addrc:
-			base = "http://" + a
-		case code := <-done:
-			return fmt.Errorf("the in-process server exited with %d", code)
-		case <-time.After(time.Minute):
-			return fmt.Errorf("the in-process server did not start within a minute")
-		}
-		defer func() { stop(); <-done }()
 		fmt.Fprintf(c.stdout, "server %s (database %s)\n", base, dbLabel(*db))
 	}
 	if *rate > 0 {
@@ -135,4 +106,56 @@ func dbLabel(dsn string) string {
 		return "temporary SQLite"
 	}
 	return "given"
+}
+
+// benchServer starts serve in-process on a throw-away data folder with env
+// over the bench defaults (and the caller's environment), importing roster
+// first when given; edit, when given, adjusts its cli. stop ends it and
+// removes the folder.
+func (c *cli) benchServer(ctx context.Context, env map[string]string, roster string, edit func(*cli)) (base string, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "advocate-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	all := map[string]string{
+		"ADVOCATE_DATA_DIR": dir, "ADVOCATE_ADDR": "127.0.0.1:0", "ADVOCATE_AUTO_FETCH": "false",
+		"ADVOCATE_LOG_LEVEL": "warn",
+	}
+	for k, v := range env {
+		all[k] = v
+	}
+	getenv := func(k string) string {
+		if v, ok := all[k]; ok {
+			return v
+		}
+		return c.getenv(k)
+	}
+	if roster != "" {
+		imp := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr}
+		if code := imp.main(ctx, []string{"data", "import", "--dir", roster}); code != 0 {
+			os.RemoveAll(dir)
+			return "", nil, fmt.Errorf("import %s failed", roster)
+		}
+	}
+	srvCtx, cancel := context.WithCancel(ctx)
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	srv := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr, ready: func(a string) { addrc <- a }}
+	if edit != nil {
+		edit(srv)
+	}
+	go func() { done <- srv.main(srvCtx, []string{"serve"}) }()
+	select {
+	case a := <-addrc:
+		return "http://" + a, func() { cancel(); <-done; os.RemoveAll(dir) }, nil
+	case code := <-done:
+		err = fmt.Errorf("the in-process server exited with %d", code)
+	case <-time.After(time.Minute):
+		cancel()
+		<-done
+		err = fmt.Errorf("the in-process server did not start within a minute")
+	}
+	cancel()
+	os.RemoveAll(dir)
+	return "", nil, err
 }

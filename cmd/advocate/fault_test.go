@@ -413,8 +413,10 @@ func (p *process) stopOK() {
 // tcpProxy forwards connections from its own loopback address to a target.
 // Switched off, its address refuses connections and the ones open are cut,
 // like a server that went down; stalled, it accepts connections and never
-// answers, like a server cut off by the network. Switched on, it listens on
-// the same address again.
+// answers, like a server cut off by the network; frozen, it keeps every
+// connection open and accepts new ones but passes no bytes either way,
+// like a server that hangs, until it thaws. Switched on, it listens on the
+// same address again.
 type tcpProxy struct {
 	t    *testing.T
 	addr string
@@ -423,6 +425,55 @@ type tcpProxy struct {
 	target string // "" stalls
 	ln     net.Listener
 	conns  map[net.Conn]bool
+	thawed chan struct{} // closed on thaw; nil when not frozen
+}
+
+// freeze stops passing bytes, on open connections and new ones alike.
+func (p *tcpProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thawed == nil {
+		p.thawed = make(chan struct{})
+	}
+}
+
+// thaw passes bytes again, those held back first.
+func (p *tcpProxy) thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thawed != nil {
+		close(p.thawed)
+		p.thawed = nil
+	}
+}
+
+// gate returns a channel that is closed once bytes may pass.
+func (p *tcpProxy) gate() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.thawed == nil {
+		open := make(chan struct{})
+		close(open)
+		return open
+	}
+	return p.thawed
+}
+
+// pipe copies src to dst, holding each chunk while the proxy is frozen.
+func (p *tcpProxy) pipe(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			<-p.gate()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // newTCPProxy reserves a loopback address; call up to start forwarding.
@@ -504,11 +555,11 @@ func (p *tcpProxy) forward(ln net.Listener, c net.Conn) {
 	}
 	done := make(chan struct{})
 	go func() {
-		_, _ = io.Copy(s, c)
+		p.pipe(s, c)
 		s.Close()
 		close(done)
 	}()
-	_, _ = io.Copy(c, s)
+	p.pipe(c, s)
 	c.Close()
 	<-done
 	p.mu.Lock()
@@ -517,8 +568,10 @@ func (p *tcpProxy) forward(ln net.Listener, c net.Conn) {
 	p.mu.Unlock()
 }
 
-// down stops listening and cuts every connection.
+// down stops listening and cuts every connection (a frozen proxy thaws,
+// so that nothing stays held).
 func (p *tcpProxy) down() {
+	p.thaw()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ln != nil {
@@ -531,29 +584,32 @@ func (p *tcpProxy) down() {
 	clear(p.conns)
 }
 
+// postgresBehindProxy is the environment of a serve whose fresh PostgreSQL
+// database (at target) is reached through proxy, forwarding already;
+// emails go to files, since these tests are about the database.
+func postgresBehindProxy(t *testing.T) (proxy *tcpProxy, target string, env map[string]string) {
+	t.Helper()
+	u, err := url.Parse(apptest.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target = u.Host
+	proxy = newTCPProxy(t)
+	proxy.up(target)
+	u.Host = proxy.addr
+	env = faultEnv(t.TempDir(), u.String(), "127.0.0.1:1")
+	delete(env, "ADVOCATE_SMTP_URL")
+	return proxy, target, env
+}
+
 // TestFaultDatabaseUnavailable cuts serve off from PostgreSQL: supporters
 // and API clients get a prompt 503 that says what is wrong, health checks
 // fail, and once the database is back everything works again without a
 // restart.
 func TestFaultDatabaseUnavailable(t *testing.T) {
-	dsn := apptest.PostgresDSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	// The test reads what was stored straight from the database, past
-	// the proxy that the server goes through.
-	direct, err := store.Open(context.Background(), store.Options{DSN: dsn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { direct.Close() })
-	proxy := newTCPProxy(t)
-	proxy.up(target)
-	u.Host = proxy.addr
-	env := faultEnv(t.TempDir(), u.String(), "127.0.0.1:1")
-	delete(env, "ADVOCATE_SMTP_URL") // emails go to files; this test is about the database
+	proxy, target, env := postgresBehindProxy(t)
+	// The test reads what was stored through its own connection.
+	direct := openFaultStore(t, env)
 	srv := startServe(t, func(k string) string { return env[k] }, nil)
 
 	jar, _ := cookiejar.New(nil)
@@ -757,5 +813,117 @@ func TestFaultSMTPDown(t *testing.T) {
 	}
 	if len(received) != supporters*emailsPerSubmission {
 		t.Errorf("the mail server received %d distinct messages, want %d", len(received), supporters*emailsPerSubmission)
+	}
+}
+
+// TestFaultDatabaseStopsAnswering freezes PostgreSQL: its connections stay
+// open and new ones are accepted, but no byte comes back (a hung server,
+// a full disk, a lock held forever). Health checks hear 503 within 2 s,
+// supporters and API clients a 503 that says so within the request
+// deadline, instead of waiting until their connection is dropped; once the
+// database answers again, everything works without a restart.
+func TestFaultDatabaseStopsAnswering(t *testing.T) {
+	proxy, _, env := postgresBehindProxy(t)
+	direct := openFaultStore(t, env) // what was stored, read past the server
+	const deadline = 2 * time.Second
+	env["ADVOCATE_DB_TIMEOUT"] = deadline.String()
+	srv := startServe(t, func(k string) string { return env[k] }, nil)
+
+	// Well past every bound this test expects, so that a hang shows as a
+	// slow answer rather than as a client error.
+	client := &http.Client{Timeout: 20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	type answer struct {
+		status int
+		body   string
+		took   time.Duration
+		retry  string
+	}
+	do := func(method, path, body string) answer {
+		t.Helper()
+		req, err := http.NewRequest(method, "http://"+srv.addr+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: no answer after %s: %v", method, path, time.Since(start).Round(time.Millisecond), err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, string(b), time.Since(start), resp.Header.Get("Retry-After")}
+	}
+	submitPath := "/api/v1/campaigns/" + faultSlug + "/submissions"
+	works := func(round string) string {
+		t.Helper()
+		for _, path := range []string{"/healthz", "/api/v1/campaigns"} {
+			if a := do(http.MethodGet, path, ""); a.status != http.StatusOK {
+				t.Fatalf("%s: %s %d %s", round, path, a.status, a.body)
+			}
+		}
+		a := do(http.MethodPost, submitPath, faultSubmission(round+"@example.org"))
+		var r apiReply
+		if a.status != http.StatusAccepted || json.Unmarshal([]byte(a.body), &r) != nil || len(r.Letters) == 0 {
+			t.Fatalf("%s: submit %d %s", round, a.status, a.body)
+		}
+		sub := storedSubmission(t, direct, round+"@example.org")
+		if sub == nil {
+			t.FailNow()
+		}
+		return sub.Token
+	}
+	token := works("before")
+
+	proxy.freeze()
+	// /healthz pings with its own 1.5 s bound.
+	for i := range 3 {
+		a := do(http.MethodGet, "/healthz", "")
+		if a.status != http.StatusServiceUnavailable || a.took > 2*time.Second || !strings.Contains(a.body, "database unavailable") {
+			t.Errorf("frozen, /healthz #%d: %d after %s: %s", i+1, a.status, a.took.Round(time.Millisecond), a.body)
+		}
+		t.Logf("frozen, /healthz #%d: %d after %s", i+1, a.status, a.took.Round(time.Millisecond))
+	}
+	// Everything else gives up at the request deadline with a clear 503.
+	for _, r := range []struct{ method, path, body, want string }{
+		{http.MethodGet, "/api/v1/campaigns", "", `"code":"unavailable"`},
+		{http.MethodPost, submitPath, faultSubmission("frozen@example.org"), `"code":"unavailable"`},
+		{http.MethodGet, "/s/" + token, "", "temporarily unavailable"},
+		{http.MethodGet, "/s/" + token + "/letters.pdf", "", "temporarily unavailable"},
+	} {
+		a := do(r.method, r.path, r.body)
+		if a.status != http.StatusServiceUnavailable || a.took > deadline+time.Second || a.retry == "" {
+			t.Errorf("frozen, %s %s: %d after %s (Retry-After %q): %s", r.method, r.path, a.status, a.took.Round(time.Millisecond), a.retry, a.body)
+		}
+		t.Logf("frozen, %s %s: %d after %s", r.method, r.path, a.status, a.took.Round(time.Millisecond))
+		if !strings.Contains(a.body, r.want) || !strings.Contains(a.body, "temporarily unavailable") {
+			t.Errorf("frozen, %s %s: want %q: %s", r.method, r.path, r.want, a.body)
+		}
+		for _, leak := range []string{"pgx", "pgconn", "context deadline", "127.0.0.1", "store:"} {
+			if strings.Contains(a.body, leak) {
+				t.Errorf("frozen, %s %s shows %q: %s", r.method, r.path, leak, a.body)
+			}
+		}
+	}
+
+	proxy.thaw()
+	start := time.Now()
+	for {
+		if a := do(http.MethodGet, "/healthz", ""); a.status == http.StatusOK {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("still unhealthy 20 s after the database answered again:\n%s", srv.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("healthy again %s after the thaw", time.Since(start).Round(time.Millisecond))
+	works("after")
+	srv.stopOK()
+	if strings.Contains(srv.stderr.String(), "panic") {
+		t.Errorf("serve logged a panic:\n%s", srv.stderr)
 	}
 }

@@ -33,6 +33,8 @@ Usage:
   advocate token create|list|revoke ...    API tokens for scripts
   advocate bench load [--clients 64] [--duration 10s] [--db DSN] [--flood N] ...
                                            load test on loopback: throughput and latency
+  advocate bench pdf [--flood 16] [--duration 10s] [--roster DIR]
+                                           one PDF flooded: the campaign page's latency without and with the download protections
   advocate outbox status|flush|retry [--id N,...]
                                            the email outbox: counts, send what is due, retry dead emails
   advocate packets --campaign SLUG --out DIR --with-personal-data [--volume 500]

@@ -53,6 +53,9 @@ type cli struct {
 	// outboxRetry, when set, overrides the wait before an email's first
 	// retry (tests use a short one to see retries within seconds).
 	outboxRetry time.Duration
+	// pdfUnshared makes serve render every PDF download on its own, as
+	// before PDFs were kept (bench pdf's baseline).
+	pdfUnshared bool
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -113,8 +116,11 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "token":
 		return c.token(ctx, args[1:])
 	case "bench":
+		if len(args) >= 2 && args[1] == "pdf" {
+			return c.benchPDF(ctx, args[2:])
+		}
 		if len(args) < 2 || args[1] != "load" {
-			return usageErr("bench needs a subcommand: load")
+			return usageErr("bench needs a subcommand: load or pdf")
 		}
 		return c.benchLoad(ctx, args[2:])
 	case "outbox":
@@ -445,6 +451,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
 		Location: c.cfg.Location(),
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), Audit: audit}),
+		PDFs: sub.NewPDFs(c.pdfOptions()), DBTimeout: c.cfg.Protect.DBTimeout,
+		DownloadRate:      web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadPerMinute), Burst: c.cfg.Protect.DownloadBurst},
+		DownloadTokenRate: web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadTokenPerMinute), Burst: c.cfg.Protect.DownloadTokenBurst},
 	})
 	if err != nil {
 		return err
@@ -479,6 +488,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	c.log.Info("shutting down")
 	return hs.Shutdown(shutdown)
+}
+
+// pdfOptions are the supporters' PDF downloads as configured (a cache of
+// 0 bytes keeps none).
+func (c *cli) pdfOptions() submit.PDFOptions {
+	o := submit.PDFOptions{CacheBytes: c.cfg.Protect.PDFCacheBytes, Renders: c.cfg.Protect.PDFRenders, Unshared: c.pdfUnshared}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = -1
+	}
+	return o
 }
 
 // ensureRoster loads the stored roster. With none (or only the seed) it
