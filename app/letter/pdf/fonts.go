@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font"
@@ -12,10 +13,11 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// fontFamily is the family name the fonts are registered under in every
-// document. It is internal to the PDF (it shows up in the font resources, not
-// to the reader).
-const fontFamily = "letter"
+// fallbackFamily is the family name a font is registered under in every
+// document when it has no usable PostScript name. gofpdf names the embedded
+// font after it ("utf8" + the name in lower case), which is what a reader's
+// font list and preflight tools show.
+const fallbackFamily = "letter"
 
 // Styles, in gofpdf's notation.
 const (
@@ -27,6 +29,9 @@ const (
 // any number of documents can be rendered from it concurrently.
 type face struct {
 	style string
+	// family is the name the face is registered under: its PostScript
+	// name, so that the PDF says which font it embeds.
+	family string
 	// ttf is the pristine font file. It is never handed to gofpdf: every
 	// document gets its own copy (see injector).
 	ttf []byte
@@ -74,8 +79,13 @@ func loadFace(ttf []byte, style string) (*face, error) {
 	if upem <= 0 {
 		return nil, fmt.Errorf("font has %d units per em", upem)
 	}
-	f := &face{style: style, ttf: bytes.Clone(ttf), widths: make([]uint16, 0x10000)}
+	f := &face{style: style, family: fallbackFamily, ttf: bytes.Clone(ttf), widths: make([]uint16, 0x10000)}
 	var buf sfnt.Buffer
+	if name, err := sf.Name(&buf, sfnt.NameIDPostScript); err == nil {
+		if name = postScriptName(name); name != "" {
+			f.family = name
+		}
+	}
 	for r := rune(0x20); r < 0x10000; r++ {
 		g, err := sf.GlyphIndex(&buf, r)
 		if err != nil || g == 0 {
@@ -97,10 +107,10 @@ func loadFace(ttf []byte, style string) (*face, error) {
 // widths, which are the ones written into the PDF.
 func (f *face) embed(in *injector) error {
 	proto := gofpdf.New("P", "pt", "Letter", "")
-	if err := safely(func() { proto.AddUTF8FontFromBytes(fontFamily, f.style, bytes.Clone(f.ttf)) }); err != nil {
+	if err := safely(func() { proto.AddUTF8FontFromBytes(f.family, f.style, bytes.Clone(f.ttf)) }); err != nil {
 		return fmt.Errorf("gofpdf cannot read the font: %w", err)
 	}
-	proto.SetFont(fontFamily, f.style, 1000)
+	proto.SetFont(f.family, f.style, 1000)
 	if err := proto.Error(); err != nil {
 		return fmt.Errorf("gofpdf cannot read the font: %w", err)
 	}
@@ -113,7 +123,7 @@ func (f *face) embed(in *injector) error {
 	}
 	if in != nil {
 		var err error
-		if f.proto, err = in.capture(proto, fontFamily+f.style); err != nil {
+		if f.proto, err = in.capture(proto, strings.ToLower(f.family)+f.style); err != nil {
 			return err
 		}
 	}
@@ -127,7 +137,19 @@ func (f *face) attach(doc *gofpdf.Fpdf, in *injector) {
 		in.attach(doc, f.proto, ttf)
 		return
 	}
-	doc.AddUTF8FontFromBytes(fontFamily, f.style, ttf)
+	doc.AddUTF8FontFromBytes(f.family, f.style, ttf)
+}
+
+// postScriptName keeps the characters a PDF name can carry unescaped, at
+// most 63 (PostScript's limit).
+func postScriptName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && (r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') && b.Len() < 63 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // width returns the advance of s in 1/1000 em.

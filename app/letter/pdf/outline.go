@@ -161,7 +161,7 @@ func (m *Maker) drawSample(doc *gofpdf.Fpdf) {
 	b = append(b, 'Q')
 	doc.RawWriteStr(string(b))
 
-	doc.SetFont(fontFamily, styleRegular, sampleNoticeSize)
+	doc.SetFont(m.regular.family, styleRegular, sampleNoticeSize)
 	doc.SetTextColor(90, 90, 90)
 	w := float64(m.regular.width(sampleNotice)) * sampleNoticeSize / 1000
 	doc.Text((pageWidth-w)/2, noticeBaseline, sampleNotice)

@@ -303,7 +303,7 @@ func (m *Maker) draw(doc *gofpdf.Fpdf, letters []Letter) {
 			if l.Sample {
 				m.drawSample(doc) // first, so that it lies behind the text
 			}
-			doc.SetFont(fontFamily, styleRegular, m.size)
+			doc.SetFont(m.regular.family, styleRegular, m.size)
 			if n == 0 && len(letters) > 1 {
 				// An outline entry per letter to find them in a long file.
 				doc.Bookmark(l.RecipientLines[0], 0, 0)
