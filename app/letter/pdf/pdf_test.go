@@ -462,11 +462,29 @@ func BenchmarkWriteLetter(b *testing.B) {
 	l := typicalLetter()
 	b.ReportAllocs()
 	b.ResetTimer()
+	start := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if err := m.WriteLetter(io.Discard, l); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
+}
+
+// BenchmarkWriteSeedLetter is a default campaign letter with a personal
+// paragraph, which takes the second, tighter spacing to fit its page.
+func BenchmarkWriteSeedLetter(b *testing.B) {
+	m := defaultMaker(b)
+	l := seedLetters(b, personalParagraph)[2]
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if err := m.WriteLetter(io.Discard, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
 }
 
 func BenchmarkWriteLetterParallel(b *testing.B) {
