@@ -7,5 +7,5 @@ import (
 	"time"
 )
 
-func cpuTime() time.Duration                       { return 0 }
+func cpuTime() time.Duration                      { return 0 }
 func reportCPU(b *testing.B, start time.Duration) {}
