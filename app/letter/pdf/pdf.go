@@ -131,6 +131,7 @@ func newMaker(opts Options, fast bool) (*Maker, error) {
 	if m.bold.outlines, err = loadOutlines(bold, &m.bold.covered); err != nil {
 		return nil, fmt.Errorf("pdf: bold font: %w", err)
 	}
+	m.bold.ttf = nil // never embedded: the outlines are all that is kept
 	m.covered = m.regular.covered
 	m.covered.intersect(&m.bold.covered)
 	for _, r := range sampleNotice + sampleMark + "Page 0123456789" {
