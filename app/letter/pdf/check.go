@@ -123,7 +123,7 @@ func newGlyphLookup() (*glyphLookup, error) {
 }
 
 func (g *glyphLookup) has(r rune) bool {
-	if r < 0 || r >= 0x10000 {
+	if r < 0 || r >= 0x10000 || !printable(r) {
 		return false
 	}
 	if ok, found := g.seen[r]; found {

@@ -87,6 +87,9 @@ func loadFace(ttf []byte, style string) (*face, error) {
 		}
 	}
 	for r := rune(0x20); r < 0x10000; r++ {
+		if !printable(r) {
+			continue
+		}
 		g, err := sf.GlyphIndex(&buf, r)
 		if err != nil || g == 0 {
 			continue
@@ -100,6 +103,24 @@ func loadFace(ttf []byte, style string) (*face, error) {
 		f.widths[r] = uint16(math.Round(float64(adv) / 64 * 1000 / float64(upem)))
 	}
 	return f, nil
+}
+
+// printable reports the runes a letter may contain, whatever else the font
+// has: Latin script (ASCII, Latin-1, Latin Extended-A to -D and Additional,
+// IPA, spacing modifiers and combining marks), Greek and Cyrillic for names,
+// punctuation, currency, letterlike symbols, number forms, arrows,
+// mathematical operators, geometric shapes and the Latin ligatures. The
+// embedded font is cut down to them (see trimFont): gofpdf's work per
+// document grows with the number of characters in the font, and Liberation
+// Serif's other 800 (polytonic Greek, Hebrew, box drawing...) cost about a
+// fifth of a letter's time without ever being printed.
+func printable(r rune) bool {
+	return r < 0x0530 || // Basic Latin to Cyrillic Supplement
+		r >= 0x1E00 && r < 0x1F00 || // Latin Extended Additional
+		r >= 0x2000 && r < 0x2300 ||
+		r >= 0x25A0 && r < 0x2600 || // geometric shapes
+		r >= 0x2C60 && r < 0x2C80 || r >= 0xA720 && r < 0xA800 || // Latin Extended-C, -D
+		r >= 0xFB00 && r < 0xFB07
 }
 
 // embed has gofpdf parse the face once, so that documents can embed it

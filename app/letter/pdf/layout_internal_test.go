@@ -275,3 +275,34 @@ func TestOutlinesCoverBoldText(t *testing.T) {
 		t.Errorf("space has an outline %q", p)
 	}
 }
+
+// The embedded font is Liberation Serif cut down to the printable
+// characters, with the same coverage and widths as the whole font.
+func TestEmbeddedFontTrimmed(t *testing.T) {
+	m := testMaker(t)
+	full, err := loadFace(liberationserifregular.TTF, styleRegular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.regular.ttf) >= len(full.ttf)*3/4 {
+		t.Errorf("embedded font is %d bytes, the whole font %d: not trimmed", len(m.regular.ttf), len(full.ttf))
+	}
+	if m.regular.covered != full.covered || m.regular.family != "LiberationSerif" {
+		t.Errorf("trimmed font covers other characters or lost its name (%q)", m.regular.family)
+	}
+	for r := rune(0x20); r < 0x10000; r++ {
+		if full.covered.has(r) && m.regular.widths[r] != full.widths[r] {
+			t.Errorf("width of %U: %d, whole font %d", r, m.regular.widths[r], full.widths[r])
+		}
+	}
+	for _, r := range "José Núñez Łukasz Żółć Ərəb Nguyễn “—…•€™ Ωμέγα Дмитрий" {
+		if !m.covered.has(r) {
+			t.Errorf("%q not printable", r)
+		}
+	}
+	for _, r := range "שלוםἄ─ₙ" {
+		if m.covered.has(r) {
+			t.Errorf("%q printable", r)
+		}
+	}
+}

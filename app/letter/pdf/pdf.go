@@ -121,6 +121,16 @@ func newMaker(opts Options, fast bool) (*Maker, error) {
 	if m.regular, err = loadFace(regular, styleRegular); err != nil {
 		return nil, fmt.Errorf("pdf: regular font: %w", err)
 	}
+	// Embed a font of only the printable characters (see printable).
+	if trimmed, err := trimFont(m.regular); err == nil {
+		m.regular = trimmed
+	} else {
+		log := opts.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("pdf: embedding the whole font (slower)", "err", err)
+	}
 	if err = m.regular.embed(m.in); err != nil {
 		return nil, fmt.Errorf("pdf: regular font: %w", err)
 	}
