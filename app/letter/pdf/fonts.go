@@ -106,20 +106,28 @@ func loadFace(ttf []byte, style string) (*face, error) {
 }
 
 // printable reports the runes a letter may contain, whatever else the font
-// has: Latin script (ASCII, Latin-1, Latin Extended-A to -D and Additional,
-// IPA, spacing modifiers and combining marks), Greek and Cyrillic for names,
-// punctuation, currency, letterlike symbols, number forms, arrows,
-// mathematical operators, geometric shapes and the Latin ligatures. The
-// embedded font is cut down to them (see trimFont): gofpdf's work per
-// document grows with the number of characters in the font, and Liberation
-// Serif's other 800 (polytonic Greek, Hebrew, box drawing...) cost about a
-// fifth of a letter's time without ever being printed.
+// has: Latin script (ASCII, Latin-1, Latin Extended-A and -B, the modifier
+// letters such as the ʻokina, the IPA letters of African alphabets and
+// Azerbaijani's ə, Latin Extended Additional for Vietnamese and
+// transliterations), Greek and basic Cyrillic for names, punctuation,
+// currency, letterlike symbols, number forms, arrows, mathematical
+// operators, geometric shapes and the fi/fl ligatures: what the Go fonts
+// printed before, and the Latin the Go fonts lacked. The embedded font is cut
+// down to them (see trimFont): gofpdf's work per document grows with the
+// number of characters in the font (its cmap, width and CID tables), and
+// Liberation Serif's other 1,100 (IPA, historic Cyrillic, polytonic Greek,
+// Hebrew...) would cost about a fifth of a letter's time without ever being
+// printed. Combining marks are not printable: text is composed (NFC) first,
+// so accented letters arrive precomposed.
 func printable(r rune) bool {
-	return r < 0x0530 || // Basic Latin to Cyrillic Supplement
+	return r < 0x0250 || // Basic Latin to Latin Extended-B
+		strings.ContainsRune("ɓɔɖɗəɛɣɨɲʉʒ", r) || // IPA letters that African and Azerbaijani alphabets use
+		r >= 0x02B0 && r < 0x0300 || // spacing modifier letters
+		r >= 0x0370 && r < 0x0460 || // Greek, Cyrillic
+		r == 0x0490 || r == 0x0491 || // Ukrainian Ґ ґ
 		r >= 0x1E00 && r < 0x1F00 || // Latin Extended Additional
 		r >= 0x2000 && r < 0x2300 ||
 		r >= 0x25A0 && r < 0x2600 || // geometric shapes
-		r >= 0x2C60 && r < 0x2C80 || r >= 0xA720 && r < 0xA800 || // Latin Extended-C, -D
 		r >= 0xFB00 && r < 0xFB07
 }
 
