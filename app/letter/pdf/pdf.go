@@ -60,10 +60,11 @@ type Options struct {
 	// SenderAlign places the sender block and date.
 	SenderAlign Align
 	// Regular and Bold are TrueType (glyf outline) font files to print
-	// with, for deployments that need other coverage than Liberation
-	// Serif; nil means Liberation Serif Regular and Bold. Regular is embedded (subset);
-	// Bold is drawn as outlines. Coverage (CheckText) follows the fonts,
-	// except that scripts needing shaping are always refused.
+	// with, for deployments that need another face than Liberation Serif;
+	// nil means Liberation Serif Regular and Bold. Regular is embedded
+	// (subset); Bold is drawn as outlines. Coverage (CheckText) follows
+	// the fonts, within the printable characters (see printable); scripts
+	// needing shaping are always refused.
 	Regular, Bold []byte
 	// Logger receives one warning when the fast font path is unavailable;
 	// nil means slog.Default().
