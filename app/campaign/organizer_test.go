@@ -512,4 +512,9 @@ func TestPreview(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("pdf: %v %q", err, b[:min(len(b), 10)])
 	}
+	// The preview is stamped as a sample; a supporter's letter never is
+	// (app/letter/pdf tests the stamp on every page).
+	if !bytes.Contains(b, []byte("/Title (SAMPLE: ")) {
+		t.Errorf("preview PDF is not marked as a sample")
+	}
 }

@@ -215,7 +215,9 @@ func (s *Service) PreviewFor(ctx context.Context, c *app.Campaign, req PreviewRe
 	return &Preview{Sample: *sm, Subject: subject, Body: body, Date: date}, nil
 }
 
-// PreviewPDF renders unsaved text as the PDF a supporter would download.
+// PreviewPDF renders unsaved text as the PDF a supporter would download,
+// stamped SAMPLE on every page: it is written for a sample supporter, and
+// must not pass for a real letter if it is printed or forwarded.
 func (s *Service) PreviewPDF(ctx context.Context, slug string, req PreviewRequest) ([]byte, error) {
 	if s.pdf == nil {
 		return nil, fmt.Errorf("campaign: no PDF maker configured")
@@ -231,6 +233,7 @@ func (s *Service) PreviewPDF(ctx context.Context, slug string, req PreviewReques
 		RecipientLines: submit.RecipientLines(p.Target),
 		Subject:        p.Subject,
 		Body:           p.Body,
+		Sample:         true,
 	})
 	if err != nil {
 		return nil, err

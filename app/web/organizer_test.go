@@ -386,6 +386,9 @@ func TestPreviewPDFAndJSON(t *testing.T) {
 	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "preview-free-guan-heng-senator.pdf") {
 		t.Errorf("disposition %q", cd)
 	}
+	if !strings.Contains(body, "/Title (SAMPLE: ") {
+		t.Errorf("the preview PDF is not stamped as a sample")
+	}
 	// A broken template gives the editor with its errors, not a PDF.
 	form.Set("body", "{{ nope }}")
 	resp, body = b.submit(page, page+"/preview.pdf", form)

@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/advocate-org/advocate/app"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
+	"github.com/go-fonts/liberation/liberationserifbold"
+	"github.com/go-fonts/liberation/liberationserifregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
 )
@@ -81,7 +81,7 @@ func shapedScript(r rune) (name string, arabic bool) {
 }
 
 // CheckText reports whether s can be printed in a letter made with the
-// default fonts (the Go fonts), so that a form can refuse text before a
+// default fonts (Liberation Serif), so that a form can refuse text before a
 // supporter submits it rather than when the PDF is made. It returns an
 // *app.Error with code app.EINVALID and a message for the supporter: Arabic,
 // Hebrew and other scripts that need shaping are refused with a request for a
@@ -102,7 +102,7 @@ func (m *Maker) CheckText(s string) error {
 	return checkText(s, m.covered.has)
 }
 
-// glyphLookup answers coverage questions straight from the Go fonts, for
+// glyphLookup answers coverage questions straight from the default fonts, for
 // CheckText callers that have no Maker.
 type glyphLookup struct {
 	fonts []*sfnt.Font
@@ -112,10 +112,10 @@ type glyphLookup struct {
 
 func newGlyphLookup() (*glyphLookup, error) {
 	g := &glyphLookup{seen: make(map[rune]bool)}
-	for _, ttf := range [][]byte{goregular.TTF, gobold.TTF} {
+	for _, ttf := range [][]byte{liberationserifregular.TTF, liberationserifbold.TTF} {
 		f, err := sfnt.Parse(ttf)
 		if err != nil { // a broken build; never let everything through
-			return nil, fmt.Errorf("pdf: embedded Go font: %w", err)
+			return nil, fmt.Errorf("pdf: embedded font: %w", err)
 		}
 		g.fonts = append(g.fonts, f)
 	}
@@ -123,7 +123,7 @@ func newGlyphLookup() (*glyphLookup, error) {
 }
 
 func (g *glyphLookup) has(r rune) bool {
-	if r < 0 || r >= 0x10000 {
+	if r < 0 || r >= 0x10000 || !printable(r) {
 		return false
 	}
 	if ok, found := g.seen[r]; found {

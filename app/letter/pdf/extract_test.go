@@ -23,6 +23,7 @@ import (
 // extracted is what a reader sees in a PDF.
 type extracted struct {
 	Pages   []string          // text of each page, lines top to bottom
+	Runs    [][]textRun       // each page's text runs in reading order, at their positions
 	Content []string          // each page's inflated content stream
 	Info    map[string]string // document information (Title, Author ...)
 	Fonts   int               // embedded (Type0) fonts
@@ -85,11 +86,12 @@ func readPDF(data []byte) (extracted, error) {
 		if !strings.Contains(page.dict, "/Type /Page") {
 			return e, fmt.Errorf("object %d is not a page", n)
 		}
-		text, err := f.pageText(page)
+		text, runs, err := f.pageText(page)
 		if err != nil {
 			return e, fmt.Errorf("page %d: %w", len(e.Pages)+1, err)
 		}
 		e.Pages = append(e.Pages, text)
+		e.Runs = append(e.Runs, runs)
 		content, _ := f.object(refAfter(page.dict, "/Contents"))
 		e.Content = append(e.Content, string(content.stream))
 	}
@@ -268,16 +270,18 @@ func sections(s, begin, end string) []string {
 	}
 }
 
+// textRun is text shown by one operator, at its start in PDF user space (y
+// up, from the foot of the page).
 type textRun struct {
 	x, y float64
 	text string
 }
 
 // pageText interprets the text operators of a page's content stream.
-func (f *pdfFile) pageText(page pdfObject) (string, error) {
+func (f *pdfFile) pageText(page pdfObject) (string, []textRun, error) {
 	res, err := f.object(refAfter(page.dict, "/Resources"))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	fonts := map[string]int{}
 	if i := strings.Index(res.dict, "/Font <<"); i >= 0 {
@@ -289,7 +293,7 @@ func (f *pdfFile) pageText(page pdfObject) (string, error) {
 	}
 	content, err := f.object(refAfter(page.dict, "/Contents"))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var (
 		runs    []textRun
@@ -330,22 +334,22 @@ func (f *pdfFile) pageText(page pdfObject) (string, error) {
 				name := strings.TrimPrefix(operand[len(operand)-2], "/")
 				n, ok := fonts[name]
 				if !ok {
-					return "", fmt.Errorf("font %s not in resources", name)
+					return "", nil, fmt.Errorf("font %s not in resources", name)
 				}
 				if cur, err = f.font(n); err != nil {
-					return "", err
+					return "", nil, err
 				}
 				haveFnt = true
 			case "Tj", "TJ":
 				if !haveFnt {
-					return "", fmt.Errorf("text shown before a font was set")
+					return "", nil, fmt.Errorf("text shown before a font was set")
 				}
 				var b strings.Builder
 				for _, op := range operand {
 					if strings.HasPrefix(op, "(") {
 						txt, err := cur.decode([]byte(op[1:]))
 						if err != nil {
-							return "", err
+							return "", nil, err
 						}
 						b.WriteString(txt)
 					}
@@ -374,7 +378,7 @@ func (f *pdfFile) pageText(page pdfObject) (string, error) {
 		}
 		lines = append(lines, r.text)
 	}
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(lines, "\n"), runs, nil
 }
 
 func isOperator(tok string) bool {

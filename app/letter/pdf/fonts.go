@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font"
@@ -12,10 +13,11 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// fontFamily is the family name the fonts are registered under in every
-// document. It is internal to the PDF (it shows up in the font resources, not
-// to the reader).
-const fontFamily = "letter"
+// fallbackFamily is the family name a font is registered under in every
+// document when it has no usable PostScript name. gofpdf names the embedded
+// font after it ("utf8" + the name in lower case), which is what a reader's
+// font list and preflight tools show.
+const fallbackFamily = "letter"
 
 // Styles, in gofpdf's notation.
 const (
@@ -27,6 +29,9 @@ const (
 // any number of documents can be rendered from it concurrently.
 type face struct {
 	style string
+	// family is the name the face is registered under: its PostScript
+	// name, so that the PDF says which font it embeds.
+	family string
 	// ttf is the pristine font file. It is never handed to gofpdf: every
 	// document gets its own copy (see injector).
 	ttf []byte
@@ -74,9 +79,17 @@ func loadFace(ttf []byte, style string) (*face, error) {
 	if upem <= 0 {
 		return nil, fmt.Errorf("font has %d units per em", upem)
 	}
-	f := &face{style: style, ttf: bytes.Clone(ttf), widths: make([]uint16, 0x10000)}
+	f := &face{style: style, family: fallbackFamily, ttf: bytes.Clone(ttf), widths: make([]uint16, 0x10000)}
 	var buf sfnt.Buffer
+	if name, err := sf.Name(&buf, sfnt.NameIDPostScript); err == nil {
+		if name = postScriptName(name); name != "" {
+			f.family = name
+		}
+	}
 	for r := rune(0x20); r < 0x10000; r++ {
+		if !printable(r) {
+			continue
+		}
 		g, err := sf.GlyphIndex(&buf, r)
 		if err != nil || g == 0 {
 			continue
@@ -92,15 +105,41 @@ func loadFace(ttf []byte, style string) (*face, error) {
 	return f, nil
 }
 
+// printable reports the runes a letter may contain, whatever else the font
+// has: Latin script (ASCII, Latin-1, Latin Extended-A and -B, the modifier
+// letters such as the ʻokina, the IPA letters of African alphabets and
+// Azerbaijani's ə, Latin Extended Additional for Vietnamese and
+// transliterations), Greek and basic Cyrillic for names, punctuation,
+// currency, letterlike symbols, number forms, arrows, mathematical
+// operators, geometric shapes and the fi/fl ligatures: what the Go fonts
+// printed before, and the Latin the Go fonts lacked. The embedded font is cut
+// down to them (see trimFont): gofpdf's work per document grows with the
+// number of characters in the font (its cmap, width and CID tables), and
+// Liberation Serif's other 1,100 (IPA, historic Cyrillic, polytonic Greek,
+// Hebrew...) would cost about a fifth of a letter's time without ever being
+// printed. Combining marks are not printable: text is composed (NFC) first,
+// so accented letters arrive precomposed.
+func printable(r rune) bool {
+	return r < 0x0250 || // Basic Latin to Latin Extended-B
+		strings.ContainsRune("ɓɔɖɗəɛɣɨɲʉʒ", r) || // IPA letters that African and Azerbaijani alphabets use
+		r >= 0x02B0 && r < 0x0300 || // spacing modifier letters
+		r >= 0x0370 && r < 0x0460 || // Greek, Cyrillic
+		r == 0x0490 || r == 0x0491 || // Ukrainian Ґ ґ
+		r >= 0x1E00 && r < 0x1F00 || // Latin Extended Additional
+		r >= 0x2000 && r < 0x2300 ||
+		r >= 0x25A0 && r < 0x2600 || // geometric shapes
+		r >= 0xFB00 && r < 0xFB07
+}
+
 // embed has gofpdf parse the face once, so that documents can embed it
 // (see injector; in may be nil for the slow path), and takes gofpdf's own
 // widths, which are the ones written into the PDF.
 func (f *face) embed(in *injector) error {
 	proto := gofpdf.New("P", "pt", "Letter", "")
-	if err := safely(func() { proto.AddUTF8FontFromBytes(fontFamily, f.style, bytes.Clone(f.ttf)) }); err != nil {
+	if err := safely(func() { proto.AddUTF8FontFromBytes(f.family, f.style, bytes.Clone(f.ttf)) }); err != nil {
 		return fmt.Errorf("gofpdf cannot read the font: %w", err)
 	}
-	proto.SetFont(fontFamily, f.style, 1000)
+	proto.SetFont(f.family, f.style, 1000)
 	if err := proto.Error(); err != nil {
 		return fmt.Errorf("gofpdf cannot read the font: %w", err)
 	}
@@ -113,7 +152,7 @@ func (f *face) embed(in *injector) error {
 	}
 	if in != nil {
 		var err error
-		if f.proto, err = in.capture(proto, fontFamily+f.style); err != nil {
+		if f.proto, err = in.capture(proto, strings.ToLower(f.family)+f.style); err != nil {
 			return err
 		}
 	}
@@ -127,7 +166,19 @@ func (f *face) attach(doc *gofpdf.Fpdf, in *injector) {
 		in.attach(doc, f.proto, ttf)
 		return
 	}
-	doc.AddUTF8FontFromBytes(fontFamily, f.style, ttf)
+	doc.AddUTF8FontFromBytes(f.family, f.style, ttf)
+}
+
+// postScriptName keeps the characters a PDF name can carry unescaped, at
+// most 63 (PostScript's limit).
+func postScriptName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && (r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') && b.Len() < 63 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // width returns the advance of s in 1/1000 em.

@@ -1,9 +1,12 @@
 package pdf
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"github.com/jung-kurt/gofpdf"
@@ -158,6 +161,67 @@ func (in *injector) attach(doc *gofpdf.Fpdf, p prototype, ttf []byte) {
 	writable(def.Field(in.utf8FileIdx)).Set(file)
 	writable(def.Field(in.usedRunesIdx)).Set(reflect.ValueOf(maps.Clone(p.runes)))
 	in.fontMap(doc).SetMapIndex(reflect.ValueOf(p.key), def)
+}
+
+// trimFont returns f cut down to the characters it covers (which loadFace
+// has limited to printable ones), with the same outlines, metrics and names,
+// made by gofpdf's own subsetter (utf8FontFile.GenerateCutFont, the code that
+// subsets every document's font). The result is checked to cover exactly
+// what f covers with the same widths; an error means f is to be used as it
+// is.
+func trimFont(f *face) (*face, error) {
+	in, err := newInjector()
+	if err != nil {
+		return nil, err
+	}
+	proto := gofpdf.New("P", "pt", "Letter", "")
+	var cut []byte
+	var bad error
+	err = safely(func() {
+		proto.AddUTF8FontFromBytes(f.family, f.style, bytes.Clone(f.ttf))
+		def := in.fontMap(proto).MapIndex(reflect.ValueOf(strings.ToLower(f.family) + f.style))
+		if !def.IsValid() {
+			bad = errors.New("gofpdf: font was not registered")
+			return
+		}
+		own := reflect.New(in.defType).Elem()
+		own.Set(def)
+		gen := writable(own.Field(in.utf8FileIdx)).MethodByName("GenerateCutFont")
+		want := reflect.TypeOf(func(map[int]int) []byte { return nil })
+		if !gen.IsValid() || gen.Type() != want {
+			bad = errors.New("gofpdf: no GenerateCutFont(map[int]int) []byte")
+			return
+		}
+		runes := map[int]int{}
+		for r := rune(0x20); r < 0x10000; r++ {
+			if f.covered.has(r) {
+				runes[int(r)] = int(r)
+			}
+		}
+		cut = bytes.Clone(gen.Call([]reflect.Value{reflect.ValueOf(runes)})[0].Bytes())
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return nil, err
+	}
+	if proto.Err() {
+		return nil, proto.Error()
+	}
+	t, err := loadFace(cut, f.style)
+	if err != nil {
+		return nil, fmt.Errorf("trimmed font: %w", err)
+	}
+	if t.covered != f.covered {
+		return nil, errors.New("trimmed font covers other characters")
+	}
+	for r := rune(0x20); r < 0x10000; r++ {
+		if f.covered.has(r) && t.widths[r] != f.widths[r] {
+			return nil, fmt.Errorf("trimmed font: width of %U changed", r)
+		}
+	}
+	return t, nil
 }
 
 // writable lifts the read-only flag reflect puts on unexported fields. v must

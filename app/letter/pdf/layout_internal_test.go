@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-fonts/liberation/liberationserifbold"
+	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
@@ -78,57 +80,92 @@ func pageOf(pages []page) map[string]int {
 
 func TestPaginateKeepsParagraphsReadable(t *testing.T) {
 	m := testMaker(t)
-	leading := m.size * leadingFactor
-	top, bottom := margin+0.8*m.size, pageHeight-margin-0.25*m.size
-	// Paragraph lengths chosen so that breaks fall at every position.
-	for start := 1; start <= 12; start++ {
-		var blocks []block
-		blocks = append(blocks, block{lines: fakeLines("head", start), together: true})
-		sizes := []int{1, 2, 3, 4, 5, 7, 12, 60, 2, 4, 9, 3, 1}
-		for i, n := range sizes {
-			b := block{lines: fakeLines(fmt.Sprintf("p%d", i), n), gap: 1, together: n <= 3}
-			b.withNext = i == len(sizes)-2 // like "Sincerely," before the name
-			blocks = append(blocks, b)
+	for _, sp := range spacings() {
+		leading := m.size * sp.leading
+		top, bottom := sp.top+0.7*m.size, pageHeight-sp.bottom-0.22*m.size
+		header := func(n int) []line {
+			return []line{{x: margin, text: fmt.Sprintf("hdr-%d-a", n)}, {x: margin, text: fmt.Sprintf("hdr-%d-b", n)}}
 		}
-		pages := m.paginate(blocks)
-		at := pageOf(pages)
-		for i, b := range blocks {
-			perPage := map[int]int{}
-			for _, ln := range b.lines {
-				p, ok := at[ln.text]
-				if !ok {
-					t.Fatalf("start %d: line %s lost", start, ln.text)
+		// Paragraph lengths chosen so that breaks fall at every position.
+		for start := 1; start <= 24; start++ {
+			var blocks []block
+			blocks = append(blocks, block{lines: fakeLines("head", start), together: true})
+			sizes := []int{1, 2, 3, 4, 5, 7, 12, 60, 2, 4, 9, 3, 1, 5, 4}
+			for i, n := range sizes {
+				b := block{lines: fakeLines(fmt.Sprintf("p%d", i), n), gap: sp.para, together: n <= 3}
+				b.withNext = i == 8 // like "I ask you to:" before a list
+				if i == len(sizes)-1 {
+					// The closing: a close, room to sign, the name.
+					b.together, b.withPrev = true, true
+					b.lines[1].skip = sp.signature
 				}
-				perPage[p]++
+				blocks = append(blocks, b)
 			}
-			if b.together && len(perPage) > 1 {
-				t.Errorf("start %d: block %d (%d lines) split across pages %v", start, i, len(b.lines), perPage)
-			}
-			if len(perPage) > 1 {
-				for p, n := range perPage {
-					if n < minSplitLines {
-						t.Errorf("start %d: block %d leaves %d line(s) on page %d", start, i, n, p+1)
+			pages := m.paginate(blocks, header, sp)
+			at := pageOf(pages)
+			for i, b := range blocks {
+				perPage := map[int]int{}
+				for _, ln := range b.lines {
+					p, ok := at[ln.text]
+					if !ok {
+						t.Fatalf("start %d: line %s lost", start, ln.text)
+					}
+					perPage[p]++
+				}
+				if b.together && len(perPage) > 1 {
+					t.Errorf("start %d: block %d (%d lines) split across pages %v", start, i, len(b.lines), perPage)
+				}
+				if len(perPage) > 1 {
+					for p, n := range perPage {
+						if n < minSplitLines {
+							t.Errorf("start %d: block %d leaves %d line(s) on page %d", start, i, n, p+1)
+						}
+					}
+				}
+				if b.withNext && at[b.lines[len(b.lines)-1].text] != at[blocks[i+1].lines[0].text] {
+					t.Errorf("start %d: block %d separated from the next", start, i)
+				}
+				if b.withPrev {
+					prev := blocks[i-1].lines
+					pg := at[b.lines[0].text]
+					if n := countOn(prev, at, pg); n < min(len(prev), minSplitLines) {
+						t.Errorf("start %d: closing on page %d with %d line(s) of the paragraph before it", start, pg+1, n)
 					}
 				}
 			}
-			if b.withNext && at[b.lines[len(b.lines)-1].text] != at[blocks[i+1].lines[0].text] {
-				t.Errorf("start %d: block %d separated from the next", start, i)
-			}
-		}
-		for pi, p := range pages {
-			if len(p.lines) == 0 {
-				t.Errorf("start %d: page %d is empty", start, pi+1)
-			}
-			for j, ln := range p.lines {
-				if ln.y < top-1e-9 || ln.y > bottom+1e-9 {
-					t.Errorf("start %d: line %s at y=%.2f outside [%.2f, %.2f]", start, ln.text, ln.y, top, bottom)
+			for pi, p := range pages {
+				if len(p.lines) == 0 {
+					t.Errorf("start %d: page %d is empty", start, pi+1)
 				}
-				if j > 0 && ln.y-p.lines[j-1].y < leading-1e-9 {
-					t.Errorf("start %d: lines overlap on page %d", start, pi+1)
+				if pi > 0 {
+					if len(p.lines) < 3 || p.lines[0].text != fmt.Sprintf("hdr-%d-a", pi+1) || p.lines[1].text != fmt.Sprintf("hdr-%d-b", pi+1) {
+						t.Errorf("start %d: page %d lacks its heading", start, pi+1)
+					} else if d := p.lines[2].y - p.lines[1].y; d < (1+headerGap)*leading-1e-9 {
+						t.Errorf("start %d: page %d text %.1f pt under its heading", start, pi+1, d)
+					}
+				}
+				for j, ln := range p.lines {
+					if ln.y < top-1e-9 || ln.y > bottom+1e-9 {
+						t.Errorf("start %d: line %s at y=%.2f outside [%.2f, %.2f]", start, ln.text, ln.y, top, bottom)
+					}
+					if j > 0 && ln.y-p.lines[j-1].y < leading-1e-9 {
+						t.Errorf("start %d: lines overlap on page %d", start, pi+1)
+					}
 				}
 			}
 		}
 	}
+}
+
+// countOn counts the lines that landed on page pg.
+func countOn(lines []line, at map[string]int, pg int) int {
+	n := 0
+	for _, ln := range lines {
+		if at[ln.text] == pg {
+			n++
+		}
+	}
+	return n
 }
 
 func fakeLines(prefix string, n int) []line {
@@ -178,7 +215,7 @@ func TestWidthsMatchGofpdf(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		ttf  []byte
-	}{{"regular", goregular.TTF}, {"bold", gobold.TTF}} {
+	}{{"regular", liberationserifregular.TTF}, {"bold", liberationserifbold.TTF}, {"go regular", goregular.TTF}, {"go bold", gobold.TTF}} {
 		f, err := loadFace(c.ttf, styleRegular)
 		if err != nil {
 			t.Fatal(err)
@@ -236,5 +273,36 @@ func TestOutlinesCoverBoldText(t *testing.T) {
 	}
 	if p := m.bold.outlines.paths[' ']; p != "" {
 		t.Errorf("space has an outline %q", p)
+	}
+}
+
+// The embedded font is Liberation Serif cut down to the printable
+// characters, with the same coverage and widths as the whole font.
+func TestEmbeddedFontTrimmed(t *testing.T) {
+	m := testMaker(t)
+	full, err := loadFace(liberationserifregular.TTF, styleRegular)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.regular.ttf) >= len(full.ttf)*3/4 {
+		t.Errorf("embedded font is %d bytes, the whole font %d: not trimmed", len(m.regular.ttf), len(full.ttf))
+	}
+	if m.regular.covered != full.covered || m.regular.family != "LiberationSerif" {
+		t.Errorf("trimmed font covers other characters or lost its name (%q)", m.regular.family)
+	}
+	for r := rune(0x20); r < 0x10000; r++ {
+		if full.covered.has(r) && m.regular.widths[r] != full.widths[r] {
+			t.Errorf("width of %U: %d, whole font %d", r, m.regular.widths[r], full.widths[r])
+		}
+	}
+	for _, r := range "José Núñez Łukasz Żółć Ərəb Nguyễn “—…•€™ Ωμέγα Дмитрий" {
+		if !m.covered.has(r) {
+			t.Errorf("%q not printable", r)
+		}
+	}
+	for _, r := range "שלוםἄ─ₙ" {
+		if m.covered.has(r) {
+			t.Errorf("%q printable", r)
+		}
 	}
 }

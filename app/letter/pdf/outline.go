@@ -16,8 +16,8 @@ import (
 // matter how few characters use it (it re-reads the font to subset it and
 // compresses a fixed 128 KB CID-to-glyph map and the subset, each with a new
 // 1.2 MB zlib writer). The bold face prints one line, "Re: subject", so
-// embedding it would make up some 40% of a letter's time. Instead the Go Bold
-// outlines are converted to PDF path operators once, in New, and each bold
+// embedding it would make up some 40% of a letter's time. Instead the bold
+// face's outlines are converted to PDF path operators once, in New, and each bold
 // glyph is filled at its place: the same shapes, at a fraction of the cost.
 // An invisible copy of the line in the regular font, stretched to the same
 // width, lies on top so that the line can still be searched, selected,
@@ -65,8 +65,8 @@ func loadOutlines(ttf []byte, covered *runeSet) (*outlines, error) {
 
 // appendPath writes segments as PDF path operators, flipping y so that it
 // grows upwards. TrueType's quadratic curves become the equivalent cubics.
-// Coordinates are rounded to whole font units (1/2048 em for the Go fonts,
-// far below what print or screen can show), which keeps paths short.
+// Coordinates are rounded to whole font units (1/2048 em for Liberation
+// Serif, far below what print or screen can show), which keeps paths short.
 func appendPath(b []byte, segs sfnt.Segments) []byte {
 	var cur fixed.Point26_6 // current point, for quadratic-to-cubic
 	pt := func(p fixed.Point26_6) {
@@ -108,17 +108,10 @@ func appendPath(b []byte, segs sfnt.Segments) []byte {
 	return append(b, "h f"...)
 }
 
-// appendNum writes v with at most two decimals and no trailing zeros.
-func appendNum(b []byte, v float64) []byte {
-	return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
-}
-
-// drawOutlined fills the glyphs of s in face f at baseline (x, y), size pt,
-// then lays the same text, invisible, in the document's regular font over
-// it.
-func (m *Maker) drawOutlined(doc *gofpdf.Fpdf, f *face, x, y, size float64, s string) {
+// appendGlyphs fills the glyphs of s in face f at size pt, with the baseline
+// starting at (x, y) in PDF user space (y up).
+func appendGlyphs(b []byte, f *face, x, y, size float64, s string) []byte {
 	scale := strconv.AppendFloat(nil, size/f.outlines.unitsPerEm, 'f', 7, 64)
-	var b []byte
 	pen := x
 	for _, r := range s {
 		if p := f.outlines.paths[r]; p != "" {
@@ -129,14 +122,62 @@ func (m *Maker) drawOutlined(doc *gofpdf.Fpdf, f *face, x, y, size float64, s st
 			b = append(b, ' ')
 			b = appendNum(b, pen)
 			b = append(b, ' ')
-			b = appendNum(b, pageHeight-y)
+			b = appendNum(b, y)
 			b = append(b, " cm "...)
 			b = append(b, p...)
 			b = append(b, " Q\n"...)
 		}
 		pen += float64(f.widths[r]) * size / 1000
 	}
+	return b
+}
+
+// What a sample is stamped with (see Letter.Sample).
+const (
+	sampleMark       = "SAMPLE"
+	sampleNotice     = "SAMPLE: an organizer's preview with sample data, not a letter from a supporter"
+	sampleNoticeSize = 8.0
+	// sampleGray is the fill of the diagonal mark: light enough to read
+	// the letter through, dark enough to survive a photocopy.
+	sampleGray = "0.82"
+)
+
+// drawSample stamps the current page: "SAMPLE" in large bold outlines
+// along the diagonal, behind the text, and a notice above the top margin.
+func (m *Maker) drawSample(doc *gofpdf.Fpdf) {
+	f := m.bold
+	em := float64(f.width(sampleMark)) / 1000 // width at 1 pt
+	angle := math.Atan2(pageHeight, pageWidth)
+	size := 0.62 * math.Hypot(pageWidth, pageHeight) / em
+	capHeight := 0.66 * size // Liberation Serif's is 0.655 em; close enough for centring
+	cos, sin := math.Cos(angle), math.Sin(angle)
+	b := []byte("q " + sampleGray + " g ")
+	for _, v := range []float64{cos, sin, -sin, cos, pageWidth / 2, pageHeight / 2} {
+		b = appendNum(b, v)
+		b = append(b, ' ')
+	}
+	b = append(b, "cm\n"...)
+	b = appendGlyphs(b, f, -em*size/2, -capHeight/2, size, sampleMark)
+	b = append(b, 'Q')
 	doc.RawWriteStr(string(b))
+
+	doc.SetFont(m.regular.family, styleRegular, sampleNoticeSize)
+	doc.SetTextColor(90, 90, 90)
+	w := float64(m.regular.width(sampleNotice)) * sampleNoticeSize / 1000
+	doc.Text((pageWidth-w)/2, noticeBaseline, sampleNotice)
+	doc.SetTextColor(0, 0, 0)
+}
+
+// appendNum writes v with at most two decimals and no trailing zeros.
+func appendNum(b []byte, v float64) []byte {
+	return strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+}
+
+// drawOutlined fills the glyphs of s in face f at baseline (x, y), size pt,
+// then lays the same text, invisible, in the document's regular font over
+// it.
+func (m *Maker) drawOutlined(doc *gofpdf.Fpdf, f *face, x, y, size float64, s string) {
+	doc.RawWriteStr(string(appendGlyphs(nil, f, x, pageHeight-y, size, s)))
 
 	// Invisible text (render mode 3), horizontally scaled to the bold
 	// width so a selection covers what is seen.

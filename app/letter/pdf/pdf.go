@@ -2,6 +2,15 @@
 // or a whole submission in one file, so that a supporter can download, print
 // and mail them and an office can receive them as attachments.
 //
+// The letters are set as a formal business letter: a serif face (Liberation
+// Serif, metric-compatible with Times New Roman, bundled through the
+// github.com/go-fonts/liberation module under the SIL Open Font License), the
+// sender's address and the date, the inside address, a bold "Re:" line, the
+// body with bulleted lists in hanging indents, and a closing kept on the page
+// of the last paragraph with room for a handwritten signature. Spacing is
+// set so that a campaign letter fits one sheet; a longer one continues on
+// pages headed with the recipient, the date and the page number.
+//
 // It is the only package that imports gofpdf, and it works around that
 // archived library's known defects: every document gets its own copy of the
 // font bytes (gofpdf writes into the slice it is given, a data race when
@@ -10,7 +19,7 @@
 // byte-identical files. For speed, the font is parsed once per Maker rather
 // than once per document (see injector) and the one bold line is drawn from
 // glyph outlines rather than by embedding a second font (see outline.go).
-// gofpdf cannot shape Arabic, Hebrew or Indic scripts and the Go fonts have
+// gofpdf cannot shape Arabic, Hebrew or Indic scripts and the font has
 // no CJK or emoji, so text is checked first (CheckText) and refused with a
 // message a supporter can act on.
 package pdf
@@ -25,9 +34,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/go-fonts/liberation/liberationserifbold"
+	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // Align places the sender block.
@@ -43,18 +52,19 @@ const (
 	AlignRight
 )
 
-// Options configures a Maker. The zero value gives 11 pt Go fonts in the full
-// block style.
+// Options configures a Maker. The zero value gives 11 pt Liberation Serif in
+// the full block style.
 type Options struct {
 	// FontSize is the body size in points, 10 to 13; 0 means 11.
 	FontSize float64
 	// SenderAlign places the sender block and date.
 	SenderAlign Align
 	// Regular and Bold are TrueType (glyf outline) font files to print
-	// with, for deployments that need wider coverage than the Go fonts;
-	// nil means Go Regular and Go Bold. Regular is embedded (subset);
-	// Bold is drawn as outlines. Coverage (CheckText) follows the fonts,
-	// except that scripts needing shaping are always refused.
+	// with, for deployments that need another face than Liberation Serif;
+	// nil means Liberation Serif Regular and Bold. Regular is embedded
+	// (subset); Bold is drawn as outlines. Coverage (CheckText) follows
+	// the fonts, within the printable characters (see printable); scripts
+	// needing shaping are always refused.
 	Regular, Bold []byte
 	// Logger receives one warning when the fast font path is unavailable;
 	// nil means slog.Default().
@@ -70,6 +80,7 @@ type Maker struct {
 	bold        *face
 	covered     runeSet // runes both styles can draw
 	in          *injector
+	bullet      string // list marker: "•", or "-" for a font without it
 }
 
 // New checks the options and parses the fonts. Errors mean a broken
@@ -91,10 +102,10 @@ func newMaker(opts Options, fast bool) (*Maker, error) {
 	}
 	regular, bold := opts.Regular, opts.Bold
 	if regular == nil {
-		regular = goregular.TTF
+		regular = liberationserifregular.TTF
 	}
 	if bold == nil {
-		bold = gobold.TTF
+		bold = liberationserifbold.TTF
 	}
 	if fast {
 		in, err := newInjector()
@@ -111,6 +122,16 @@ func newMaker(opts Options, fast bool) (*Maker, error) {
 	if m.regular, err = loadFace(regular, styleRegular); err != nil {
 		return nil, fmt.Errorf("pdf: regular font: %w", err)
 	}
+	// Embed a font of only the printable characters (see printable).
+	if trimmed, err := trimFont(m.regular); err == nil {
+		m.regular = trimmed
+	} else {
+		log := opts.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("pdf: embedding the whole font (slower)", "err", err)
+	}
 	if err = m.regular.embed(m.in); err != nil {
 		return nil, fmt.Errorf("pdf: regular font: %w", err)
 	}
@@ -121,12 +142,17 @@ func newMaker(opts Options, fast bool) (*Maker, error) {
 	if m.bold.outlines, err = loadOutlines(bold, &m.bold.covered); err != nil {
 		return nil, fmt.Errorf("pdf: bold font: %w", err)
 	}
+	m.bold.ttf = nil // never embedded: the outlines are all that is kept
 	m.covered = m.regular.covered
 	m.covered.intersect(&m.bold.covered)
-	for _, r := range "Page of 0123456789" {
+	for _, r := range sampleNotice + sampleMark + "Page 0123456789" {
 		if !m.covered.has(r) {
-			return nil, fmt.Errorf("pdf: font lacks %q, needed for page numbers", r)
+			return nil, fmt.Errorf("pdf: font lacks %q, needed for page headings", r)
 		}
+	}
+	m.bullet = "-"
+	if m.covered.has('•') {
+		m.bullet = "•"
 	}
 	return m, nil
 }
@@ -150,8 +176,18 @@ type Letter struct {
 	// Optional.
 	Subject string
 	// Body is the letter from the salutation to the signature. Paragraphs
-	// are separated by blank lines; a single newline is a line break.
+	// are separated by blank lines; a single newline is a line break. A
+	// line starting with "- " or "• " is a list item, printed with a
+	// bullet and a hanging indent. A last paragraph that opens with a
+	// complimentary close ("Sincerely,", or "Respectfully," followed by a
+	// name-and-address paragraph) is the closing: it is kept on the page
+	// of the letter's last lines, with room above the name for a
+	// handwritten signature.
 	Body string
+	// Sample stamps every page as a sample (a diagonal "SAMPLE" behind
+	// the text and a notice at the top), for previews made with sample
+	// data, so that one cannot pass for a supporter's letter.
+	Sample bool
 }
 
 // WriteLetter writes l as a PDF to w. Invalid or unprintable text gives an
@@ -238,6 +274,7 @@ func (m *Maker) prepare(l Letter) (Letter, error) {
 		RecipientLines: lines("recipient", l.RecipientLines),
 		Subject:        oneLine(text("subject", l.Subject)),
 		Body:           text("body", l.Body),
+		Sample:         l.Sample,
 	}
 	if l.Date.IsZero() {
 		fe.Add("date", "The letter has no date.")
@@ -275,30 +312,30 @@ func (m *Maker) draw(doc *gofpdf.Fpdf, letters []Letter) {
 		pages := m.layout(l)
 		for n, pg := range pages {
 			doc.AddPage()
-			doc.SetFont(fontFamily, styleRegular, m.size)
+			if l.Sample {
+				m.drawSample(doc) // first, so that it lies behind the text
+			}
+			doc.SetFont(m.regular.family, styleRegular, m.size)
 			if n == 0 && len(letters) > 1 {
 				// An outline entry per letter to find them in a long file.
 				doc.Bookmark(l.RecipientLines[0], 0, 0)
 			}
 			for _, ln := range pg.lines {
+				if ln.mark != "" {
+					doc.Text(ln.markX, ln.y, ln.mark)
+				}
 				if ln.bold {
 					m.drawOutlined(doc, m.bold, ln.x, ln.y, m.size, ln.text)
 					continue
 				}
 				doc.Text(ln.x, ln.y, ln.text)
 			}
-			if len(pages) > 1 {
-				doc.SetFontSize(footerSize)
-				s := fmt.Sprintf("Page %d of %d", n+1, len(pages))
-				w := float64(m.regular.width(s)) * footerSize / 1000
-				doc.Text((pageWidth-w)/2, footerBaseline, s)
-			}
 		}
 	}
 }
 
 // documentTitle is the subject when the letters share one, else a neutral
-// title naming the sender.
+// title naming the sender; marked when a letter is a sample.
 func documentTitle(letters []Letter) string {
 	subject := letters[0].Subject
 	for _, l := range letters[1:] {
@@ -307,14 +344,22 @@ func documentTitle(letters []Letter) string {
 			break
 		}
 	}
+	title := ""
 	switch {
 	case subject != "":
-		return subject
+		title = subject
 	case len(letters) == 1:
-		return "Letter to " + letters[0].RecipientLines[0]
+		title = "Letter to " + letters[0].RecipientLines[0]
 	default:
-		return "Letters from " + letters[0].SenderLines[0]
+		title = "Letters from " + letters[0].SenderLines[0]
 	}
+	for _, l := range letters {
+		if l.Sample {
+			// A viewer's title bar says so too.
+			return sampleMark + ": " + title
+		}
+	}
+	return title
 }
 
 // oneLine joins lines and collapses runs of spaces (but not no-break
