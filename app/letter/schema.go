@@ -61,6 +61,12 @@ const (
 	slotRecRole
 	slotRecCommittee
 	slotRecReason
+	slotRecRolePhrase
+	slotRecBodies
+	slotRecSeveralBodies
+	slotRecAlreadyActed
+	slotRecAction
+	slotRecActionSource
 	slotRecIsRepresentative
 	slotRecIsSenator
 	slotRecIsCommittee
@@ -106,6 +112,12 @@ var schema = [numSlots]Field{
 	slotRecRole:             {"recipient.role", KindString, "Title of the first seat (\"Member\" when untitled)", "Co-Chair"},
 	slotRecCommittee:        {"recipient.committee", KindString, "Name of the first committee or commission", "Tom Lantos Human Rights Commission"},
 	slotRecReason:           {"recipient.reason", KindString, "Why this recipient was chosen", "your Representative"},
+	slotRecRolePhrase:       {"recipient.role_phrase", KindString, "\"your role as ...\" or \"your roles as ... and ...\" (empty without a seat)", "your role as Co-Chair of the Tom Lantos Human Rights Commission"},
+	slotRecBodies:           {"recipient.bodies", KindString, "The committees and commissions they sit on, in words (\"the A and the B\")", "the Tom Lantos Human Rights Commission"},
+	slotRecSeveralBodies:    {"recipient.serves_on_several", KindBool, "Sits on more than one of the campaign's committees or commissions (\"the bodies on which you serve\")", "false"},
+	slotRecAlreadyActed:     {"recipient.already_acted", KindBool, "Is on the campaign's list of those who already acted: thank them rather than ask", "false"},
+	slotRecAction:           {"recipient.action", KindString, "What they already did, from the campaign's list (empty otherwise)", "wrote to the Secretary of Homeland Security on his behalf"},
+	slotRecActionSource:     {"recipient.action_source", KindString, "Where their action is recorded, from the campaign's list", "Letter of September 2025"},
 	slotRecIsRepresentative: {"recipient.is_representative", KindBool, "Sits in the House (Representative, Delegate, Resident Commissioner)", "true"},
 	slotRecIsSenator:        {"recipient.is_senator", KindBool, "Sits in the Senate", "false"},
 	slotRecIsCommittee:      {"recipient.is_committee", KindBool, "Holds a seat on a committee or commission the campaign targets", "false"},
