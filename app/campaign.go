@@ -47,8 +47,8 @@ type Campaign struct {
 	Acted []ActedRecipient
 	// Updates are the case updates shown on the public page, newest
 	// first. Stores fill them when loading one campaign (not in lists).
-	Updates []CaseUpdate
-	Status  CampaignStatus
+	Updates       []CaseUpdate
+	Status        CampaignStatus
 	StartsAt      *time.Time
 	EndsAt        *time.Time
 	RetentionDays int // 0 keeps supporter data until erased by hand
@@ -426,4 +426,3 @@ type TemplateVersion struct {
 	Note       string // e.g. "restored version 2"
 	CreatedAt  time.Time
 }
-

@@ -60,11 +60,11 @@ func TestRoleHelpersGrammar(t *testing.T) {
 // the ask.
 func TestAlreadyActedBranch(t *testing.T) {
 	c := &app.Campaign{Slug: "c", Title: "C", Facts: map[string]string{}, Acted: []app.ActedRecipient{
-		{Key: "K000391", Action: "wrote to the Secretary of Homeland Security on his behalf", Source: "his letter"},
-		{Key: "exec:DHS_SECRETARY", Action: "withdrew the removal request", Source: "news"},
-		{Key: "body:TLHRC", Action: "spoke up for him through the Commission", Source: "Commission statement"},
+		{Key: "K000391", Action: "written to the Secretary of Homeland Security on his behalf", Source: "his letter"},
+		{Key: "exec:DHS_SECRETARY", Action: "withdrawn the removal request", Source: "news"},
+		{Key: "body:TLHRC", Action: "spoken up for him through the Commission", Source: "Commission statement"},
 	}}
-	src := "{{ if recipient.already_acted }}Thank you: you {{ recipient.action }}.{{ else }}Please add your voice.{{ end }}"
+	src := "{{ if recipient.already_acted }}Thank you: you have already {{ recipient.action }}.{{ else }}Please add your voice.{{ end }}"
 	tpl, err := letter.Compile("body", src, letter.Fields(c))
 	if err != nil {
 		t.Fatal(err)
@@ -74,11 +74,11 @@ func TestAlreadyActedBranch(t *testing.T) {
 		want   string
 	}{
 		{app.Target{Key: "leg:K000391", BioguideID: "K000391", Kind: app.TargetRepresentative},
-			"Thank you: you wrote to the Secretary of Homeland Security on his behalf."},
-		{app.Target{Key: "exec:DHS_SECRETARY", Kind: app.TargetExecutive}, "Thank you: you withdrew the removal request."},
+			"Thank you: you have already written to the Secretary of Homeland Security on his behalf."},
+		{app.Target{Key: "exec:DHS_SECRETARY", Kind: app.TargetExecutive}, "Thank you: you have already withdrawn the removal request."},
 		{app.Target{Key: "leg:S000522", BioguideID: "S000522", Kind: app.TargetCommittee,
 			Roles: []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission", Title: "Co-Chair"}}},
-			"Thank you: you spoke up for him through the Commission."},
+			"Thank you: you have already spoken up for him through the Commission."},
 		{app.Target{Key: "leg:S001198", BioguideID: "S001198", Kind: app.TargetCommittee,
 			Roles: []app.TargetRole{{CommitteeCode: "CECC", CommitteeName: "Congressional-Executive Commission on China", Title: "Chair"}}},
 			"Please add your voice."},

@@ -116,7 +116,7 @@ var schema = [numSlots]Field{
 	slotRecBodies:           {"recipient.bodies", KindString, "The committees and commissions they sit on, in words (\"the A and the B\")", "the Tom Lantos Human Rights Commission"},
 	slotRecSeveralBodies:    {"recipient.serves_on_several", KindBool, "Sits on more than one of the campaign's committees or commissions (\"the bodies on which you serve\")", "false"},
 	slotRecAlreadyActed:     {"recipient.already_acted", KindBool, "Is on the campaign's list of those who already acted: thank them rather than ask", "false"},
-	slotRecAction:           {"recipient.action", KindString, "What they already did, from the campaign's list (empty otherwise)", "wrote to the Secretary of Homeland Security on his behalf"},
+	slotRecAction:           {"recipient.action", KindString, "What they already did, from the campaign's list, worded to follow \"you have already\" (empty otherwise)", "written to the Secretary of Homeland Security on his behalf"},
 	slotRecActionSource:     {"recipient.action_source", KindString, "Where their action is recorded, from the campaign's list", "Letter of September 2025"},
 	slotRecIsRepresentative: {"recipient.is_representative", KindBool, "Sits in the House (Representative, Delegate, Resident Commissioner)", "true"},
 	slotRecIsSenator:        {"recipient.is_senator", KindBool, "Sits in the Senate", "false"},
