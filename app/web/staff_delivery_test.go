@@ -31,7 +31,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	t.Cleanup(hs.Close)
 	af.srv = hs
 
-	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusCreated {
+	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
 	staff := af.signedIn("staff@example.org", app.RoleStaff)
@@ -40,9 +40,9 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 		t.Fatalf("staff page: %d", resp.StatusCode)
 	}
 	mustContain(t, body, "Deliveries by channel and status", "download", "Rep. Paul Tonko (NY-20)", "Secretary of Homeland Security Markwayne Mullin",
-		"/staff/campaigns/free-guan-heng/packets.zip")
+		"/staff/campaigns/protect-witnesses/packets.zip")
 
-	resp, zipBody := staff.get("/staff/campaigns/free-guan-heng/packets.zip")
+	resp, zipBody := staff.get("/staff/campaigns/protect-witnesses/packets.zip")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("packets: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -334,7 +334,7 @@ func TestBrowserSupporterSplitZip(t *testing.T) {
 	const paragraph = "My grandmother found safety here after crossing the sea. Please help him too."
 
 	// 60173 is split between IL-5 and IL-8 in the seed roster.
-	b.open("/c/free-guan-heng", "form.supporter")
+	b.open("/c/protect-witnesses", "form.supporter")
 	b.do("fill in the form",
 		chromedp.SendKeys(chromedp.ID("first_name"), "Ada"),
 		chromedp.SendKeys(chromedp.ID("last_name"), "Lovelace"),
@@ -432,7 +432,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	const email, password = "olive@example.org", "organizer password 1"
 	srv := serveWithUser(t, email, password, "organizer")
 	b := newBrowser(t, srv)
-	const editor = "/organize/campaigns/free-guan-heng/letters/representative"
+	const editor = "/organize/campaigns/protect-witnesses/letters/representative"
 
 	// The editor asks for a sign-in first and comes back.
 	b.open(editor, "#password")
@@ -534,7 +534,7 @@ func TestBrowserStaffTotals(t *testing.T) {
 		t.Fatalf("the overview's row for Free Guan Heng: %q, want %d letters", row, first)
 	}
 	b.do("open the campaign's dashboard",
-		chromedp.Click(chromedp.CSS(`a[href="/staff/campaigns/free-guan-heng"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/staff/campaigns/protect-witnesses"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-stat=letters]`)))
 	if got := b.text(`[data-stat=letters]`); got != strconv.Itoa(first) {
 		t.Fatalf("letters total %q, want %d", got, first)
@@ -585,7 +585,7 @@ func submitByAPI(t *testing.T, base, first, email, zipCode string) int {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"first_name": first, "last_name": "Hopper", "email": email,
 		"address1": "12 State St", "city": "Albany", "state": "NY", "zip": zipCode})
-	resp, err := http.Post(base+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(base+"/api/v1/campaigns/protect-witnesses/submissions", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	for _, email := range []string{"jose@example.org", "ana@example.org"} {
 		body := `{"first_name":"José","last_name":"Núñez","email":"` + email + `","address1":"12 State St",
 			"city":"Albany","state":"NY","zip":"12202"}`
-		resp, err := http.Post("http://"+addr+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", strings.NewReader(body))
+		resp, err := http.Post("http://"+addr+"/api/v1/campaigns/protect-witnesses/submissions", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,18 +58,18 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "email     sent") || !strings.Contains(out, "copy      sent") {
 		t.Errorf("outbox status: %d %s %s", code, out, errs)
 	}
-	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"))
+	code, out, errs = runCLI(t, env, "packets", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "packets"))
 	if code != 0 || !strings.Contains(out, "(18 letters)") {
 		t.Errorf("packets: %d %s %s", code, out, errs)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "packets", "*.pdf")); len(files) != 9 {
 		t.Errorf("packet files %v", files)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"))
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"))
 	if code != 0 || !strings.Contains(out, "0 written") || !strings.Contains(out, "skipped: letter") {
 		t.Errorf("cwc export without a prefix: %d %s %s", code, out, errs)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"),
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"),
 		"--prefix", "Mr.")
 	if code != 0 || !strings.Contains(out, "2 letters to Representatives: 2 written") {
 		t.Errorf("cwc export: %d %s %s", code, out, errs)
@@ -82,7 +82,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "<MemberOffice>HNY20</MemberOffice>") {
 		t.Errorf("cwc file: %v %s", err, b)
 	}
-	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", dir, "--send"); code != 2 {
+	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", dir, "--send"); code != 2 {
 		t.Errorf("--send without a CWC URL: exit %d", code)
 	}
 	if code, _, _ := runCLI(t, env, "packets", "--campaign", "nope", "--out", dir); code != 1 {
