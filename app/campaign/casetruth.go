@@ -82,7 +82,7 @@ func (s *Service) PostUpdate(ctx context.Context, slug string, in UpdateInput) (
 	switch {
 	case !ok:
 		fe.Add("on", "enter a date such as 2026-12-05")
-	case on != nil && on.After(s.now()):
+	case on != nil && s.future(*on):
 		fe.Add("on", "the update cannot be dated in the future")
 	case on != nil:
 		u.On = *on
@@ -147,7 +147,7 @@ func (s *Service) CloseWithOutcome(ctx context.Context, slug, outcome, on string
 	case day == nil:
 		d := s.now().UTC().Truncate(24 * time.Hour)
 		day = &d
-	case day.After(s.now()):
+	case s.future(*day):
 		fe.Add("outcome_on", "the outcome cannot be dated in the future")
 	}
 	next := *c
@@ -300,4 +300,10 @@ func (s *Service) SetActed(ctx context.Context, slug string, rows []ActedInput) 
 	}
 	s.record(ctx, ActionActedSave, subjectOf(c), "already acted: "+detail)
 	return &next, nil
+}
+
+// future reports whether a typed date (midnight UTC) is after today
+// anywhere on Earth: an organizer east of UTC may already be on tomorrow.
+func (s *Service) future(day time.Time) bool {
+	return day.After(s.now().Add(14 * time.Hour))
 }

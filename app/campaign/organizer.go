@@ -237,8 +237,10 @@ func (s *Service) apply(c *app.Campaign, in DetailsInput) error {
 	c.Summary = strings.TrimSpace(strings.ReplaceAll(in.Summary, "\r\n", "\n"))
 	c.Ask = strings.TrimSpace(in.Ask)
 	c.Facts = map[string]string{}
+	// A check date already stored is kept as it is, even if this server's
+	// clock is behind the organizer who typed it.
+	stored := c.FactSources
 	c.FactSources = nil
-	today := s.now().UTC()
 	for _, f := range in.Facts {
 		k, v := strings.TrimSpace(f.Key), strings.TrimSpace(strings.ReplaceAll(f.Value, "\r\n", "\n"))
 		src := strings.TrimSpace(f.Source)
@@ -255,7 +257,7 @@ func (s *Service) apply(c *app.Campaign, in DetailsInput) error {
 			switch {
 			case !ok:
 				fe.Add("facts", "the fact "+k+" has a check date that is not a date such as 2026-12-05")
-			case on != nil && on.After(today):
+			case on != nil && s.future(*on) && !sameTime(on, stored[k].VerifiedOn):
 				fe.Add("facts", "the fact "+k+" is checked in the future ("+f.VerifiedOn+")")
 			case on != nil && src == "":
 				fe.Add("facts", "name the source of "+k+": a checked fact needs one")
