@@ -25,7 +25,7 @@ type Campaign struct {
 	Slug    string
 	Title   string
 	Summary string // short text for the campaign page (plain text, paragraphs)
-	Ask     string // the one-sentence request, e.g. "release him on bond"
+	Ask     string // the one-sentence request, e.g. "hold a public hearing on the case"
 	// Facts are organizer-defined merge fields ({{ campaign.facts.name }}).
 	Facts map[string]string
 	// FactSources says, per fact key, where the fact comes from and when

@@ -124,9 +124,9 @@ var schema = [numSlots]Field{
 	slotRecIsExecutive:      {"recipient.is_executive", KindBool, "Is an executive-branch official", "false"},
 	slotRecIsConstituent:    {"recipient.is_constituent", KindBool, "Represents the supporter (their own Representative or Senator)", "true"},
 
-	slotCampTitle:       {"campaign.title", KindString, "Campaign title", "Free Guan Heng"},
-	slotCampSlug:        {"campaign.slug", KindString, "Campaign web address name", "free-guan-heng"},
-	slotCampAsk:         {"campaign.ask", KindString, "The campaign's one-sentence request", "release him on bond"},
+	slotCampTitle:       {"campaign.title", KindString, "Campaign title", "Protect the people who document abuses in China"},
+	slotCampSlug:        {"campaign.slug", KindString, "Campaign web address name", "protect-witnesses"},
+	slotCampAsk:         {"campaign.ask", KindString, "The campaign's one-sentence request", "hold a public hearing on the case"},
 	slotCampSummary:     {"campaign.summary", KindString, "Campaign summary", "A short summary of the campaign."},
 	slotPersonalMessage: {"personal_message", KindString, "The supporter's own paragraph (often empty)", "I have followed this case closely."},
 	slotDate:            {"date", KindString, "Date of the letter", "November 22, 2026"},

@@ -189,4 +189,3 @@ func TestActedOverHTTP(t *testing.T) {
 	_, form := b.get(page)
 	mustContain(t, form, `value="body:CECC"`, `value="2026-11-01"`)
 }
-
