@@ -446,7 +446,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	}
 
 	// Line 3 leaves a tag open where its "{{" starts, at column 13.
-	broken := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.person }.\n"
+	broken := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.witness }.\n"
 	const place = "Line 3, column 13"
 	b.retype("#body", broken)
 	// The live preview reports it first, with its place...
@@ -469,7 +469,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	}
 
 	// Fixed, the live preview shows the letter for the sample supporter.
-	fixed := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.person }}, from {{ supporter.city }}.\n\n{{ supporter.full_name }}\n"
+	fixed := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.witness }}, from {{ supporter.city }}.\n\n{{ supporter.full_name }}\n"
 	b.retype("#body", fixed)
 	b.do("describe the change", chromedp.SendKeys(chromedp.ID("note"), "shorter letter"))
 	b.waitText("#preview-body", "Please help Guan Heng, from Albany.")
@@ -527,11 +527,11 @@ func TestBrowserStaffTotals(t *testing.T) {
 	b.signIn(email, password, "table.data")
 	row := eval[[]string](b, `() => {
 		for (const tr of document.querySelectorAll('table.data tbody tr'))
-			if (tr.cells[0].textContent.trim() === 'Free Guan Heng') return Array.from(tr.cells, c => c.textContent.trim());
+			if (tr.cells[0].textContent.trim() === 'Protect the people who document abuses in China') return Array.from(tr.cells, c => c.textContent.trim());
 		return [];
 	}`)
 	if len(row) < 4 || row[3] != strconv.Itoa(first) {
-		t.Fatalf("the overview's row for Free Guan Heng: %q, want %d letters", row, first)
+		t.Fatalf("the overview's row for the open seed campaign: %q, want %d letters", row, first)
 	}
 	b.do("open the campaign's dashboard",
 		chromedp.Click(chromedp.CSS(`a[href="/staff/campaigns/protect-witnesses"]`)),
