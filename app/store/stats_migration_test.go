@@ -25,10 +25,7 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 			if _, err := d.migrate(ctx, 5); err != nil {
 				t.Fatal(err)
 			}
-			c := &app.Campaign{Slug: "old", Title: "Old", Status: app.CampaignOpen}
-			if err := d.CreateCampaign(ctx, c); err != nil {
-				t.Fatal(err)
-			}
+			c := oldCampaign(t, d, "old")
 			mar1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 			mar2 := mar1.AddDate(0, 0, 1)
 			q := pool(d.w.WithContext(ctx))
@@ -134,4 +131,23 @@ func TestCaseTruthMigrationKeepsFacts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oldCampaign stores a campaign with the columns every schema version has,
+// for tests that stop migrating before the latest version (CreateCampaign
+// writes every column of the current schema).
+func oldCampaign(t *testing.T, d *DB, slug string) *app.Campaign {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	q := pool(d.w.WithContext(ctx))
+	if _, err := q.ExecContext(ctx, d.rebind(`INSERT INTO campaigns (slug, title, summary, ask, facts, status, retention_days,
+		created_at, updated_at) VALUES (?, 'Old', '', '', '{}', 'open', 0, ?, ?)`), slug, at, at); err != nil {
+		t.Fatal(err)
+	}
+	c := &app.Campaign{Slug: slug, Title: "Old", Status: app.CampaignOpen}
+	if err := q.QueryRowContext(ctx, d.rebind(`SELECT id FROM campaigns WHERE slug = ?`), slug).Scan(&c.ID); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
