@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // Migration 0011 defers the foreign keys of the submission path on SQLite:
