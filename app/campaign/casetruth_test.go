@@ -275,3 +275,43 @@ func TestSeedIsTrueToday(t *testing.T) {
 		}
 	}
 }
+
+// On an open campaign, a starter placeholder cannot reach offices by the
+// back door: saving one into a letter in use, restoring a starter version
+// or adding a rule whose letter is still a starter is refused.
+func TestOpenCampaignRefusesStarterLetters(t *testing.T) {
+	ctx := organizer()
+	s := newStack(t)
+	starter := campaign.StarterTemplate(app.TargetSenator)
+	_, _, err := s.camps.SaveTemplate(ctx, seedSlug, app.TargetSenator, campaign.TemplateDraft{Subject: starter.Subject, Body: starter.Body})
+	if !strings.Contains(app.ErrorFieldsOf(err)["body"], "replace the starter letter's placeholder \u201c[Explain") {
+		t.Fatalf("starter saved into an open campaign: %v", err)
+	}
+
+	if _, err := s.camps.CreateCampaign(ctx, campaign.DetailsInput{Slug: "free-ana", Title: "Free Ana", Ask: "help Ana"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []app.TargetKind{app.TargetRepresentative, app.TargetSenator} {
+		if _, _, err := s.camps.SaveTemplate(ctx, "free-ana", k, campaign.TemplateDraft{Subject: "Help", Body: "{{ recipient.greeting }}\n\nPlease help Ana."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.camps.Open(ctx, "free-ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.camps.RestoreTemplate(ctx, "free-ana", app.TargetSenator, 1); app.ErrorCodeOf(err) != app.ECONFLICT ||
+		!strings.Contains(app.ErrorMessageOf(err), "placeholder") {
+		t.Fatalf("restoring the starter: %v", err)
+	}
+	_, err = s.camps.AddRule(ctx, "free-ana", campaign.RuleInput{Kind: app.RuleCommittee, CommitteeCode: "TLHRC", LeadershipOnly: true})
+	if !strings.Contains(app.ErrorFieldsOf(err)["kind"], "committee letter still has the starter letter's placeholder") {
+		t.Fatalf("rule with a starter letter: %v", err)
+	}
+	if _, _, err := s.camps.SaveTemplate(ctx, "free-ana", app.TargetCommittee, campaign.TemplateDraft{Subject: "Help",
+		Body: "{{ recipient.greeting }}\n\nPlease help Ana."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.camps.AddRule(ctx, "free-ana", campaign.RuleInput{Kind: app.RuleCommittee, CommitteeCode: "TLHRC", LeadershipOnly: true}); err != nil {
+		t.Fatalf("rule after writing the letter: %v", err)
+	}
+}
