@@ -98,6 +98,9 @@ type Summary struct {
 	Running bool
 	// Why is the supporter-facing reason it does not, when it does not.
 	Why string
+	// StaleFacts counts the facts due for a check (never verified, or
+	// verified longer ago than the review interval).
+	StaleFacts int
 }
 
 // List returns every campaign, newest first, with its totals.
@@ -122,7 +125,8 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	out := make([]Summary, len(list))
 	for i, c := range list {
 		ok, why := c.AcceptsAt(now)
-		out[i] = Summary{Campaign: c, Submissions: subs[c.ID], Letters: letters[c.ID], Running: ok, Why: why}
+		out[i] = Summary{Campaign: c, Submissions: subs[c.ID], Letters: letters[c.ID], Running: ok, Why: why,
+			StaleFacts: len(c.StaleFacts(now))}
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func TestFreshInstallIsTrueToday(t *testing.T) {
 		t.Fatalf("closed page: %d", resp.StatusCode)
 	}
 	body = text(body)
-	mustContain(t, body, "Outcome", "Won: on January 28, 2026 an immigration judge granted Guan Heng asylum",
+	mustContain(t, body, "This campaign asked: Release Guan Heng", "Outcome", "Won: on January 28, 2026 an immigration judge granted Guan Heng asylum",
 		"This campaign is closed (as of February 4, 2026)", "Case updates", `<time datetime="2026-02-03">February 3, 2026</time>`)
 	if strings.Contains(body, `name="_csrf"`) || strings.Contains(body, "Write your letters") {
 		t.Error("the won campaign still shows its form")
@@ -93,6 +93,8 @@ func TestFactChecksOverHTTP(t *testing.T) {
 	if strings.Contains(got, "Facts verified on") {
 		t.Error("an overdue campaign says its facts are verified")
 	}
+	_, list := b.get("/organize")
+	mustContain(t, list, `href="/organize/campaigns/protect-witnesses#facts">1 fact to check</a>`)
 }
 
 // Case updates are posted, shown newest first on the public page, and
