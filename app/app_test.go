@@ -114,3 +114,14 @@ func TestErrorsNeverLeakInternals(t *testing.T) {
 		t.Fatal("cause lost")
 	}
 }
+
+// "Leaders" are chairs, co-chairs, vice chairs and ranking members; other
+// titled seats, such as the TLHRC executive committee, are not.
+func TestMembershipLeadership(t *testing.T) {
+	for title, want := range map[string]bool{"Chairman": true, "Co-Chair": true, "Vice Chair": true, "Ranking Member": true,
+		"Chair": true, "Executive Committee": false, "Ex Officio": false, "": false} {
+		if got := (app.Membership{Title: title}).Leadership(); got != want {
+			t.Errorf("Leadership(%q) = %v, want %v", title, got, want)
+		}
+	}
+}

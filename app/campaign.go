@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,9 +25,29 @@ type Campaign struct {
 	Slug    string
 	Title   string
 	Summary string // short text for the campaign page (plain text, paragraphs)
-	Ask     string // the one-sentence request, e.g. "release him on bond"
+	Ask     string // the one-sentence request, e.g. "hold a public hearing on the case"
 	// Facts are organizer-defined merge fields ({{ campaign.facts.name }}).
-	Facts         map[string]string
+	Facts map[string]string
+	// FactSources says, per fact key, where the fact comes from and when
+	// an organizer last checked it. A fact without an entry is "not
+	// verified": a campaign about a person's case changes as the case
+	// does, and a letter must not repeat what stopped being true.
+	FactSources map[string]FactSource
+	// ReviewDays is how old a fact's check may grow before the organizer is
+	// warned to verify it again (0 means DefaultReviewDays).
+	ReviewDays int
+	// Outcome is how the campaign ended ("won: asylum granted on ..."),
+	// shown on its public page instead of the form once it is closed;
+	// OutcomeOn is the day it was recorded.
+	Outcome   string
+	OutcomeOn *time.Time
+	// Acted lists recipients who already did what the campaign asks (or
+	// started it), so letters thank them instead of asking them to join
+	// themselves (recipient.already_acted in the letter language).
+	Acted []ActedRecipient
+	// Updates are the case updates shown on the public page, newest
+	// first. Stores fill them when loading one campaign (not in lists).
+	Updates       []CaseUpdate
 	Status        CampaignStatus
 	StartsAt      *time.Time
 	EndsAt        *time.Time
@@ -59,6 +80,135 @@ type DeliverySettings struct {
 	// CWCTopic is the Library of Congress topic of CWC exports ("" means
 	// DefaultCWCTopic).
 	CWCTopic string
+}
+
+// FactSource is where a campaign fact comes from and when it was last
+// checked against that source.
+type FactSource struct {
+	// VerifiedOn is the day an organizer last checked the fact (a date;
+	// nil when never checked).
+	VerifiedOn *time.Time `json:"verified_on,omitempty"`
+	// Source names where the fact comes from, with its date, e.g.
+	// "Associated Press, 2026-02-04" or a link.
+	Source string `json:"source,omitempty"`
+}
+
+// DefaultReviewDays is how often facts should be checked when a campaign
+// does not say.
+const DefaultReviewDays = 30
+
+// ReviewEvery is the campaign's review interval, defaulted.
+func (c *Campaign) ReviewEvery() int {
+	if c.ReviewDays <= 0 {
+		return DefaultReviewDays
+	}
+	return c.ReviewDays
+}
+
+// StaleFacts lists, sorted, the facts never verified or verified more than
+// the review interval before now.
+func (c *Campaign) StaleFacts(now time.Time) []string {
+	var out []string
+	limit := now.AddDate(0, 0, -c.ReviewEvery())
+	for k := range c.Facts {
+		src, ok := c.FactSources[k]
+		if !ok || src.VerifiedOn == nil || src.VerifiedOn.Before(limit) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FactsVerifiedOn is the oldest verification date among the campaign's
+// facts (the date the whole set is known to be true), and false when a
+// fact was never verified or there are no facts.
+func (c *Campaign) FactsVerifiedOn() (time.Time, bool) {
+	var oldest time.Time
+	if len(c.Facts) == 0 {
+		return oldest, false
+	}
+	for k := range c.Facts {
+		src, ok := c.FactSources[k]
+		if !ok || src.VerifiedOn == nil {
+			return time.Time{}, false
+		}
+		if oldest.IsZero() || src.VerifiedOn.Before(oldest) {
+			oldest = *src.VerifiedOn
+		}
+	}
+	return oldest, true
+}
+
+// ActedRecipient is someone a campaign's letters thank rather than ask:
+// a Member who already wrote on the case, an office that already did what
+// the campaign asks, or every seat-holder of a body that spoke up.
+type ActedRecipient struct {
+	// Key is whom it applies to: a bioguide id ("K000391"), a target key
+	// ("leg:K000391", "exec:DHS_SECRETARY") or "body:CODE" for everyone
+	// holding a seat on a committee or commission ("body:TLHRC").
+	Key string `json:"key"`
+	// Action says what they did, in words a letter can print after
+	// "you" or on its own ("wrote to the Secretary of Homeland Security
+	// on his behalf"): recipient.action.
+	Action string `json:"action"`
+	// Source names where this is recorded, with its date.
+	Source string `json:"source"`
+	// On is the day they acted, when known.
+	On *time.Time `json:"on,omitempty"`
+}
+
+// Matches reports whether the entry applies to target t.
+func (a ActedRecipient) Matches(t Target) bool {
+	k := strings.TrimSpace(a.Key)
+	switch {
+	case k == "":
+		return false
+	case strings.HasPrefix(k, "body:"):
+		code := strings.TrimPrefix(k, "body:")
+		for _, r := range t.Roles {
+			if strings.EqualFold(r.CommitteeCode, code) {
+				return true
+			}
+		}
+		return false
+	case strings.Contains(k, ":"):
+		return k == t.Key
+	}
+	return t.BioguideID != "" && strings.EqualFold(k, t.BioguideID)
+}
+
+var actedKeyRE = regexp.MustCompile(`^(?:[A-Z][0-9]{6}|(?:leg|exec|body):[A-Za-z0-9_]{1,40})$`)
+
+// CaseUpdate is a dated note on how the case behind a campaign has moved,
+// shown on the public page, newest first.
+type CaseUpdate struct {
+	ID         int64
+	CampaignID int64
+	// On is the day the update is about (a date, in the campaign's zone).
+	On time.Time
+	// Body is plain text (paragraphs separated by blank lines).
+	Body string
+	// SourceURL optionally links where the news comes from.
+	SourceURL string
+	Author    string
+	CreatedAt time.Time
+}
+
+// Validate checks an update as typed.
+func (u *CaseUpdate) Validate() error {
+	fe := FieldErrors{}
+	if u.On.IsZero() {
+		fe.Add("on", "give the date of the update")
+	}
+	if b := strings.TrimSpace(u.Body); b == "" || utf8.RuneCountInString(b) > 5000 {
+		fe.Add("body", "write the update in 1-5,000 characters")
+	}
+	if s := strings.TrimSpace(u.SourceURL); s != "" && (!strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") ||
+		strings.ContainsAny(s, " \t\n\"<>") || len(s) > 1000) {
+		fe.Add("source_url", "use a web address starting with https:// (or leave it empty)")
+	}
+	return fe.Err("The update has errors.")
 }
 
 // Delivery defaults.
@@ -133,6 +283,37 @@ func (c *Campaign) Validate() error {
 	}
 	if len(c.Facts) > 100 {
 		fe.Add("facts", "at most 100 facts")
+	}
+	for k, src := range c.FactSources {
+		if _, ok := c.Facts[k]; !ok {
+			fe.Add("facts", "a source is given for "+k+", which is not a fact")
+		}
+		if utf8.RuneCountInString(src.Source) > 1000 {
+			fe.Add("facts", "the source of "+k+" is longer than 1,000 characters")
+		}
+	}
+	if c.ReviewDays < 0 || c.ReviewDays > 365 {
+		fe.Add("review_days", "review facts every 1-365 days (0 means every 30 days)")
+	}
+	if utf8.RuneCountInString(c.Outcome) > 2000 {
+		fe.Add("outcome", "keep the outcome under 2,000 characters")
+	}
+	if len(c.Acted) > 200 {
+		fe.Add("acted", "at most 200 recipients who already acted")
+	}
+	seenActed := map[string]bool{}
+	for _, a := range c.Acted {
+		switch {
+		case !actedKeyRE.MatchString(a.Key):
+			fe.Add("acted", "\u201c"+a.Key+"\u201d is not a bioguide id (K000391), a target key (leg:K000391, exec:DHS_SECRETARY) or body:CODE")
+		case seenActed[a.Key]:
+			fe.Add("acted", a.Key+" is listed twice")
+		case strings.TrimSpace(a.Action) == "" || utf8.RuneCountInString(a.Action) > 500:
+			fe.Add("acted", "say in 1-500 characters what "+a.Key+" did")
+		case strings.TrimSpace(a.Source) == "" || utf8.RuneCountInString(a.Source) > 1000:
+			fe.Add("acted", "name the source (with its date) for "+a.Key)
+		}
+		seenActed[a.Key] = true
 	}
 	if c.StartsAt != nil && c.EndsAt != nil && c.EndsAt.Before(*c.StartsAt) {
 		fe.Add("ends_at", "the end date is before the start date")

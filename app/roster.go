@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -118,9 +119,14 @@ type Membership struct {
 	Title         string // "Chairman", "Ranking Member", "Co-Chair", ...
 }
 
-// Leadership reports whether the seat carries a title (chair, ranking member,
-// co-chair, vice chair, executive committee).
-func (m Membership) Leadership() bool { return m.Title != "" }
+// Leadership reports whether the seat leads its body: a chair, co-chair,
+// vice chair or ranking member. Other titles (a TLHRC "Executive
+// Committee" seat, "Ex Officio") are seats, not leadership: a rule an
+// organizer chose as "leaders" reaches only the leaders it says.
+func (m Membership) Leadership() bool {
+	t := strings.ToLower(m.Title)
+	return strings.Contains(t, "chair") || strings.Contains(t, "ranking")
+}
 
 // ExecutiveTarget is an executive-branch office a campaign may write to.
 type ExecutiveTarget struct {

@@ -37,6 +37,12 @@ type CampaignStore interface {
 	CurrentTemplates(ctx context.Context, campaignID int64) (map[TargetKind]TemplateVersion, error)
 	ListTemplateVersions(ctx context.Context, campaignID int64, kind TargetKind) ([]TemplateVersion, error)
 	FindTemplateVersion(ctx context.Context, id int64) (*TemplateVersion, error)
+
+	// AddCaseUpdate stores u (sets ID and CreatedAt); DeleteCaseUpdate
+	// removes one of a campaign's updates (ENOTFOUND). A campaign loaded
+	// by slug or id carries its updates, newest first.
+	AddCaseUpdate(ctx context.Context, u *CaseUpdate) error
+	DeleteCaseUpdate(ctx context.Context, campaignID, id int64) error
 }
 
 // SubmissionStore keeps what supporters send.

@@ -89,6 +89,7 @@ func New(o Options) *Service {
 }
 
 // Draft is a new campaign with its rules and one template per target kind.
+// Campaign.Updates, when set, are posted after the campaign is stored.
 type Draft struct {
 	Campaign  app.Campaign
 	Rules     []app.TargetRule
@@ -141,6 +142,18 @@ func (s *Service) Create(ctx context.Context, d Draft) (*app.Campaign, error) {
 			return nil, err
 		}
 	}
+	updates := c.Updates
+	c.Updates = nil
+	for _, u := range updates {
+		u.CampaignID, u.Author = c.ID, d.Author
+		if err := u.Validate(); err != nil {
+			return nil, fmt.Errorf("case update of %s: %w", u.On.Format(DateLayout), err)
+		}
+		if err := s.store.AddCaseUpdate(ctx, &u); err != nil {
+			return nil, err
+		}
+		c.Updates = append([]app.CaseUpdate{u}, c.Updates...)
+	}
 	return &c, nil
 }
 
@@ -177,6 +190,26 @@ type seedFile struct {
 	Ask     string            `yaml:"ask"`
 	Summary string            `yaml:"summary"`
 	Facts   map[string]string `yaml:"facts"`
+	// FactSources gives each fact its source and the day it was checked;
+	// the seed test requires one for every fact.
+	FactSources map[string]struct {
+		VerifiedOn string `yaml:"verified_on"`
+		Source     string `yaml:"source"`
+	} `yaml:"fact_sources"`
+	ReviewDays int    `yaml:"review_days"`
+	Outcome    string `yaml:"outcome"`
+	OutcomeOn  string `yaml:"outcome_on"`
+	Acted      []struct {
+		Key    string `yaml:"key"`
+		Action string `yaml:"action"`
+		Source string `yaml:"source"`
+		On     string `yaml:"on"`
+	} `yaml:"acted"`
+	Updates []struct {
+		On        string `yaml:"on"`
+		Body      string `yaml:"body"`
+		SourceURL string `yaml:"source_url"`
+	} `yaml:"updates"`
 	Targets []struct {
 		Rule             string `yaml:"rule"`
 		Committee        string `yaml:"committee"`
@@ -254,9 +287,50 @@ func readSeed(campaigns, letters fs.FS, name string) (*Draft, error) {
 		Campaign: app.Campaign{
 			Slug: f.Slug, Title: f.Title, Status: app.CampaignStatus(f.Status),
 			Ask: strings.TrimSpace(f.Ask), Summary: strings.TrimSpace(f.Summary), Facts: f.Facts,
+			ReviewDays: f.ReviewDays, Outcome: strings.TrimSpace(f.Outcome),
 		},
 		Templates: map[app.TargetKind]app.TemplateVersion{},
 		Author:    "seed",
+	}
+	day := func(what, v string) (*time.Time, error) {
+		t, ok := parseDay(v)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s: %q is not a date such as 2026-02-04", name, what, v)
+		}
+		return t, nil
+	}
+	var err2 error
+	if d.Campaign.OutcomeOn, err2 = day("outcome_on", f.OutcomeOn); err2 != nil {
+		return nil, err2
+	}
+	for k, src := range f.FactSources {
+		on, err := day("fact_sources."+k, src.VerifiedOn)
+		if err != nil {
+			return nil, err
+		}
+		if d.Campaign.FactSources == nil {
+			d.Campaign.FactSources = map[string]app.FactSource{}
+		}
+		d.Campaign.FactSources[k] = app.FactSource{VerifiedOn: on, Source: strings.TrimSpace(src.Source)}
+	}
+	for _, a := range f.Acted {
+		on, err := day("acted "+a.Key, a.On)
+		if err != nil {
+			return nil, err
+		}
+		d.Campaign.Acted = append(d.Campaign.Acted, app.ActedRecipient{Key: a.Key, Action: strings.TrimSpace(a.Action),
+			Source: strings.TrimSpace(a.Source), On: on})
+	}
+	for _, u := range f.Updates {
+		on, err := day("updates", u.On)
+		if err != nil {
+			return nil, err
+		}
+		if on == nil {
+			return nil, fmt.Errorf("%s: an update has no date", name)
+		}
+		d.Campaign.Updates = append(d.Campaign.Updates, app.CaseUpdate{On: *on, Body: strings.TrimSpace(u.Body),
+			SourceURL: strings.TrimSpace(u.SourceURL)})
 	}
 	if dl := f.Delivery; dl != nil {
 		d.Campaign.Delivery = app.DeliverySettings{DoubleOptIn: dl.DoubleOptIn, ConfirmWithinHours: dl.ConfirmWithinHours,

@@ -36,17 +36,30 @@ func TestLoadSeedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(created) != 1 || created[0] != "free-guan-heng" {
+	if len(created) != 2 || created[0] != "free-guan-heng" || created[1] != "protect-witnesses" {
 		t.Fatalf("created %v", created)
 	}
-	c, err := db.FindCampaignBySlug(ctx, "free-guan-heng")
+	// The first campaign's case was won: it is closed with its outcome and
+	// its updates, its letters kept as the example.
+	won, err := db.FindCampaignBySlug(ctx, "free-guan-heng")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != app.CampaignOpen || c.Facts["person"] != "Guan Heng" {
+	if won.Status != app.CampaignClosed || !strings.HasPrefix(won.Outcome, "Won: ") || won.OutcomeOn == nil ||
+		won.OutcomeOn.Format("2006-01-02") != "2026-02-04" || len(won.Updates) != 2 || won.Updates[0].On.Format("2006-01-02") != "2026-02-03" {
+		t.Fatalf("closed seed campaign: %+v", won)
+	}
+	if len(won.Acted) != 2 || !won.Acted[0].Matches(app.Target{Key: "leg:K000391", BioguideID: "K000391"}) {
+		t.Fatalf("acted: %+v", won.Acted)
+	}
+	c, err := db.FindCampaignBySlug(ctx, "protect-witnesses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != app.CampaignOpen || c.Facts["witness"] != "Guan Heng" || c.Outcome != "" {
 		t.Fatalf("seed campaign: %+v", c)
 	}
-	if d := c.Delivery; d.DoubleOptIn || !d.ReplyToSupporter || d.OrgName != "Friends of Guan Heng" ||
+	if d := c.Delivery; d.DoubleOptIn || !d.ReplyToSupporter || d.OrgName != "Protect the Witnesses" ||
 		d.CWCTopic != "Immigration" || d.OrgStatement == "" || strings.HasSuffix(d.OrgStatement, "\n") {
 		t.Fatalf("seed delivery settings: %+v", d)
 	}

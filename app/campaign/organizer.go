@@ -98,6 +98,9 @@ type Summary struct {
 	Running bool
 	// Why is the supporter-facing reason it does not, when it does not.
 	Why string
+	// StaleFacts counts the facts due for a check (never verified, or
+	// verified longer ago than the review interval).
+	StaleFacts int
 }
 
 // List returns every campaign, newest first, with its totals.
@@ -122,7 +125,8 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	out := make([]Summary, len(list))
 	for i, c := range list {
 		ok, why := c.AcceptsAt(now)
-		out[i] = Summary{Campaign: c, Submissions: subs[c.ID], Letters: letters[c.ID], Running: ok, Why: why}
+		out[i] = Summary{Campaign: c, Submissions: subs[c.ID], Letters: letters[c.ID], Running: ok, Why: why,
+			StaleFacts: len(c.StaleFacts(now))}
 	}
 	return out, nil
 }
@@ -135,10 +139,16 @@ func (s *Service) Get(ctx context.Context, slug string) (*app.Campaign, error) {
 	return s.store.FindCampaignBySlug(ctx, slug)
 }
 
-// Fact is one organizer-defined merge field, kept in form order.
+// Fact is one organizer-defined merge field, kept in form order, with
+// where it comes from and when it was last checked.
 type Fact struct {
 	Key   string
 	Value string
+	// VerifiedOn is the day it was last checked, "2006-01-02" (a date
+	// input's value), or empty for never.
+	VerifiedOn string
+	// Source names where it comes from, with its date.
+	Source string
 }
 
 // DetailsInput is the campaign form as typed: text for dates and numbers so
@@ -154,6 +164,9 @@ type DetailsInput struct {
 	StartsAt      string
 	EndsAt        string
 	RetentionDays string
+	// ReviewDays is how many days a fact's check stays fresh ("" or "0"
+	// for the default).
+	ReviewDays string
 	// Delivery is the delivery settings part of the form.
 	Delivery DeliveryInput
 }
@@ -173,15 +186,40 @@ type DeliveryInput struct {
 // DateTimeLayout is the datetime-local form value layout.
 const DateTimeLayout = "2006-01-02T15:04"
 
+// DateLayout is the date form value layout (fact checks, outcomes, case
+// updates). Dates are kept as midnight UTC of that day, so they read the
+// same in every time zone.
+const DateLayout = "2006-01-02"
+
+// parseDay reads a date typed in a form ("" is none).
+func parseDay(v string) (*time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, true
+	}
+	d, err := time.Parse(DateLayout, v)
+	if err != nil {
+		return nil, false
+	}
+	return &d, true
+}
+
 // DetailsOf fills the form from a stored campaign, facts sorted by name.
 func (s *Service) DetailsOf(c *app.Campaign) DetailsInput {
 	in := DetailsInput{Slug: c.Slug, Title: c.Title, Summary: c.Summary, Ask: c.Ask,
-		RetentionDays: strconv.Itoa(c.RetentionDays),
+		RetentionDays: strconv.Itoa(c.RetentionDays), ReviewDays: strconv.Itoa(c.ReviewDays),
 		Delivery: DeliveryInput{DoubleOptIn: c.Delivery.DoubleOptIn, ConfirmWithinHours: strconv.Itoa(c.Delivery.ConfirmWithinHours),
 			ReplyToSupporter: c.Delivery.ReplyToSupporter, OrgName: c.Delivery.OrgName,
 			OrgStatement: c.Delivery.OrgStatement, CWCTopic: c.Delivery.CWCTopic}}
 	for _, k := range slices.Sorted(maps.Keys(c.Facts)) {
-		in.Facts = append(in.Facts, Fact{Key: k, Value: c.Facts[k]})
+		f := Fact{Key: k, Value: c.Facts[k]}
+		if src, ok := c.FactSources[k]; ok {
+			f.Source = src.Source
+			if src.VerifiedOn != nil {
+				f.VerifiedOn = src.VerifiedOn.UTC().Format(DateLayout)
+			}
+		}
+		in.Facts = append(in.Facts, f)
 	}
 	if c.StartsAt != nil {
 		in.StartsAt = c.StartsAt.In(s.loc).Format(DateTimeLayout)
@@ -203,10 +241,15 @@ func (s *Service) apply(c *app.Campaign, in DetailsInput) error {
 	c.Summary = strings.TrimSpace(strings.ReplaceAll(in.Summary, "\r\n", "\n"))
 	c.Ask = strings.TrimSpace(in.Ask)
 	c.Facts = map[string]string{}
+	// A check date already stored is kept as it is, even if this server's
+	// clock is behind the organizer who typed it.
+	stored := c.FactSources
+	c.FactSources = nil
 	for _, f := range in.Facts {
 		k, v := strings.TrimSpace(f.Key), strings.TrimSpace(strings.ReplaceAll(f.Value, "\r\n", "\n"))
+		src := strings.TrimSpace(f.Source)
 		switch {
-		case k == "" && v == "":
+		case k == "" && v == "" && src == "" && strings.TrimSpace(f.VerifiedOn) == "":
 			continue
 		case k == "":
 			fe.Add("facts", "give every fact a name (the value \""+clip(v, 30)+"\" has none)")
@@ -214,6 +257,29 @@ func (s *Service) apply(c *app.Campaign, in DetailsInput) error {
 			fe.Add("facts", "the fact "+k+" is listed twice")
 		default:
 			c.Facts[k] = v
+			on, ok := parseDay(f.VerifiedOn)
+			switch {
+			case !ok:
+				fe.Add("facts", "the fact "+k+" has a check date that is not a date such as 2026-12-05")
+			case on != nil && s.future(*on) && !sameTime(on, stored[k].VerifiedOn):
+				fe.Add("facts", "the fact "+k+" is checked in the future ("+f.VerifiedOn+")")
+			case on != nil && src == "":
+				fe.Add("facts", "name the source of "+k+": a checked fact needs one")
+			case on != nil || src != "":
+				if c.FactSources == nil {
+					c.FactSources = map[string]app.FactSource{}
+				}
+				c.FactSources[k] = app.FactSource{VerifiedOn: on, Source: src}
+			}
+		}
+	}
+	c.ReviewDays = 0
+	if r := strings.TrimSpace(in.ReviewDays); r != "" {
+		n, err := strconv.Atoi(r)
+		if err != nil {
+			fe.Add("review_days", "enter a whole number of days (0 means every 30 days)")
+		} else {
+			c.ReviewDays = n
 		}
 	}
 	parse := func(field, v string) *time.Time {
@@ -372,6 +438,14 @@ func changedFields(a, b *app.Campaign) string {
 	if !maps.Equal(a.Facts, b.Facts) {
 		ch = append(ch, "facts")
 	}
+	if !maps.EqualFunc(a.FactSources, b.FactSources, func(x, y app.FactSource) bool {
+		return x.Source == y.Source && sameTime(x.VerifiedOn, y.VerifiedOn)
+	}) {
+		ch = append(ch, "fact sources")
+	}
+	if a.ReviewDays != b.ReviewDays {
+		ch = append(ch, "review interval")
+	}
 	if !sameTime(a.StartsAt, b.StartsAt) || !sameTime(a.EndsAt, b.EndsAt) {
 		ch = append(ch, "dates")
 	}
@@ -426,6 +500,9 @@ func (s *Service) Problems(ctx context.Context, c *app.Campaign) ([]string, erro
 		}
 		if err := s.letters.Validate(tv, c); err != nil {
 			out = append(out, fmt.Sprintf("Fix the %s letter: %s", k, app.ErrorMessageOf(err)))
+		}
+		if p := Placeholder(tv); p != "" {
+			out = append(out, fmt.Sprintf("Write the %s letter: it still has the starter letter's placeholder %s. Replace it with your own words.", k, p))
 		}
 	}
 	return out, nil

@@ -101,7 +101,7 @@ func organizer() context.Context {
 	return app.WithActor(context.Background(), app.Actor{UserID: 7, Email: "org@example.org", Roles: []app.Role{app.RoleOrganizer}, Via: "session"})
 }
 
-const seedSlug = "free-guan-heng"
+const seedSlug = "protect-witnesses"
 
 func TestOrganizerActionsNeedAnOrganizer(t *testing.T) {
 	s := newStack(t)
@@ -185,8 +185,17 @@ func TestCreateEditOpenClose(t *testing.T) {
 		Subject: "Free {{ campaign.facts.person }}", Body: "{{ recipient.greeting }}\n\nFree {{ campaign.facts.person }}."}); err != nil {
 		t.Fatal(err)
 	}
+	// A starter letter still holding its placeholder cannot go out.
+	_, err = s.camps.Open(ctx, "free-ana")
+	if app.ErrorCodeOf(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessageOf(err), "representative letter: it still has the starter letter's placeholder \u201c[Explain") {
+		t.Fatalf("opening with a placeholder: %v", err)
+	}
+	if _, _, err := s.camps.SaveTemplate(ctx, "free-ana", app.TargetRepresentative, campaign.TemplateDraft{
+		Subject: "Free {{ campaign.facts.person }}", Body: "{{ recipient.greeting }}\n\nPlease free {{ campaign.facts.person }} [sic]."}); err != nil {
+		t.Fatal(err)
+	}
 	in.Facts = nil
-	if _, err := s.camps.UpdateCampaign(ctx, "free-ana", in); !strings.Contains(app.ErrorFieldsOf(err)["facts"], "senator letter") {
+	if _, err := s.camps.UpdateCampaign(ctx, "free-ana", in); !strings.Contains(app.ErrorFieldsOf(err)["facts"], "letter no longer works with these facts") {
 		t.Errorf("removing a used fact: %v", err)
 	}
 
@@ -216,7 +225,7 @@ func TestCreateEditOpenClose(t *testing.T) {
 		"campaign.open campaign:free-ana draft", "campaign.close campaign:free-ana open")
 
 	list, err := s.camps.List(ctx)
-	if err != nil || len(list) != 2 {
+	if err != nil || len(list) != 3 {
 		t.Fatalf("list %+v %v", list, err)
 	}
 }
@@ -308,7 +317,7 @@ func TestRules(t *testing.T) {
 	if err := s.camps.RemoveRule(ctx, seedSlug, "committee:NOPE"); app.ErrorCodeOf(err) != app.ENOTFOUND {
 		t.Errorf("remove unknown: %v", err)
 	}
-	s.audit.has(t, "campaign.rule.remove campaign:free-guan-heng Leaders", "campaign.rule.add campaign:free-guan-heng All members of the Tom Lantos Human Rights Commission (only those who represent the supporter)",
+	s.audit.has(t, "campaign.rule.remove campaign:protect-witnesses Leaders", "campaign.rule.add campaign:protect-witnesses All members of the Tom Lantos Human Rights Commission (only those who represent the supporter)",
 		"campaign.rule.move")
 }
 
@@ -384,8 +393,8 @@ func TestTemplateVersions(t *testing.T) {
 	if err != nil || vv.Previous != 2 || vv.Inserted != 1 || vv.Deleted != 1 {
 		t.Errorf("version 3 view: %+v %v", vv, err)
 	}
-	s.audit.has(t, "template.save campaign:free-guan-heng senator letter version 2 (+1 \u22121 lines): warmer closing",
-		"template.restore campaign:free-guan-heng senator letter version 1 restored as version 3")
+	s.audit.has(t, "template.save campaign:protect-witnesses senator letter version 2 (+1 \u22121 lines): warmer closing",
+		"template.restore campaign:protect-witnesses senator letter version 1 restored as version 3")
 }
 
 func TestHostileTemplatesAreRefused(t *testing.T) {

@@ -280,6 +280,9 @@ func (s *Service) AddRule(ctx context.Context, slug string, in RuleInput) (RuleV
 	if err != nil {
 		return RuleView{}, err
 	}
+	if err := s.refuseLiveStarter(ctx, c, rules, r); err != nil {
+		return RuleView{}, err
+	}
 	r.CampaignID = c.ID
 	rules = append(rules, r)
 	if err := s.replaceRules(ctx, c, rules); err != nil {
@@ -410,4 +413,31 @@ func (s *Service) Choices() ([]app.Committee, []app.ExecutiveTarget) {
 		return 0
 	})
 	return comms, ix.Executives()
+}
+
+// refuseLiveStarter stops a rule from sending, at once, a letter that is
+// still a starter: on an open campaign a rule that brings a new kind of
+// recipient needs that kind's letter written first.
+func (s *Service) refuseLiveStarter(ctx context.Context, c *app.Campaign, rules []app.TargetRule, r app.TargetRule) error {
+	if c.Status != app.CampaignOpen {
+		return nil
+	}
+	kind := kindsFor([]app.TargetRule{r})[0]
+	if slices.Contains(kindsFor(rules), kind) {
+		return nil
+	}
+	tpls, err := s.store.CurrentTemplates(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	tv, ok := tpls[kind]
+	p := Placeholder(tv)
+	if ok && p == "" {
+		return nil
+	}
+	msg := fmt.Sprintf("the campaign is open and has no %s letter yet: write it first, then add this target", kind)
+	if ok {
+		msg = fmt.Sprintf("the campaign is open and its %s letter still has the starter letter's placeholder %s: write it first, then add this target", kind, p)
+	}
+	return &app.Error{Code: app.EINVALID, Message: "The rule was not added.", Fields: map[string]string{"kind": msg}}
 }

@@ -1,6 +1,10 @@
 package campaign
 
-import "github.com/advocate-org/advocate/app"
+import (
+	"regexp"
+
+	"github.com/advocate-org/advocate/app"
+)
 
 // The starter letters use only fields every campaign has, so a new campaign
 // can be previewed before its organizer writes a word; they are meant to be
@@ -63,4 +67,20 @@ func StarterTemplate(k app.TargetKind) app.TemplateVersion {
 		tv.Body = starterLegislator
 	}
 	return tv
+}
+
+// placeholderRE finds the starter letters' bracketed instructions ("[Explain
+// in two or three short paragraphs ...]"): a bracket, a capital letter and
+// a sentence, on one line. "[sic]" and footnote marks are not matched.
+var placeholderRE = regexp.MustCompile(`\[[A-Z][^\[\]\n]{12,}\]`)
+
+// Placeholder returns the first placeholder left in a letter (shortened),
+// or "" when there is none. A letter with one must not reach an office.
+func Placeholder(tv app.TemplateVersion) string {
+	for _, src := range []string{tv.Subject, tv.Body} {
+		if m := placeholderRE.FindString(src); m != "" {
+			return "\u201c" + clip(m, 40) + "\u201d"
+		}
+	}
+	return ""
 }

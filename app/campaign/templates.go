@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/advocate-org/advocate/app"
@@ -123,6 +124,13 @@ func (s *Service) SaveTemplate(ctx context.Context, slug string, kind app.Target
 	if err := s.ValidateTemplate(c, kind, d); err != nil {
 		return nil, false, err
 	}
+	if p, err := s.livePlaceholder(ctx, c, kind, d.Subject, d.Body); err != nil || p != "" {
+		if err != nil {
+			return nil, false, err
+		}
+		return nil, false, &app.Error{Code: app.EINVALID, Message: "The letter was not saved.", Fields: map[string]string{
+			"body": "this letter goes to offices now: replace the starter letter's placeholder " + p + " first"}}
+	}
 	cur, err := s.current(ctx, c, kind)
 	if err != nil {
 		return nil, false, err
@@ -185,6 +193,13 @@ func (s *Service) RestoreTemplate(ctx context.Context, slug string, kind app.Tar
 		return nil, app.WrapError(app.ECONFLICT, err,
 			"Version %d cannot be restored as it is: %s Open it, copy what you need into the editor and fix it there.",
 			version, fieldSummary(err))
+	}
+	if p, err := s.livePlaceholder(ctx, c, kind, old.Subject, old.Body); err != nil || p != "" {
+		if err != nil {
+			return nil, err
+		}
+		return nil, app.Errorf(app.ECONFLICT, "Version %d still has the starter letter's placeholder %s and this letter goes to offices now: "+
+			"open it, copy what you need into the editor and write your own words there.", version, p)
 	}
 	nv := app.TemplateVersion{CampaignID: c.ID, Kind: kind, Subject: old.Subject, Body: old.Body, Author: a.Label(),
 		Note: fmt.Sprintf("restored version %d", version)}
@@ -295,4 +310,25 @@ func (s *Service) Version(ctx context.Context, slug string, kind app.TargetKind,
 		}
 	}
 	return nil, nil, app.Errorf(app.ENOTFOUND, "The %s letter has no version %d.", kind, version)
+}
+
+// livePlaceholder returns the starter placeholder left in a letter that
+// would reach offices at once (its campaign is open and writes to its
+// kind), or "". Drafts may keep placeholders: Open refuses them.
+func (s *Service) livePlaceholder(ctx context.Context, c *app.Campaign, kind app.TargetKind, subject, body string) (string, error) {
+	if c.Status != app.CampaignOpen {
+		return "", nil
+	}
+	p := Placeholder(app.TemplateVersion{Subject: subject, Body: body})
+	if p == "" {
+		return "", nil
+	}
+	rules, err := s.store.ListTargetRules(ctx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(kindsFor(rules), kind) {
+		return "", nil
+	}
+	return p, nil
 }

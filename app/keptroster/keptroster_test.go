@@ -119,7 +119,7 @@ func organizer() context.Context {
 
 func submitFrom(t *testing.T, e *env, email string) *app.Submission {
 	t.Helper()
-	res, err := e.submit.Submit(context.Background(), "free-guan-heng", app.SubmissionInput{
+	res, err := e.submit.Submit(context.Background(), "protect-witnesses", app.SubmissionInput{
 		FirstName: "Ana", LastName: "Diaz", Email: email, Address1: "1 State St", City: "Albany", State: "NY", Zip: "12202"})
 	if err != nil {
 		t.Fatal(err)

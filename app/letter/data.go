@@ -27,6 +27,9 @@ type Data struct {
 	facts    map[string]string // campaign facts by key; may be the campaign's own map
 	ownFacts bool              // facts is a private copy and may be written
 	extra    map[string]value  // fields outside the fixed schema and facts
+	// acted is the campaign's list of recipients who already acted (read,
+	// never written), for recipient.already_acted.
+	acted []app.ActedRecipient
 }
 
 func (d *Data) ensure() {
@@ -114,6 +117,7 @@ func NewLetterBase(c *app.Campaign, s app.Supporter, personalMessage string, dat
 		set(slotCampAsk, c.Ask)
 		set(slotCampSummary, c.Summary)
 		d.facts = c.Facts
+		d.acted = c.Acted
 	}
 	set(slotPersonalMessage, personalMessage)
 	if !date.IsZero() {
@@ -160,6 +164,18 @@ func (d Data) ForTarget(t app.Target) Data {
 	}
 	set(slotRecAddress, joinNonEmpty("\n", t.AddressLines...))
 	set(slotRecRoles, rolesText(t.Roles))
+	set(slotRecRolePhrase, rolePhrase(t.Roles))
+	bodies := bodyNames(t.Roles)
+	set(slotRecBodies, andList(bodies))
+	setB(slotRecSeveralBodies, len(bodies) > 1)
+	for _, a := range d.acted {
+		if a.Matches(t) {
+			setB(slotRecAlreadyActed, true)
+			set(slotRecAction, a.Action)
+			set(slotRecActionSource, a.Source)
+			break
+		}
+	}
 	if len(t.Roles) > 0 {
 		r := t.Roles[0]
 		title := strings.TrimSpace(r.Title)
@@ -211,26 +227,93 @@ func greeting(t app.Target) string {
 
 // rolesText describes seats in words that read well after "as":
 // "Ranking Member of the House Select Committee on the CCP and a member of
-// the Tom Lantos Human Rights Commission".
+// the Tom Lantos Human Rights Commission". A title naming a group inside
+// the body ("Executive Committee", "Executive Committee member") reads
+// "a member of the Executive Committee of the ...", never "Executive
+// Committee of the ...".
 func rolesText(roles []app.TargetRole) string {
 	parts := make([]string, 0, len(roles))
 	for _, r := range roles {
-		name := strings.TrimSpace(r.CommitteeName)
-		if name == "" {
-			name = strings.TrimSpace(r.CommitteeCode)
-		}
+		name := bodyName(r)
 		if name == "" {
 			continue
 		}
-		if !strings.HasPrefix(strings.ToLower(name), "the ") {
-			name = "the " + name
-		}
-		if title := strings.TrimSpace(r.Title); title != "" {
-			parts = append(parts, title+" of "+name)
-		} else {
-			parts = append(parts, "a member of "+name)
+		parts = append(parts, seatWords(strings.TrimSpace(r.Title), name))
+	}
+	return andList(parts)
+}
+
+// groupNouns end titles that name a group of members rather than one
+// office ("Executive Committee", "Steering Committee").
+var groupNouns = []string{"committee", "subcommittee", "board", "council", "caucus", "panel", "group"}
+
+// seatWords puts one seat in words: "Co-Chair of the X", "a member of the
+// Executive Committee of the X", "a member of the X".
+func seatWords(title, body string) string {
+	low := strings.ToLower(title)
+	if low == "" || low == "member" {
+		return "a member of " + body
+	}
+	group := title
+	if g, ok := strings.CutSuffix(low, " member"); ok && low != "ranking member" {
+		group = title[:len(g)]
+		low = g
+	}
+	for _, n := range groupNouns {
+		if low == n || strings.HasSuffix(low, " "+n) {
+			return "a member of the " + group + " of " + body
 		}
 	}
+	return title + " of " + body
+}
+
+// bodyName is a seat's committee or commission with its article.
+func bodyName(r app.TargetRole) string {
+	name := strings.TrimSpace(r.CommitteeName)
+	if name == "" {
+		name = strings.TrimSpace(r.CommitteeCode)
+	}
+	if name == "" {
+		return ""
+	}
+	if !strings.HasPrefix(strings.ToLower(name), "the ") {
+		name = "the " + name
+	}
+	return name
+}
+
+// bodyNames lists the different bodies of the seats, in order.
+func bodyNames(roles []app.TargetRole) []string {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if n := bodyName(r); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rolePhrase is "your role as ..." for one seat and "your roles as ...
+// and ..." for several, so that "in {{ recipient.role_phrase }}" agrees.
+func rolePhrase(roles []app.TargetRole) string {
+	text := rolesText(roles)
+	if text == "" {
+		return ""
+	}
+	n := 0
+	for _, r := range roles {
+		if bodyName(r) != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return "your roles as " + text
+	}
+	return "your role as " + text
+}
+
+// andList joins "a", "a and b", "a, b and c".
+func andList(parts []string) string {
 	switch len(parts) {
 	case 0:
 		return ""

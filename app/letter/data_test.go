@@ -178,10 +178,12 @@ func TestFields(t *testing.T) {
 	for _, f := range fields[n:] {
 		facts = append(facts, f.Path)
 	}
-	if strings.Join(facts, ",") != "campaign.facts.facility,campaign.facts.home_area,campaign.facts.person,campaign.facts.person_age" {
+	if strings.Join(facts, ",") != "campaign.facts.asylum_court,campaign.facts.asylum_granted_on,campaign.facts.documented,"+
+		"campaign.facts.facility,campaign.facts.home_area,campaign.facts.person,campaign.facts.person_age,"+
+		"campaign.facts.released_on,campaign.facts.witness" {
 		t.Errorf("facts = %v", facts)
 	}
-	if ex := fields[n+2].Example; ex != "Guan Heng" {
+	if ex := fields[n+5].Example; ex != "Guan Heng" {
 		t.Errorf("fact example = %q", ex)
 	}
 	for _, p := range []string{"supporter.first_name", "supporter.city_state_zip", "recipient.greeting", "recipient.is_constituent", "recipient.district_label", "campaign.ask", "campaign.summary", "personal_message", "date"} {

@@ -3,6 +3,7 @@ package letter_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,9 +59,11 @@ func TestDefaultLettersRender(t *testing.T) {
 	const msg = "I am a retired teacher in Albany and have followed this case since August.\n\nPlease do not let him be sent away."
 	withUnit := testSupporter()
 	withUnit.Address2 = "Apt 3"
+	// The open seed campaign's letters state only its sourced facts.
 	common := []string{
-		"Guan Heng", "38", "an ICE detention facility in New York", "near Albany, New York",
-		"Xinjiang", "Uyghurs", "asylum", "bond", "Uganda", "23 hours",
+		"Guan Heng", "secretly filmed detention facilities in Xinjiang in 2020",
+		"On January 28, 2026, an immigration judge in Napanoch, New York granted him asylum in the United States, and he was released from immigration detention on February 3, 2026.",
+		"public",
 	}
 	tests := []struct {
 		kind    app.TargetKind
@@ -70,19 +73,19 @@ func TestDefaultLettersRender(t *testing.T) {
 		not     []string
 		closing string
 	}{
-		{app.TargetRepresentative, repTarget(), "Please help free Guan Heng while his asylum case is heard",
-			[]string{"Dear Representative Tonko:\n\n", "As your constituent in Albany, NY,", "immigration judge"},
-			nil, "Respectfully,"},
-		{app.TargetSenator, senTarget(), "Urging your support for the release of Guan Heng from ICE detention",
-			[]string{"Dear Senator Example:\n\n", "you represent in the Senate, writing from Albany, NY.", "humanitarian parole", "Senate's oversight"},
-			nil, "Sincerely,"},
-		{app.TargetCommittee, committeeTarget(), "Guan Heng exposed the Xinjiang camps; please help secure his release",
-			[]string{"Dear Representative Rivera:\n\n", "in your role as Ranking Member of the House Select Committee on the CCP about Guan Heng",
-				"The body on which you serve", "humanitarian parole", "public record"},
+		{app.TargetRepresentative, repTarget(), "Please support a hearing on protecting people who document abuses in China",
+			[]string{"Dear Representative Tonko:\n\n", "As your constituent in Albany, NY,", "support a public hearing"},
+			[]string{"Because you serve as", "Thank you: you have already"}, "Respectfully,"},
+		{app.TargetSenator, senTarget(), "Please support a hearing on protecting people who document abuses in China",
+			[]string{"Dear Senator Example:\n\n", "you represent in the Senate, writing from Albany, NY.", "Senate's oversight"},
+			[]string{"As a member", "Thank you: you have already"}, "Sincerely,"},
+		{app.TargetCommittee, committeeTarget(), "A request for a public hearing on protecting people who document abuses in China",
+			[]string{"Dear Representative Rivera:\n\n", "in your role as Ranking Member of the House Select Committee on the CCP to ask for a public hearing",
+				"The body on which you serve is well placed"},
 			[]string{"constituent"}, "Respectfully,"},
-		{app.TargetExecutive, dhsTarget(), "Request for the release of Guan Heng on bond or humanitarian parole",
-			[]string{"Dear Secretary Mullin:\n\n", "I am writing from Albany, NY, to respectfully ask that you release Guan Heng",
-				"humanitarian parole", "full and fair hearing", "moral duty"},
+		{app.TargetExecutive, dhsTarget(), "Protecting people who document abuses in China and seek asylum",
+			[]string{"Dear Secretary Mullin:\n\n", "I am writing from Albany, NY, to ask that the Department of Homeland Security",
+				"heard fully and fairly"},
 			[]string{"constituent", "your role"}, "Respectfully,"},
 	}
 	c := testCampaign()
@@ -126,8 +129,11 @@ func TestDefaultLettersRender(t *testing.T) {
 				if !strings.HasSuffix(got, sig) {
 					t.Errorf("%s: ends %q, want %q", name, got[max(0, len(got)-80):], sig)
 				}
-				if n := len(strings.Fields(got)); n < 250 || n > 420 {
-					t.Errorf("%s: %d words, want roughly 250-400", name, n)
+				if n := len(strings.Fields(got)); n < 150 || n > 420 {
+					t.Errorf("%s: %d words, want roughly 150-400", name, n)
+				}
+				if m := asksRelease.FindString(got); m != "" {
+					t.Errorf("%s: asks for %q: the case is won", name, m)
 				}
 			}
 		}
@@ -145,5 +151,55 @@ func TestCommitteeLetterForConstituent(t *testing.T) {
 	}
 	if !strings.Contains(got, "As your constituent in Albany, NY, I am writing to you in your role as Ranking Member") {
 		t.Errorf("got:\n%s", got)
+	}
+}
+
+// asksRelease finds the words of the won case's ask (release, bond,
+// parole) that no letter made today may contain.
+var asksRelease = regexp.MustCompile(`(?i)\b(release|bond|parole)\b`)
+
+// The archived letters of the closed seed campaign stay readable as the
+// example: dated with the year, no frozen age, and a recipient who already
+// acted is thanked, not asked to join himself; a TLHRC co-chair is told of
+// his own Commission's statement; grammar follows the number of seats.
+func TestArchivedGuanHengLetters(t *testing.T) {
+	c := closedCampaign()
+	r := letter.NewRenderer(letter.Options{})
+	render := func(kind app.TargetKind, tg app.Target) string {
+		t.Helper()
+		subject, body := readLetterFile(t, "free-guan-heng/"+string(kind)+".txt")
+		_, got, err := r.Render(app.TemplateVersion{Kind: kind, Subject: subject, Body: body}, c, tg, testSupporter(), "", letterDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(got, " in August.") || strings.Contains(got, " in August,") || strings.Contains(got, "38") {
+			t.Errorf("%s letter has a date without its year or an age:\n%s", kind, got)
+		}
+		return got
+	}
+	k := repTarget()
+	k.Key, k.BioguideID, k.Name, k.LastName, k.Greeting = "leg:K000391", "K000391", "Raja Krishnamoorthi", "Krishnamoorthi", "Dear Representative Krishnamoorthi:"
+	got := render(app.TargetRepresentative, k)
+	if !strings.Contains(got, "thank you: you have already written to the Secretary of Homeland Security on his behalf") ||
+		strings.Contains(got, "add your voice") {
+		t.Errorf("the sponsor is asked to join himself:\n%s", got)
+	}
+	if got := render(app.TargetRepresentative, repTarget()); !strings.Contains(got, "add your voice") || !strings.Contains(got, "August 2025") {
+		t.Errorf("another Representative:\n%s", got)
+	}
+	smith := committeeTarget()
+	smith.Roles = []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission", Title: "Co-Chair"},
+		{CommitteeCode: "CECC", CommitteeName: "Congressional-Executive Commission on China", Title: "Co-Chair"}}
+	got = render(app.TargetCommittee, smith)
+	if !strings.Contains(got, "in your roles as Co-Chair of the Tom Lantos Human Rights Commission and Co-Chair of the Congressional-Executive Commission on China") ||
+		!strings.Contains(got, "you have already spoken up for him through the Tom Lantos Human Rights Commission") ||
+		strings.Contains(got, "Members of Congress have already said") {
+		t.Errorf("TLHRC co-chair:\n%s", got)
+	}
+	sullivan := committeeTarget()
+	sullivan.Roles = []app.TargetRole{{CommitteeCode: "CECC", CommitteeName: "Congressional-Executive Commission on China", Title: "Chair"},
+		{CommitteeCode: "HSZS", CommitteeName: "House Select Committee on the CCP"}}
+	if got := render(app.TargetCommittee, sullivan); !strings.Contains(got, "The bodies on which you serve exist to") {
+		t.Errorf("two bodies:\n%s", got)
 	}
 }

@@ -24,6 +24,25 @@ func testCampaign() *app.Campaign {
 			"person_age": "38",
 			"facility":   "an ICE detention facility in New York",
 			"home_area":  "near Albany, New York",
+			// The facts of the default letters (the open seed campaign).
+			"witness":           "Guan Heng",
+			"documented":        "secretly filmed detention facilities in Xinjiang in 2020",
+			"asylum_granted_on": "January 28, 2026",
+			"asylum_court":      "an immigration judge in Napanoch, New York",
+			"released_on":       "February 3, 2026",
+		},
+	}
+}
+
+// closedCampaign is the closed seed campaign its archived letters
+// (templates/letters/free-guan-heng) are written for.
+func closedCampaign() *app.Campaign {
+	return &app.Campaign{
+		ID: 8, Slug: "free-guan-heng", Title: "Free Guan Heng", Status: app.CampaignClosed,
+		Facts: map[string]string{"person": "Guan Heng", "detained_in": "August 2025"},
+		Acted: []app.ActedRecipient{
+			{Key: "leg:K000391", Action: "written to the Secretary of Homeland Security on his behalf", Source: "his letter"},
+			{Key: "body:TLHRC", Action: "spoken up for him through the Tom Lantos Human Rights Commission", Source: "statement"},
 		},
 	}
 }
@@ -91,7 +110,14 @@ func testData(msg string) letter.Data {
 // readDefault loads one default letter from templates/letters.
 func readDefault(tb testing.TB, kind app.TargetKind) (subject, body string) {
 	tb.Helper()
-	src, err := os.ReadFile(filepath.Join(apptest.RepoRoot(tb), "templates", "letters", string(kind)+".txt"))
+	return readLetterFile(tb, string(kind)+".txt")
+}
+
+// readLetterFile loads a letter file from templates/letters.
+func readLetterFile(tb testing.TB, name string) (subject, body string) {
+	tb.Helper()
+	kind := name
+	src, err := os.ReadFile(filepath.Join(apptest.RepoRoot(tb), "templates", "letters", filepath.FromSlash(name)))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -61,6 +61,12 @@ const (
 	slotRecRole
 	slotRecCommittee
 	slotRecReason
+	slotRecRolePhrase
+	slotRecBodies
+	slotRecSeveralBodies
+	slotRecAlreadyActed
+	slotRecAction
+	slotRecActionSource
 	slotRecIsRepresentative
 	slotRecIsSenator
 	slotRecIsCommittee
@@ -106,15 +112,21 @@ var schema = [numSlots]Field{
 	slotRecRole:             {"recipient.role", KindString, "Title of the first seat (\"Member\" when untitled)", "Co-Chair"},
 	slotRecCommittee:        {"recipient.committee", KindString, "Name of the first committee or commission", "Tom Lantos Human Rights Commission"},
 	slotRecReason:           {"recipient.reason", KindString, "Why this recipient was chosen", "your Representative"},
+	slotRecRolePhrase:       {"recipient.role_phrase", KindString, "\"your role as ...\" or \"your roles as ... and ...\" (empty without a seat)", "your role as Co-Chair of the Tom Lantos Human Rights Commission"},
+	slotRecBodies:           {"recipient.bodies", KindString, "The committees and commissions they sit on, in words (\"the A and the B\")", "the Tom Lantos Human Rights Commission"},
+	slotRecSeveralBodies:    {"recipient.serves_on_several", KindBool, "Sits on more than one of the campaign's committees or commissions (\"the bodies on which you serve\")", "false"},
+	slotRecAlreadyActed:     {"recipient.already_acted", KindBool, "Is on the campaign's list of those who already acted: thank them rather than ask", "false"},
+	slotRecAction:           {"recipient.action", KindString, "What they already did, from the campaign's list, worded to follow \"you have already\" (empty otherwise)", "written to the Secretary of Homeland Security on his behalf"},
+	slotRecActionSource:     {"recipient.action_source", KindString, "Where their action is recorded, from the campaign's list", "Letter of September 2025"},
 	slotRecIsRepresentative: {"recipient.is_representative", KindBool, "Sits in the House (Representative, Delegate, Resident Commissioner)", "true"},
 	slotRecIsSenator:        {"recipient.is_senator", KindBool, "Sits in the Senate", "false"},
 	slotRecIsCommittee:      {"recipient.is_committee", KindBool, "Holds a seat on a committee or commission the campaign targets", "false"},
 	slotRecIsExecutive:      {"recipient.is_executive", KindBool, "Is an executive-branch official", "false"},
 	slotRecIsConstituent:    {"recipient.is_constituent", KindBool, "Represents the supporter (their own Representative or Senator)", "true"},
 
-	slotCampTitle:       {"campaign.title", KindString, "Campaign title", "Free Guan Heng"},
-	slotCampSlug:        {"campaign.slug", KindString, "Campaign web address name", "free-guan-heng"},
-	slotCampAsk:         {"campaign.ask", KindString, "The campaign's one-sentence request", "release him on bond"},
+	slotCampTitle:       {"campaign.title", KindString, "Campaign title", "Protect the people who document abuses in China"},
+	slotCampSlug:        {"campaign.slug", KindString, "Campaign web address name", "protect-witnesses"},
+	slotCampAsk:         {"campaign.ask", KindString, "The campaign's one-sentence request", "hold a public hearing on the case"},
 	slotCampSummary:     {"campaign.summary", KindString, "Campaign summary", "A short summary of the campaign."},
 	slotPersonalMessage: {"personal_message", KindString, "The supporter's own paragraph (often empty)", "I have followed this case closely."},
 	slotDate:            {"date", KindString, "Date of the letter", "November 22, 2026"},

@@ -355,9 +355,7 @@ func (r *run) cover(t app.OfficeTally, volumes, from, to int) pdf.Letter {
 		fmt.Fprintf(&b, " This is volume %d of %d, with letters %s to %s.", r.volume, volumes, count(from), count(to))
 	}
 	b.WriteString("\n\n")
-	if ask := strings.TrimSpace(c.Ask); ask != "" {
-		fmt.Fprintf(&b, "The writers ask you to %s\n\n", strings.TrimSuffix(lowerFirst(ask), ".")+".")
-	}
+	b.WriteString(coverAsk(c))
 	b.WriteString("Each letter carries its writer's name and postal address so that your office can reply.\n\n")
 	fmt.Fprintf(&b, "Respectfully,\n\n%s", org)
 	return pdf.Letter{
@@ -367,6 +365,30 @@ func (r *run) cover(t app.OfficeTally, volumes, from, to int) pdf.Letter {
 		Subject:        fmt.Sprintf("%s %s: %s", count(t.Letters), singular(t.Letters, what), c.Title),
 		Body:           b.String(),
 	}
+}
+
+// coverAsk is what the cover says the letters ask, in the campaign's own
+// words: its ask, and once it closed with an outcome, that outcome too, so
+// a packet printed after the case moved never asks an office for what
+// already happened.
+func coverAsk(c *app.Campaign) string {
+	ask := strings.TrimSuffix(lowerFirst(strings.TrimSpace(c.Ask)), ".")
+	outcome := strings.TrimSpace(c.Outcome)
+	var b strings.Builder
+	switch {
+	case outcome != "" && ask != "":
+		fmt.Fprintf(&b, "The writers asked you to %s. ", ask)
+	case ask != "":
+		fmt.Fprintf(&b, "The writers ask you to %s.\n\n", ask)
+	}
+	if outcome != "" {
+		b.WriteString("The campaign has since closed")
+		if c.OutcomeOn != nil {
+			b.WriteString(" (" + c.OutcomeOn.UTC().Format("January 2, 2006") + ")")
+		}
+		b.WriteString(": " + strings.TrimSuffix(outcome, ".") + ".\n\n")
+	}
+	return b.String()
 }
 
 func plural(n int, one, many string) string {

@@ -30,8 +30,14 @@ type campaignRow struct {
 	OrgName            string
 	OrgStatement       string
 	CWCTopic           string `gorm:"column:cwc_topic"`
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Case truth (migration 0015): JSON fact sources and acted list.
+	FactSources string
+	ReviewDays  int
+	Outcome     string
+	OutcomeOn   *time.Time
+	Acted       string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 func (campaignRow) TableName() string { return "campaigns" }
@@ -45,7 +51,33 @@ func toCampaignRow(c *app.Campaign) (campaignRow, error) {
 		}
 		facts = string(b)
 	}
+	sources, acted := "{}", "[]"
+	if len(c.FactSources) > 0 {
+		norm := make(map[string]app.FactSource, len(c.FactSources))
+		for k, v := range c.FactSources {
+			v.VerifiedOn = dbTimePtr(v.VerifiedOn)
+			norm[k] = v
+		}
+		b, err := json.Marshal(norm)
+		if err != nil {
+			return campaignRow{}, fmt.Errorf("encode fact sources: %w", err)
+		}
+		sources = string(b)
+	}
+	if len(c.Acted) > 0 {
+		norm := make([]app.ActedRecipient, len(c.Acted))
+		for i, a := range c.Acted {
+			a.On = dbTimePtr(a.On)
+			norm[i] = a
+		}
+		b, err := json.Marshal(norm)
+		if err != nil {
+			return campaignRow{}, fmt.Errorf("encode acted: %w", err)
+		}
+		acted = string(b)
+	}
 	return campaignRow{
+		FactSources: sources, ReviewDays: c.ReviewDays, Outcome: c.Outcome, OutcomeOn: dbTimePtr(c.OutcomeOn), Acted: acted,
 		ID: c.ID, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Ask: c.Ask, Facts: facts,
 		Status: string(c.Status), StartsAt: dbTimePtr(c.StartsAt), EndsAt: dbTimePtr(c.EndsAt),
 		RetentionDays: c.RetentionDays, CreatedAt: dbTime(c.CreatedAt), UpdatedAt: dbTime(c.UpdatedAt),
@@ -60,6 +92,7 @@ func (r *campaignRow) toApp() (*app.Campaign, error) {
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Ask: r.Ask,
 		Status: app.CampaignStatus(r.Status), StartsAt: utcPtr(r.StartsAt), EndsAt: utcPtr(r.EndsAt),
 		RetentionDays: r.RetentionDays, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ReviewDays: r.ReviewDays, Outcome: r.Outcome, OutcomeOn: utcPtr(r.OutcomeOn),
 		Delivery: app.DeliverySettings{
 			DoubleOptIn: r.DoubleOptIn, ConfirmWithinHours: r.ConfirmWithinHours, ReplyToSupporter: r.ReplyToSupporter,
 			OrgName: r.OrgName, OrgStatement: r.OrgStatement, CWCTopic: r.CWCTopic,
@@ -68,6 +101,23 @@ func (r *campaignRow) toApp() (*app.Campaign, error) {
 	if r.Facts != "" && r.Facts != "{}" {
 		if err := json.Unmarshal([]byte(r.Facts), &c.Facts); err != nil {
 			return nil, fmt.Errorf("store: campaign %d facts: %w", r.ID, err)
+		}
+	}
+	if r.FactSources != "" && r.FactSources != "{}" {
+		if err := json.Unmarshal([]byte(r.FactSources), &c.FactSources); err != nil {
+			return nil, fmt.Errorf("store: campaign %d fact sources: %w", r.ID, err)
+		}
+		for k, v := range c.FactSources {
+			v.VerifiedOn = utcPtr(v.VerifiedOn)
+			c.FactSources[k] = v
+		}
+	}
+	if r.Acted != "" && r.Acted != "[]" {
+		if err := json.Unmarshal([]byte(r.Acted), &c.Acted); err != nil {
+			return nil, fmt.Errorf("store: campaign %d acted: %w", r.ID, err)
+		}
+		for i := range c.Acted {
+			c.Acted[i].On = utcPtr(c.Acted[i].On)
 		}
 	}
 	return c, nil
@@ -99,7 +149,8 @@ func (d *DB) CreateCampaign(ctx context.Context, c *app.Campaign) error {
 		return mapErr(err, "create campaign", campaignMsgs)
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = row.ID, now, now
-	c.StartsAt, c.EndsAt = row.StartsAt, row.EndsAt
+	c.StartsAt, c.EndsAt, c.OutcomeOn = row.StartsAt, row.EndsAt, row.OutcomeOn
+	c.FactSources, c.Acted = normSources(c.FactSources), normActed(c.Acted)
 	return nil
 }
 
@@ -117,6 +168,8 @@ func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
 		"double_opt_in": row.DoubleOptIn, "confirm_within_hours": row.ConfirmWithinHours,
 		"reply_to_supporter": row.ReplyToSupporter, "org_name": row.OrgName,
 		"org_statement": row.OrgStatement, "cwc_topic": row.CWCTopic,
+		"fact_sources": row.FactSources, "review_days": row.ReviewDays, "outcome": row.Outcome,
+		"outcome_on": timeArg(row.OutcomeOn), "acted": row.Acted,
 	})
 	if res.Error != nil {
 		return mapErr(res.Error, "update campaign", campaignMsgs)
@@ -125,7 +178,8 @@ func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
 		return app.Errorf(app.ENOTFOUND, "%s", campaignMsgs.notFound)
 	}
 	c.UpdatedAt = row.UpdatedAt
-	c.StartsAt, c.EndsAt = row.StartsAt, row.EndsAt
+	c.StartsAt, c.EndsAt, c.OutcomeOn = row.StartsAt, row.EndsAt, row.OutcomeOn
+	c.FactSources, c.Acted = normSources(c.FactSources), normActed(c.Acted)
 	return nil
 }
 
@@ -135,7 +189,7 @@ func (d *DB) FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign
 	if err := d.r.WithContext(ctx).Where("slug = ?", slug).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find campaign", campaignMsgs)
 	}
-	return row.toApp()
+	return d.withUpdates(ctx, &row)
 }
 
 // FindCampaignByID loads a campaign (ENOTFOUND).
@@ -144,7 +198,87 @@ func (d *DB) FindCampaignByID(ctx context.Context, id int64) (*app.Campaign, err
 	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find campaign", campaignMsgs)
 	}
-	return row.toApp()
+	return d.withUpdates(ctx, &row)
+}
+
+// withUpdates converts a loaded row and adds its case updates, newest
+// first. One campaign is loaded per page or per cache fill, so the second
+// query is cheap; lists skip it.
+func (d *DB) withUpdates(ctx context.Context, row *campaignRow) (*app.Campaign, error) {
+	c, err := row.toApp()
+	if err != nil {
+		return nil, err
+	}
+	var rows []caseUpdateRow
+	if err := d.r.WithContext(ctx).Where("campaign_id = ?", c.ID).Order("posted_on DESC, id DESC").
+		Find(&rows).Error; err != nil {
+		return nil, mapErr(err, "list case updates", msgs{})
+	}
+	for _, r := range rows {
+		c.Updates = append(c.Updates, app.CaseUpdate{ID: r.ID, CampaignID: r.CampaignID, On: r.PostedOn.UTC(),
+			Body: r.Body, SourceURL: r.SourceURL, Author: r.Author, CreatedAt: r.CreatedAt.UTC()})
+	}
+	return c, nil
+}
+
+// normSources and normActed give the stored precision (and UTC) to the
+// dates of what was just written, so it equals what a later load returns.
+func normSources(m map[string]app.FactSource) map[string]app.FactSource {
+	for k, v := range m {
+		v.VerifiedOn = utcPtr(dbTimePtr(v.VerifiedOn))
+		m[k] = v
+	}
+	return m
+}
+
+func normActed(list []app.ActedRecipient) []app.ActedRecipient {
+	for i := range list {
+		list[i].On = utcPtr(dbTimePtr(list[i].On))
+	}
+	return list
+}
+
+// caseUpdateRow is the case_updates table.
+type caseUpdateRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	CampaignID int64
+	PostedOn   time.Time
+	Body       string
+	SourceURL  string
+	Author     string
+	CreatedAt  time.Time
+}
+
+func (caseUpdateRow) TableName() string { return "case_updates" }
+
+// AddCaseUpdate stores u and sets its ID and CreatedAt (ENOTFOUND when the
+// campaign is gone).
+func (d *DB) AddCaseUpdate(ctx context.Context, u *app.CaseUpdate) error {
+	row := caseUpdateRow{CampaignID: u.CampaignID, PostedOn: dbTime(u.On), Body: u.Body, SourceURL: u.SourceURL,
+		Author: u.Author, CreatedAt: d.now()}
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.lockCampaign(tx, u.CampaignID); err != nil {
+			return err
+		}
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return mapErr(err, "add case update", msgs{notFound: campaignMsgs.notFound, missing: campaignMsgs.notFound})
+	}
+	u.ID, u.CreatedAt, u.On = row.ID, row.CreatedAt, row.PostedOn.UTC()
+	return nil
+}
+
+// DeleteCaseUpdate removes one update of a campaign (ENOTFOUND).
+func (d *DB) DeleteCaseUpdate(ctx context.Context, campaignID, id int64) error {
+	res := d.w.WithContext(ctx).Where("campaign_id = ? AND id = ?", campaignID, id).Delete(&caseUpdateRow{})
+	if res.Error != nil {
+		return mapErr(res.Error, "delete case update", msgs{})
+	}
+	if res.RowsAffected == 0 {
+		return app.Errorf(app.ENOTFOUND, "That update is no longer there.")
+	}
+	return nil
 }
 
 // ListCampaigns returns campaigns, newest first.

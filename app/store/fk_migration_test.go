@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/advocate-org/advocate/app"
 )
 
 // Migration 0011 defers the foreign keys of the submission path on SQLite:
@@ -20,10 +18,7 @@ func TestDeferredForeignKeysMigration(t *testing.T) {
 	if _, err := d.migrate(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
-	c := &app.Campaign{Slug: "old", Title: "Old", Status: app.CampaignOpen}
-	if err := d.CreateCampaign(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	c := oldCampaign(t, d, "old")
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	q := pool(d.w.WithContext(ctx))
 	exec := func(q querier, query string, args ...any) error {

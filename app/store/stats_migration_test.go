@@ -25,10 +25,7 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 			if _, err := d.migrate(ctx, 5); err != nil {
 				t.Fatal(err)
 			}
-			c := &app.Campaign{Slug: "old", Title: "Old", Status: app.CampaignOpen}
-			if err := d.CreateCampaign(ctx, c); err != nil {
-				t.Fatal(err)
-			}
+			c := oldCampaign(t, d, "old")
 			mar1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 			mar2 := mar1.AddDate(0, 0, 1)
 			q := pool(d.w.WithContext(ctx))
@@ -93,4 +90,64 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A campaign stored before migration 0015 keeps every fact; with no source
+// recorded, each fact reads as never verified.
+func TestCaseTruthMigrationKeepsFacts(t *testing.T) {
+	dsns := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "old.db") },
+		"postgres": func(t *testing.T) string { return apptest.PostgresDSN(t) },
+	}
+	for name, dsn := range dsns {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := openTestDB(t, dsn(t))
+			if _, err := d.migrate(ctx, 14); err != nil {
+				t.Fatal(err)
+			}
+			at := time.Date(2025, 9, 1, 10, 0, 0, 0, time.UTC)
+			if _, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`INSERT INTO campaigns (id, slug, title, summary, ask,
+				facts, status, retention_days, created_at, updated_at) VALUES (1, 'old', 'Old', 'S', 'A', ?, 'open', 0, ?, ?)`),
+				`{"person":"Guan Heng","home_area":"near Albany"}`, at, at); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c, err := d.FindCampaignBySlug(ctx, "old")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.Facts, map[string]string{"person": "Guan Heng", "home_area": "near Albany"}) ||
+				c.FactSources != nil || c.Acted != nil || c.Outcome != "" || c.ReviewEvery() != app.DefaultReviewDays {
+				t.Fatalf("migrated campaign = %+v", c)
+			}
+			if stale := c.StaleFacts(at); !reflect.DeepEqual(stale, []string{"home_area", "person"}) {
+				t.Fatalf("StaleFacts = %v, want both facts (never verified)", stale)
+			}
+			if _, ok := c.FactsVerifiedOn(); ok {
+				t.Fatal("FactsVerifiedOn says verified")
+			}
+		})
+	}
+}
+
+// oldCampaign stores a campaign with the columns every schema version has,
+// for tests that stop migrating before the latest version (CreateCampaign
+// writes every column of the current schema).
+func oldCampaign(t *testing.T, d *DB, slug string) *app.Campaign {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	q := pool(d.w.WithContext(ctx))
+	if _, err := q.ExecContext(ctx, d.rebind(`INSERT INTO campaigns (slug, title, summary, ask, facts, status, retention_days,
+		created_at, updated_at) VALUES (?, 'Old', '', '', '{}', 'open', 0, ?, ?)`), slug, at, at); err != nil {
+		t.Fatal(err)
+	}
+	c := &app.Campaign{Slug: slug, Title: "Old", Status: app.CampaignOpen}
+	if err := q.QueryRowContext(ctx, d.rebind(`SELECT id FROM campaigns WHERE slug = ?`), slug).Scan(&c.ID); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -55,13 +55,13 @@ func TestAPILookup(t *testing.T) {
 func TestAPICampaignsAndTargets(t *testing.T) {
 	f := newFixture(t, "", "")
 	_, body := f.get("/api/v1/campaigns")
-	mustContain(t, body, `"slug":"free-guan-heng"`)
-	resp, body := f.get("/api/v1/campaigns/free-guan-heng/targets?zip=60173")
+	mustContain(t, body, `"slug":"protect-witnesses"`)
+	resp, body := f.get("/api/v1/campaigns/protect-witnesses/targets?zip=60173")
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode, body)
 	}
 	mustContain(t, body, `"needs_choice":true`, `"K000391"`, `"exec:DHS_SECRETARY"`)
-	_, body = f.get("/api/v1/campaigns/free-guan-heng/targets?zip=60173&representative=K000391")
+	_, body = f.get("/api/v1/campaigns/protect-witnesses/targets?zip=60173&representative=K000391")
 	mustContain(t, body, `"needs_choice":false`, `"leg:K000391"`)
 	if resp, _ := f.get("/api/v1/campaigns/nope/targets?zip=12202"); resp.StatusCode != 404 {
 		t.Errorf("unknown campaign: %d", resp.StatusCode)
@@ -74,7 +74,7 @@ func TestAPICampaignsAndTargets(t *testing.T) {
 // the link again.
 func TestAPISubmitAndRepeat(t *testing.T) {
 	f := newFixture(t, "", "")
-	resp, first := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON)
+	resp, first := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %s", resp.StatusCode, first)
 	}
@@ -85,7 +85,7 @@ func TestAPISubmitAndRepeat(t *testing.T) {
 		}
 	}
 	link := f.emailedLink(t, slug, "lukasz@example.org")
-	resp, again := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+	resp, again := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json",
 		strings.Replace(goodJSON, "lukasz@example.org", "LUKASZ@example.org", 1))
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("repeat: %d %s", resp.StatusCode, again)
@@ -105,13 +105,13 @@ func TestAPISubmitAndRepeat(t *testing.T) {
 func TestAPISplitZipNeedsChoice(t *testing.T) {
 	f := newFixture(t, "", "")
 	in := strings.NewReplacer(`"zip":"12202"`, `"zip":"60173"`, `"state":"NY"`, `"state":"IL"`, `"city":"Albany"`, `"city":"Schaumburg"`).Replace(goodJSON)
-	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", in)
+	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", in)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	mustContain(t, body, `"representative"`, `"candidates"`, `"K000391"`)
 	in = strings.Replace(in, `"personal_message"`, `"representative":"K000391","personal_message"`, 1)
-	resp, body = f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", in)
+	resp, body = f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", in)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -155,7 +155,7 @@ func TestAPIBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := "/api/v1/campaigns/free-guan-heng/submissions"
+			path := "/api/v1/campaigns/protect-witnesses/submissions"
 			if tt.name == "unknown campaign" {
 				path = "/api/v1/campaigns/nope/submissions"
 			}
@@ -169,7 +169,7 @@ func TestAPIBadInput(t *testing.T) {
 		})
 	}
 	// Nothing was stored by any of them.
-	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON)
+	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("after bad input the first good submission must be new: %d %s", resp.StatusCode, body)
 	}
@@ -179,7 +179,7 @@ func TestHTMLInEveryFieldIsEscaped(t *testing.T) {
 	f := newFixture(t, "", "")
 	x := `<img src=x onerror=alert(1)>`
 	in := `{"first_name":"` + x + `","last_name":"` + x + `","email":"x@example.org","address1":"` + x + `","address2":"` + x + `","city":"` + x + `","state":"NY","zip":"12202","personal_message":"` + x + `"}`
-	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", in)
+	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", in)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}

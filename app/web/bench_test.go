@@ -43,7 +43,7 @@ func BenchmarkSubmitHTTP(b *testing.B) {
 			i := n.Add(1)
 			body := strings.Replace(goodJSON, "lukasz@example.org", fmt.Sprintf("bench%d-%d@example.org", time.Now().UnixNano(), i), 1)
 			t0 := time.Now()
-			resp, err := client.Post(f.srv.URL+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", strings.NewReader(body))
+			resp, err := client.Post(f.srv.URL+"/api/v1/campaigns/protect-witnesses/submissions", "application/json", strings.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return

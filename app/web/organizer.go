@@ -31,6 +31,13 @@ func (s *Server) organizerRoutes(g *echo.Group) {
 	g.POST("/campaigns/:slug/edit", s.orgUpdateCampaign)
 	g.POST("/campaigns/:slug/open", s.orgOpenCampaign)
 	g.POST("/campaigns/:slug/close", s.orgCloseCampaign)
+	g.POST("/campaigns/:slug/outcome", s.orgCloseWithOutcome)
+	g.POST("/campaigns/:slug/updates", s.orgPostUpdate)
+	g.POST("/campaigns/:slug/updates/:id/remove", s.orgRemoveUpdate)
+	g.GET("/campaigns/:slug/acted", s.orgActed)
+	g.POST("/campaigns/:slug/acted", s.orgSaveActed)
+	g.GET("/campaigns/:slug/copy", s.orgCopyForm)
+	g.POST("/campaigns/:slug/copy", s.orgCopy)
 
 	g.GET("/campaigns/:slug/targets", s.orgTargets)
 	g.POST("/campaigns/:slug/targets", s.orgAddTarget)
@@ -87,6 +94,13 @@ type orgPage struct {
 	Summary   *campaign.Summary
 	Problems  []string
 	Letters   []letterRow
+
+	// Keeping the campaign true (organizer_case.go).
+	FactReport  campaign.FactReport
+	UpdateForm  campaign.UpdateInput
+	OutcomeForm outcomeForm
+	ActedRows   []campaign.ActedInput
+	CopyForm    campaign.CopyInput
 
 	// Campaign form.
 	IsNew    bool
@@ -146,6 +160,14 @@ func (p *orgPage) WhenPtr(t *time.Time) string {
 		return ""
 	}
 	return p.When(*t)
+}
+
+// Day formats a date (a fact check, an update, an outcome) with its year.
+func (p *orgPage) Day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("January 2, 2006")
 }
 
 // Inc counts from 1 in templates.

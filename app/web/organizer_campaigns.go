@@ -43,22 +43,22 @@ func detailsForm(c echo.Context) (campaign.DetailsInput, error) {
 	in := campaign.DetailsInput{
 		Slug: form.Get("slug"), Title: form.Get("title"), Summary: form.Get("summary"), Ask: form.Get("ask"),
 		StartsAt: form.Get("starts_at"), EndsAt: form.Get("ends_at"), RetentionDays: form.Get("retention_days"),
+		ReviewDays: form.Get("review_days"),
 		Delivery: campaign.DeliveryInput{
 			DoubleOptIn: form.Get("double_opt_in") != "", ConfirmWithinHours: form.Get("confirm_within_hours"),
 			ReplyToSupporter: form.Get("reply_to_supporter") != "", OrgName: form.Get("org_name"),
 			OrgStatement: form.Get("org_statement"), CWCTopic: form.Get("cwc_topic"),
 		},
 	}
-	keys, values := form["fact_key"], form["fact_value"]
-	for i := range max(len(keys), len(values)) {
-		var f campaign.Fact
-		if i < len(keys) {
-			f.Key = keys[i]
+	keys, values, ons, sources := form["fact_key"], form["fact_value"], form["fact_verified_on"], form["fact_source"]
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return list[i]
 		}
-		if i < len(values) {
-			f.Value = values[i]
-		}
-		in.Facts = append(in.Facts, f)
+		return ""
+	}
+	for i := range max(len(keys), len(values), len(ons), len(sources)) {
+		in.Facts = append(in.Facts, campaign.Fact{Key: at(keys, i), Value: at(values, i), VerifiedOn: at(ons, i), Source: at(sources, i)})
 	}
 	return in, nil
 }
@@ -76,7 +76,7 @@ func (s *Server) renderDetailsForm(c echo.Context, camp *app.Campaign, in campai
 	}
 	org.Details = in
 	for _, f := range in.Facts {
-		if strings.TrimSpace(f.Key) != "" || strings.TrimSpace(f.Value) != "" {
+		if strings.TrimSpace(f.Key) != "" || strings.TrimSpace(f.Value) != "" || strings.TrimSpace(f.Source) != "" {
 			org.FactRows = append(org.FactRows, f)
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Server) renderDetailsForm(c echo.Context, camp *app.Campaign, in campai
 // offices in that person's name; with it a share of supporters never
 // confirm, and their letters are not sent (README, "Double opt-in").
 func (s *Server) orgNewCampaign(c echo.Context) error {
-	return s.renderDetailsForm(c, nil, campaign.DetailsInput{RetentionDays: "0",
+	return s.renderDetailsForm(c, nil, campaign.DetailsInput{RetentionDays: "0", ReviewDays: "30",
 		Delivery: campaign.DeliveryInput{DoubleOptIn: true, ConfirmWithinHours: "0"}}, nil)
 }
 
@@ -119,12 +119,24 @@ func (s *Server) orgCampaign(c echo.Context) error {
 }
 
 func (s *Server) renderCampaign(c echo.Context, status int, pageErr error) error {
+	return s.renderCampaignWith(c, status, pageErr, nil)
+}
+
+// renderCampaignWith renders the overview; fill keeps what was typed in
+// one of its forms when that form had a problem.
+func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, fill func(*orgPage)) error {
 	ctx := c.Request().Context()
 	camp, err := s.opts.Campaigns.Get(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
 	org := s.newOrgPage(crumb{Label: camp.Title})
+	org.FactReport = s.opts.Campaigns.Facts(camp)
+	org.UpdateForm.On = s.opts.Clock().In(s.opts.Campaigns.Location()).Format(campaign.DateLayout)
+	org.OutcomeForm.On = org.UpdateForm.On
+	if fill != nil {
+		fill(org)
+	}
 	if org.Problems, err = s.opts.Campaigns.Problems(ctx, camp); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func TestCampaignDeliverySettingsOverHTTP(t *testing.T) {
 	of := newOrgFixture(t)
 	b := of.organizer()
 	ctx := context.Background()
-	const slug = "free-guan-heng"
+	const slug = "protect-witnesses"
 	const page = "/organize/campaigns/" + slug + "/edit"
 	camp, err := of.db.FindCampaignBySlug(ctx, slug)
 	if err != nil {
@@ -35,7 +35,7 @@ func TestCampaignDeliverySettingsOverHTTP(t *testing.T) {
 	// The seed's settings show on the form.
 	_, form := b.get(page)
 	mustContain(t, form, `name="double_opt_in"`, `id="reply_to_supporter" name="reply_to_supporter" value="1" checked`,
-		`value="Friends of Guan Heng"`, `value="Immigration"`, `id="org_statement"`)
+		`value="Protect the Witnesses"`, `value="Immigration"`, `id="org_statement"`)
 	mustNotContain(t, form, `id="double_opt_in" name="double_opt_in" value="1" checked`)
 
 	// Bad values come back next to their fields and change nothing.

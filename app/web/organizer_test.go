@@ -129,12 +129,12 @@ func (b *browser) follow(resp *http.Response, body string) string {
 
 func text(body string) string { return html.UnescapeString(body) }
 
-const editorPath = "/organize/campaigns/free-guan-heng/letters/"
+const editorPath = "/organize/campaigns/protect-witnesses/letters/"
 
 func TestOrganizerPagesNeedTheOrganizerRole(t *testing.T) {
 	of := newOrgFixture(t)
 	anon := of.browser()
-	resp, _ := anon.get("/organize/campaigns/free-guan-heng")
+	resp, _ := anon.get("/organize/campaigns/protect-witnesses")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
 		t.Fatalf("anonymous: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -144,14 +144,14 @@ func TestOrganizerPagesNeedTheOrganizerRole(t *testing.T) {
 	}
 	// A POST without the token is refused before it reaches a handler.
 	b := of.organizer()
-	if resp, _ := b.post("/organize/campaigns/free-guan-heng/close", url.Values{}, false); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := b.post("/organize/campaigns/protect-witnesses/close", url.Values{}, false); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("close without CSRF: %d", resp.StatusCode)
 	}
 	resp, body := b.get("/organize")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatal(resp.StatusCode, body)
 	}
-	mustContain(t, body, "Free Guan Heng", `badge status-open`, "/organize/campaigns/free-guan-heng", "New campaign", "Rosters")
+	mustContain(t, body, "Protect the people who document abuses in China", `badge status-open`, "/organize/campaigns/protect-witnesses", "New campaign", "Rosters")
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options"} {
 		if resp.Header.Get(h) == "" {
 			t.Errorf("no %s", h)
@@ -180,7 +180,7 @@ func TestCampaignCreateEditOpenCloseOverHTTP(t *testing.T) {
 	}
 	mustContain(t, body, `id="title-error"`, `id="slug-error"`, `id="starts_at-error"`, `id="retention_days-error"`, `id="facts-error"`,
 		`value="Not A Slug"`, `value="Bad Key"`)
-	if list, _ := of.db.ListCampaigns(context.Background(), app.CampaignFilter{}); len(list) != 1 {
+	if list, _ := of.db.ListCampaigns(context.Background(), app.CampaignFilter{}); len(list) != 2 {
 		t.Fatalf("%d campaigns after a refused create", len(list))
 	}
 
@@ -192,8 +192,18 @@ func TestCampaignCreateEditOpenCloseOverHTTP(t *testing.T) {
 		t.Fatalf("create: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 	page := b.follow(resp, body)
-	mustContain(t, page, "Created the draft", "Free Ana", "badge status-draft", "campaign.facts.person", "Everything is in place",
+	mustContain(t, page, "Created the draft", "Free Ana", "badge status-draft", "campaign.facts.person",
 		"The supporter’s own Representative", "Dec 31, 2026 5:00 PM EST", "kept 30 days")
+	// The starter letters still hold their placeholders: the campaign
+	// cannot open until they are written.
+	mustContain(t, text(page), "it still has the starter letter's placeholder", "Before this campaign can open")
+	resp, body = b.submit("/organize/campaigns/free-ana", "/organize/campaigns/free-ana/open", url.Values{})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(text(body), "The campaign cannot open yet: Write the representative letter: it still has the starter letter's placeholder") {
+		t.Fatalf("open with placeholders: %d %s", resp.StatusCode, errorText(body))
+	}
+	writeLetters(t, b, "free-ana")
+	_, page = b.get("/organize/campaigns/free-ana")
+	mustContain(t, page, "Everything is in place")
 	if r, _ := of.get("/c/free-ana"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("draft is public: %d", r.StatusCode)
 	}
@@ -243,7 +253,7 @@ func TestCampaignCreateEditOpenCloseOverHTTP(t *testing.T) {
 func TestTargetRulesOverHTTP(t *testing.T) {
 	of := newOrgFixture(t)
 	b := of.organizer()
-	const page = "/organize/campaigns/free-guan-heng/targets"
+	const page = "/organize/campaigns/protect-witnesses/targets"
 	_, body := b.get(page)
 	mustContain(t, text(body), "Leaders (chairs, co-chairs, ranking members) of the Tom Lantos Human Rights Commission",
 		"Secretary of Homeland Security, Markwayne Mullin", "Congressional-Executive Commission on China (CECC)")
@@ -270,7 +280,7 @@ func TestTargetRulesOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d %s", resp.StatusCode, body)
 	}
-	rules, _ := of.db.ListTargetRules(context.Background(), 1)
+	rules, _ := of.db.ListTargetRules(context.Background(), of.seedID(t))
 	if n := len(rules); n != 6 || rules[4].CommitteeCode != "TLHRC" || rules[5].ExecutiveKey != "DHS_SECRETARY" {
 		t.Fatalf("rules after move: %+v", rules)
 	}
@@ -284,7 +294,7 @@ func TestTargetRulesOverHTTP(t *testing.T) {
 
 func currentVersion(t *testing.T, of *orgFixture, kind app.TargetKind) app.TemplateVersion {
 	t.Helper()
-	tpls, err := of.db.CurrentTemplates(context.Background(), 1)
+	tpls, err := of.db.CurrentTemplates(context.Background(), of.seedID(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,8 +311,8 @@ func TestTemplateEditorOverHTTP(t *testing.T) {
 	}
 	body = text(body)
 	// Merge fields, the current text, and a preview for Albany's Representative.
-	mustContain(t, body, "{{ recipient.greeting }}", "Salutation line", "{{ campaign.facts.person }}", "Dear Representative Tonko:",
-		`value="12202"`, "Editing version 1", `formaction="/organize/campaigns/free-guan-heng/letters/representative/preview.pdf"`,
+	mustContain(t, body, "{{ recipient.greeting }}", "Salutation line", "{{ campaign.facts.witness }}", "Dear Representative Tonko:",
+		`value="12202"`, "Editing version 1", `formaction="/organize/campaigns/protect-witnesses/letters/representative/preview.pdf"`,
 		`src="/static/editor.js"`)
 	cur := currentVersion(t, of, app.TargetRepresentative)
 
@@ -383,7 +393,7 @@ func TestPreviewPDFAndJSON(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
 		t.Fatalf("pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "preview-free-guan-heng-senator.pdf") {
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "preview-protect-witnesses-senator.pdf") {
 		t.Errorf("disposition %q", cd)
 	}
 	if !strings.Contains(body, "/Title (SAMPLE: ") {
@@ -587,6 +597,30 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 	for _, a := range []string{keptroster.ActionMemberSave, keptroster.ActionExecutiveSave} {
 		if !strings.Contains(got, a) {
 			t.Errorf("audit lacks %s: %s", a, got)
+		}
+	}
+}
+
+// seedID is the id of the open seed campaign.
+func (of *orgFixture) seedID(t *testing.T) int64 {
+	t.Helper()
+	c, err := of.db.FindCampaignBySlug(context.Background(), "protect-witnesses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+// writeLetters replaces a new campaign's starter letters for its
+// Representative and Senators, so that it can open.
+func writeLetters(t *testing.T, b *browser, slug string) {
+	t.Helper()
+	for _, k := range []string{"representative", "senator"} {
+		page := "/organize/campaigns/" + slug + "/letters/" + k
+		resp, body := b.submit(page, page, url.Values{"subject": {"Please act"},
+			"body": {"{{ recipient.greeting }}\n\nPlease {{ campaign.ask }}.\n\n{{ supporter.full_name }}"}, "action": {"save"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("write the %s letter: %d %s", k, resp.StatusCode, errorText(body))
 		}
 	}
 }

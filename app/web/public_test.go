@@ -14,7 +14,7 @@ import (
 	"github.com/advocate-org/advocate/app/web"
 )
 
-const slug = "free-guan-heng"
+const slug = "protect-witnesses"
 
 func TestHomeRedirectsToTheOnlyCampaign(t *testing.T) {
 	f := newFixture(t, "", "")
@@ -30,7 +30,7 @@ func TestCampaignPage(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatal(resp.StatusCode)
 	}
-	mustContain(t, body, "Free Guan Heng", `<label for="zip">ZIP code`, `name="_csrf"`, "sample roster")
+	mustContain(t, body, "Protect the people who document abuses in China", `<label for="zip">ZIP code`, `name="_csrf"`, "sample roster")
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"} {
 		if resp.Header.Get(h) == "" {
 			t.Errorf("missing header %s", h)
@@ -86,7 +86,7 @@ func TestSupporterJourneySingleDistrict(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdfBody, "%PDF-") {
 		t.Fatalf("pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "letters-free-guan-heng.pdf") {
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "letters-protect-witnesses.pdf") {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	_, body = f.get(loc)

@@ -14,7 +14,7 @@ import (
 func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 	f := newFixture(t, "", "", func(o *web.Options) { o.SubmitRate = web.RateLimit{PerMinute: 6, Burst: 2} })
 	post := func(i int) *http.Response {
-		resp, _ := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+		resp, _ := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json",
 			strings.Replace(goodJSON, "lukasz@", "l"+string(rune('a'+i))+"@", 1))
 		return resp
 	}
@@ -28,7 +28,7 @@ func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 		t.Fatalf("over the limit: %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
 	// X-Forwarded-For from an untrusted peer does not buy a fresh bucket.
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/campaigns/free-guan-heng/submissions", strings.NewReader(strings.Replace(goodJSON, "lukasz@", "lz@", 1)))
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/campaigns/protect-witnesses/submissions", strings.NewReader(strings.Replace(goodJSON, "lukasz@", "lz@", 1)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Forwarded-For", "203.0.113.9")
 	resp, err := f.client.Do(req)
@@ -49,13 +49,13 @@ func TestSubmissionsAreRateLimitedPerAddress(t *testing.T) {
 func TestFormRateLimitKeepsInput(t *testing.T) {
 	f := newFixture(t, "", "", func(o *web.Options) { o.SubmitRate = web.RateLimit{PerMinute: 6, Burst: 1} })
 	v := supporterForm("12202", "NY")
-	v.Set("_csrf", f.csrf("free-guan-heng"))
+	v.Set("_csrf", f.csrf("protect-witnesses"))
 	v.Set("personal_message", "My own paragraph, typed with care.")
-	if resp, body := f.postForm("/c/free-guan-heng/submit", v); resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
+	if resp, body := f.postForm("/c/protect-witnesses/submit", v); resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first submission: %d %s", resp.StatusCode, body)
 	}
 	v.Set("email", "other@example.org")
-	resp, body := f.postForm("/c/free-guan-heng/submit", v)
+	resp, body := f.postForm("/c/protect-witnesses/submit", v)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("over the limit: %d", resp.StatusCode)
 	}
@@ -71,7 +71,7 @@ func TestMailboxFloodIsHeldThenMuted(t *testing.T) {
 	var last string
 	for i := range 31 {
 		last = fmt.Sprintf("victim+%d@example.org", i)
-		resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+		resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json",
 			strings.Replace(goodJSON, "lukasz@example.org", last, 1))
 		if resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("submission %d: %d %s", i, resp.StatusCode, body)

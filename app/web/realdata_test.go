@@ -23,7 +23,7 @@ func TestRealRoster(t *testing.T) {
 	_, body = f.get("/api/v1/lookup?zip=20001")
 	mustContain(t, body, `"state":"DC","district":0`, `"senators":[]`)
 
-	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json",
+	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json",
 		strings.NewReplacer(`"zip":"12202"`, `"zip":"60173"`, `"state":"NY"`, `"state":"IL"`, `"personal_message"`, `"lat":42.042839,"lon":-88.0382131,"personal_message"`).Replace(goodJSON))
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %s", resp.StatusCode, body)
@@ -39,12 +39,12 @@ func TestRealRoster(t *testing.T) {
 func TestJourneyOnPostgres(t *testing.T) {
 	dsn := apptest.PostgresDSN(t)
 	f := newFixture(t, dsn, "")
-	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON)
+	resp, body := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	link := f.emailedLink(t, slug, "lukasz@example.org")
-	resp, again := f.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON)
+	resp, again := f.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON)
 	if resp.StatusCode != http.StatusAccepted || again != body || f.emailedLink(t, slug, "lukasz@example.org") != link {
 		t.Fatalf("repeat on Postgres: %d %s", resp.StatusCode, again)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -77,6 +78,9 @@ var funcs = template.FuncMap{
 		return *p
 	},
 	"join": strings.Join,
+	// day writes a date (kept as midnight UTC) with its year.
+	"day":    func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+	"isoDay": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return fmt.Sprintf("%d %s", n, one)

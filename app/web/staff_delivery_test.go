@@ -33,7 +33,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	t.Cleanup(hs.Close)
 	af.srv = hs
 
-	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusAccepted {
+	if resp, body := af.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", goodJSON); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
 	staff := af.signedIn("staff@example.org", app.RoleStaff)
@@ -43,18 +43,18 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	}
 	mustContain(t, body, "Deliveries by channel and status", "download", "Rep. Paul Tonko (NY-20)", "Secretary of Homeland Security Markwayne Mullin",
 		"downloading them needs the supporter-data role")
-	mustNotContain(t, body, "/staff/campaigns/free-guan-heng/packets.zip")
+	mustNotContain(t, body, "/staff/campaigns/protect-witnesses/packets.zip")
 	// A packet is every letter in full (name, street address, email, own
 	// paragraph): plain staff may not have one.
-	if resp, zipBody := staff.get("/staff/campaigns/free-guan-heng/packets.zip"); resp.StatusCode != http.StatusForbidden ||
+	if resp, zipBody := staff.get("/staff/campaigns/protect-witnesses/packets.zip"); resp.StatusCode != http.StatusForbidden ||
 		strings.HasPrefix(zipBody, "PK") || strings.Contains(zipBody, "Albany") {
 		t.Fatalf("packets as plain staff: %d", resp.StatusCode)
 	}
 
 	data := af.signedIn("data@example.org", app.RoleStaff, app.RoleSupporterData)
 	_, body = data.get("/staff/delivery")
-	mustContain(t, body, "/staff/campaigns/free-guan-heng/packets.zip")
-	resp, zipBody := data.get("/staff/campaigns/free-guan-heng/packets.zip")
+	mustContain(t, body, "/staff/campaigns/protect-witnesses/packets.zip")
+	resp, zipBody := data.get("/staff/campaigns/protect-witnesses/packets.zip")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("packets: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -78,7 +78,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	}
 	// The download is in the audit log with who asked.
 	evs, err := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "packets.write"})
-	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "data@example.org" || evs[0].Subject != "campaign:free-guan-heng" {
+	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "data@example.org" || evs[0].Subject != "campaign:protect-witnesses" {
 		t.Fatalf("audit %+v %v", evs, err)
 	}
 

@@ -81,7 +81,7 @@ func TestSupporterPrivacyPages(t *testing.T) {
 		t.Fatalf("search: %d %s", resp.StatusCode, body)
 	}
 	mustContain(t, body, "Held for lukasz@example.org", "Lukasz@Example.org", "Łukasz Żółć", "1 Main St, Albany, NY 12202",
-		"Please help.", "Free Guan Heng", "/staff/supporters/export?email=lukasz%40example.org", "Erase this supporter's data",
+		"Please help.", "Protect the people who document abuses in China", "/staff/supporters/export?email=lukasz%40example.org", "Erase this supporter's data",
 		"The Honorable Paul Tonko", "download: ready to download")
 	mustNotContain(t, body, "keep@example.org")
 	_, body = sd.get("/staff/supporters?email=nobody@example.org")

@@ -14,7 +14,7 @@ import (
 // submitJSON posts one API submission and returns how many letters it made.
 func submitLetters(t *testing.T, af *authFixture, body string) int {
 	t.Helper()
-	resp, out := af.do(http.MethodPost, "/api/v1/campaigns/free-guan-heng/submissions", "application/json", body)
+	resp, out := af.do(http.MethodPost, "/api/v1/campaigns/protect-witnesses/submissions", "application/json", body)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submission: %d %s", resp.StatusCode, out)
 	}
@@ -38,37 +38,37 @@ func TestStaffDashboard(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("overview: %d", resp.StatusCode)
 	}
-	mustContain(t, body, `href="/staff/campaigns/free-guan-heng"`, "Free Guan Heng", `<td class="num">2</td>`)
+	mustContain(t, body, `href="/staff/campaigns/protect-witnesses"`, "Protect the people who document abuses in China", `<td class="num">2</td>`)
 
-	resp, body = staff.get("/staff/campaigns/free-guan-heng")
+	resp, body = staff.get("/staff/campaigns/protect-witnesses")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("dashboard: %d %s", resp.StatusCode, body)
 	}
 	mustContain(t, body, `data-stat="supporters">2<`, `data-stat="letters">`+strconv.Itoa(letters)+`<`,
 		`<svg class="chart"`, "Letters per day", "Supporters by state", "<title>NY: 2 supporters</title>",
-		"Paul Tonko", "/staff/campaigns/free-guan-heng/export/letters.csv", `src="/static/staff.js"`)
+		"Paul Tonko", "/staff/campaigns/protect-witnesses/export/letters.csv", `src="/static/staff.js"`)
 	mustNotContain(t, body, "lukasz@example.org", "HYPERLINK")
 
 	// A filter that does not parse shows its error over the unfiltered numbers.
-	resp, body = staff.get("/staff/campaigns/free-guan-heng?from=tomorrow&state=ZZ")
+	resp, body = staff.get("/staff/campaigns/protect-witnesses?from=tomorrow&state=ZZ")
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad filter: %d", resp.StatusCode)
 	}
 	mustContain(t, body, "enter a date as YYYY-MM-DD", "two-letter state", `data-stat="supporters">2<`)
 	// A state with nobody.
-	_, body = staff.get("/staff/campaigns/free-guan-heng?state=IL")
+	_, body = staff.get("/staff/campaigns/protect-witnesses?state=IL")
 	mustContain(t, body, `data-stat="supporters">0<`)
 	if resp, _ := staff.get("/staff/campaigns/nope"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown campaign: %d", resp.StatusCode)
 	}
 
 	// The letters list and its export mask emails for staff.
-	_, body = staff.get("/staff/campaigns/free-guan-heng/letters")
+	_, body = staff.get("/staff/campaigns/protect-witnesses/letters")
 	mustContain(t, body, "l***@e***.org", "masked")
 	mustNotContain(t, body, "lukasz@example.org")
-	resp, body = staff.get("/staff/campaigns/free-guan-heng/export/letters.csv")
+	resp, body = staff.get("/staff/campaigns/protect-witnesses/export/letters.csv")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="free-guan-heng-letters.csv"`) {
+		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="protect-witnesses-letters.csv"`) {
 		t.Fatalf("letters export: %d %v", resp.StatusCode, resp.Header)
 	}
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
@@ -76,32 +76,32 @@ func TestStaffDashboard(t *testing.T) {
 		t.Fatalf("letters CSV: %d rows, %v\n%s", len(rows), err, body)
 	}
 	mustNotContain(t, body, "lukasz@example.org", "=HYPERLINK")
-	if resp, _ := staff.get("/staff/campaigns/free-guan-heng/export/letters.csv?personal=1"); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := staff.get("/staff/campaigns/protect-witnesses/export/letters.csv?personal=1"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("personal export by staff: %d", resp.StatusCode)
 	}
 	for _, bad := range []string{"letters.xls", "passwords.csv", "letters", "../letters.csv"} {
-		if resp, _ := staff.get("/staff/campaigns/free-guan-heng/export/" + bad); resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		if resp, _ := staff.get("/staff/campaigns/protect-witnesses/export/" + bad); resp.StatusCode < 400 || resp.StatusCode >= 500 {
 			t.Errorf("export %q: %d", bad, resp.StatusCode)
 		}
 	}
 
 	// The supporter-data role sees them, with formulas defused.
 	data := af.signedIn("data@example.org", app.RoleStaff, app.RoleSupporterData)
-	_, body = data.get("/staff/campaigns/free-guan-heng/export/letters.csv?personal=1")
+	_, body = data.get("/staff/campaigns/protect-witnesses/export/letters.csv?personal=1")
 	mustContain(t, body, "lukasz@example.org", "'=HYPERLINK(1)")
-	_, body = data.get("/staff/campaigns/free-guan-heng/letters")
+	_, body = data.get("/staff/campaigns/protect-witnesses/letters")
 	mustContain(t, body, "lukasz@example.org")
 
 	// Every breakdown exports in both formats.
 	for _, what := range []string{"totals", "targets", "states", "districts", "days", "deliveries"} {
 		for _, format := range []string{"csv", "json"} {
-			resp, body := staff.get("/staff/campaigns/free-guan-heng/export/" + what + "." + format)
+			resp, body := staff.get("/staff/campaigns/protect-witnesses/export/" + what + "." + format)
 			if resp.StatusCode != http.StatusOK || len(body) < 10 {
 				t.Errorf("%s.%s: %d %q", what, format, resp.StatusCode, body)
 			}
 		}
 	}
-	_, body = staff.get("/staff/campaigns/free-guan-heng/export/states.csv")
+	_, body = staff.get("/staff/campaigns/protect-witnesses/export/states.csv")
 	if body != "state,supporters,letters\nNY,2,"+strconv.Itoa(letters)+"\n" {
 		t.Errorf("states CSV %q", body)
 	}
@@ -120,7 +120,7 @@ func TestStatsAPI(t *testing.T) {
 
 	// No credentials, a role without access, then a staff token and a
 	// staff session.
-	if resp, _ := apiGet(t, af, "/api/v1/stats?campaign=free-guan-heng", ""); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := apiGet(t, af, "/api/v1/stats?campaign=protect-witnesses", ""); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", resp.StatusCode)
 	}
 	org := af.user("org@example.org", app.RoleOrganizer)
@@ -128,7 +128,7 @@ func TestStatsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp, _ := apiGet(t, af, "/api/v1/stats?campaign=free-guan-heng", "Bearer "+orgToken); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := apiGet(t, af, "/api/v1/stats?campaign=protect-witnesses", "Bearer "+orgToken); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("organizer token: %d", resp.StatusCode)
 	}
 	staffUser := af.user("staff@example.org", app.RoleStaff)
@@ -136,7 +136,7 @@ func TestStatsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body := apiGet(t, af, "/api/v1/stats?campaign=free-guan-heng", "Bearer "+token)
+	resp, body := apiGet(t, af, "/api/v1/stats?campaign=protect-witnesses", "Bearer "+token)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("staff token: %d %s", resp.StatusCode, body)
 	}
@@ -159,7 +159,7 @@ func TestStatsAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Campaign != "free-guan-heng" || st.Supporters != 1 || st.Letters != int64(letters) || st.ByState["NY"] != 1 ||
+	if st.Campaign != "protect-witnesses" || st.Supporters != 1 || st.Letters != int64(letters) || st.ByState["NY"] != 1 ||
 		len(st.ByTarget) != letters || len(st.ByDay) != 1 || st.ByDay[0].Date != fixedNow.UTC().Format("2006-01-02") ||
 		st.ByDay[0].Letters != int64(letters) || st.Deliveries["pending"] == 0 {
 		t.Errorf("stats %s", body)
@@ -175,7 +175,7 @@ func TestStatsAPI(t *testing.T) {
 	// The dashboard's live numbers come from the same endpoint with the
 	// browser's session, GET only.
 	staff := af.signedIn("staff2@example.org", app.RoleStaff)
-	if resp, body := staff.get("/api/v1/stats?campaign=free-guan-heng&state=NY"); resp.StatusCode != http.StatusOK ||
+	if resp, body := staff.get("/api/v1/stats?campaign=protect-witnesses&state=NY"); resp.StatusCode != http.StatusOK ||
 		!strings.Contains(body, `"supporters":1`) {
 		t.Errorf("session: %d %s", resp.StatusCode, body)
 	}
@@ -188,7 +188,7 @@ func TestStatsAPI(t *testing.T) {
 	if resp, _ := apiGet(t, af, "/api/v1/stats?campaign=nope", "Bearer "+token); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown campaign: %d", resp.StatusCode)
 	}
-	if resp, body := apiGet(t, af, "/api/v1/stats?campaign=free-guan-heng&from=2026-02-30", "Bearer "+token); resp.StatusCode != http.StatusUnprocessableEntity ||
+	if resp, body := apiGet(t, af, "/api/v1/stats?campaign=protect-witnesses&from=2026-02-30", "Bearer "+token); resp.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(body, "YYYY-MM-DD") {
 		t.Errorf("bad date: %d %s", resp.StatusCode, body)
 	}

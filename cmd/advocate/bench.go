@@ -17,7 +17,7 @@ import (
 func (c *cli) benchLoad(ctx context.Context, args []string) error {
 	fl := c.flags("bench load")
 	url := fl.String("url", "", "drive this server instead of starting one (e.g. http://127.0.0.1:8080)")
-	campaign := fl.String("campaign", "free-guan-heng", "campaign slug")
+	campaign := fl.String("campaign", "protect-witnesses", "campaign slug")
 	clients := fl.Int("clients", 64, "concurrent supporters (with --rate: source addresses, and the size of each --burst)")
 	duration := fl.Duration("duration", 10*time.Second, "how long to run (at most 10m)")
 	requests := fl.Int64("requests", 0, "stop after this many submissions (0: only --duration)")

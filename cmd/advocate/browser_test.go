@@ -338,7 +338,7 @@ func TestBrowserSupporterSplitZip(t *testing.T) {
 	const paragraph = "My grandmother found safety here after crossing the sea. Please help him too."
 
 	// 60173 is split between IL-5 and IL-8 in the seed roster.
-	b.open("/c/free-guan-heng", "form.supporter")
+	b.open("/c/protect-witnesses", "form.supporter")
 	b.do("fill in the form",
 		chromedp.SendKeys(chromedp.ID("first_name"), "Ada"),
 		chromedp.SendKeys(chromedp.ID("last_name"), "Lovelace"),
@@ -448,7 +448,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	const email, password = "olive@example.org", "organizer password 1"
 	srv := serveWithUser(t, email, password, "organizer")
 	b := newBrowser(t, srv)
-	const editor = "/organize/campaigns/free-guan-heng/letters/representative"
+	const editor = "/organize/campaigns/protect-witnesses/letters/representative"
 
 	// The editor asks for a sign-in first and comes back.
 	b.open(editor, "#password")
@@ -462,7 +462,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	}
 
 	// Line 3 leaves a tag open where its "{{" starts, at column 13.
-	broken := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.person }.\n"
+	broken := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.witness }.\n"
 	const place = "Line 3, column 13"
 	b.retype("#body", broken)
 	// The live preview reports it first, with its place...
@@ -485,7 +485,7 @@ func TestBrowserOrganizerEditsLetter(t *testing.T) {
 	}
 
 	// Fixed, the live preview shows the letter for the sample supporter.
-	fixed := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.person }}, from {{ supporter.city }}.\n\n{{ supporter.full_name }}\n"
+	fixed := "{{ recipient.greeting }}\n\nPlease help {{ campaign.facts.witness }}, from {{ supporter.city }}.\n\n{{ supporter.full_name }}\n"
 	b.retype("#body", fixed)
 	b.do("describe the change", chromedp.SendKeys(chromedp.ID("note"), "shorter letter"))
 	b.waitText("#preview-body", "Please help Guan Heng, from Albany.")
@@ -543,14 +543,14 @@ func TestBrowserStaffTotals(t *testing.T) {
 	b.signIn(email, password, "table.data")
 	row := eval[[]string](b, `() => {
 		for (const tr of document.querySelectorAll('table.data tbody tr'))
-			if (tr.cells[0].textContent.trim() === 'Free Guan Heng') return Array.from(tr.cells, c => c.textContent.trim());
+			if (tr.cells[0].textContent.trim() === 'Protect the people who document abuses in China') return Array.from(tr.cells, c => c.textContent.trim());
 		return [];
 	}`)
 	if len(row) < 4 || row[3] != strconv.Itoa(first) {
-		t.Fatalf("the overview's row for Free Guan Heng: %q, want %d letters", row, first)
+		t.Fatalf("the overview's row for the open seed campaign: %q, want %d letters", row, first)
 	}
 	b.do("open the campaign's dashboard",
-		chromedp.Click(chromedp.CSS(`a[href="/staff/campaigns/free-guan-heng"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/staff/campaigns/protect-witnesses"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-stat=letters]`)))
 	if got := b.text(`[data-stat=letters]`); got != strconv.Itoa(first) {
 		t.Fatalf("letters total %q, want %d", got, first)
@@ -624,7 +624,7 @@ func submitByAPI(t *testing.T, base, first, email, zipCode string) int {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"first_name": first, "last_name": "Hopper", "email": email,
 		"address1": "12 State St", "city": "Albany", "state": "NY", "zip": zipCode})
-	resp, err := http.Post(base+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(base+"/api/v1/campaigns/protect-witnesses/submissions", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

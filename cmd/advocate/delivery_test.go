@@ -35,7 +35,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	for _, email := range []string{"jose@example.org", "ana@example.org"} {
 		body := `{"first_name":"José","last_name":"Núñez","email":"` + email + `","address1":"12 State St",
 			"city":"Albany","state":"NY","zip":"12202"}`
-		resp, err := http.Post("http://"+addr+"/api/v1/campaigns/free-guan-heng/submissions", "application/json", strings.NewReader(body))
+		resp, err := http.Post("http://"+addr+"/api/v1/campaigns/protect-witnesses/submissions", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,29 +62,29 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	}
 	// Packets and CWC files are every letter in full: the command asks for
 	// an explicit flag and writes nothing without it.
-	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"))
+	code, out, errs = runCLI(t, env, "packets", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "packets"))
 	if code != 2 || !strings.Contains(errs, "--with-personal-data") {
 		t.Errorf("packets without --with-personal-data: %d %s %s", code, out, errs)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"), "--prefix", "Mr.")
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"), "--prefix", "Mr.")
 	if code != 2 || !strings.Contains(errs, "--with-personal-data") {
 		t.Errorf("cwc export without --with-personal-data: %d %s %s", code, out, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "packets")); !os.IsNotExist(err) {
 		t.Errorf("packets written without the flag: %v", err)
 	}
-	code, out, errs = runCLI(t, env, "packets", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "packets"), "--with-personal-data")
+	code, out, errs = runCLI(t, env, "packets", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "packets"), "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "(18 letters)") {
 		t.Errorf("packets: %d %s %s", code, out, errs)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "packets", "*.pdf")); len(files) != 9 {
 		t.Errorf("packet files %v", files)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"), "--with-personal-data")
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"), "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "0 written") || !strings.Contains(out, "skipped: letter") {
 		t.Errorf("cwc export without a prefix: %d %s %s", code, out, errs)
 	}
-	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", filepath.Join(dir, "cwc"),
+	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"),
 		"--prefix", "Mr.", "--with-personal-data")
 	if code != 0 || !strings.Contains(out, "2 letters to Representatives: 2 written") {
 		t.Errorf("cwc export: %d %s %s", code, out, errs)
@@ -97,7 +97,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "<MemberOffice>HNY20</MemberOffice>") {
 		t.Errorf("cwc file: %v %s", err, b)
 	}
-	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "free-guan-heng", "--out", dir, "--send", "--with-personal-data"); code != 2 {
+	if code, _, _ := runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", dir, "--send", "--with-personal-data"); code != 2 {
 		t.Errorf("--send without a CWC URL: exit %d", code)
 	}
 	if code, _, _ := runCLI(t, env, "packets", "--campaign", "nope", "--out", dir, "--with-personal-data"); code != 1 {
@@ -114,7 +114,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	for _, e := range evs {
 		if e.Action == "packets.write" || e.Action == "cwc.export" {
 			runs[e.Action]++
-			if e.Subject != "campaign:free-guan-heng" || !strings.Contains(e.Detail, `"operator":"`) || !strings.Contains(e.Detail, `"personal_data":true`) {
+			if e.Subject != "campaign:protect-witnesses" || !strings.Contains(e.Detail, `"operator":"`) || !strings.Contains(e.Detail, `"personal_data":true`) {
 				t.Errorf("audit event %+v", e)
 			}
 		}

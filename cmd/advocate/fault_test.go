@@ -33,7 +33,7 @@ import (
 // accepted is kept and that every email leaves once (or, after a crash, at
 // most once more for the messages that were in flight).
 
-const faultSlug = "free-guan-heng"
+const faultSlug = "protect-witnesses"
 
 // A supporter in Albany (NY-20) writes nine letters; two of them are
 // emailed (to the TLHRC co-chairs through the commission's address) and

@@ -134,7 +134,7 @@ func TestServeOfflineStartsOnSeed(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "T000469") {
 		t.Fatalf("lookup on seed: %d %s", resp.StatusCode, body)
 	}
-	resp, err = http.Get("http://" + addr + "/c/free-guan-heng")
+	resp, err = http.Get("http://" + addr + "/c/protect-witnesses")
 	if err != nil {
 		t.Fatal(err)
 	}

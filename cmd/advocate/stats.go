@@ -347,7 +347,7 @@ func (c *cli) demoCampaign(ctx context.Context, db *store.DB, slug string) (*app
 	}
 	svc := campaign.New(campaign.Options{Store: db, Letters: letter.NewRenderer(letter.Options{}), Logger: c.log})
 	seed, _ := fs.Sub(data.Seed(), "campaigns")
-	camp, err = svc.CreateFromSeed(ctx, seed, templates.Letters(), "free-guan-heng.yaml", func(d *campaign.Draft) {
+	camp, err = svc.CreateFromSeed(ctx, seed, templates.Letters(), "protect-witnesses.yaml", func(d *campaign.Draft) {
 		d.Campaign.Slug = slug
 		d.Campaign.Title = "Demo: generated supporters"
 		d.Campaign.Status = app.CampaignClosed

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/letter"
@@ -19,14 +21,23 @@ import (
 
 func intp(n int) *int { return &n }
 
-func seedCampaign() *app.Campaign {
-	return &app.Campaign{
-		ID: 1, Slug: "free-guan-heng", Title: "Free Guan Heng", Status: app.CampaignOpen,
-		Facts: map[string]string{
-			"person": "Guan Heng", "person_age": "38",
-			"facility": "an ICE detention facility in New York", "home_area": "near Albany, New York",
-		},
+// seedCampaign is the open seed campaign whose letters are
+// templates/letters/*.txt, with its facts as data/seed/campaigns has them.
+func seedCampaign(tb testing.TB) *app.Campaign {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(apptest.RepoRoot(tb), "data", "seed", "campaigns", "protect-witnesses.yaml"))
+	if err != nil {
+		tb.Fatal(err)
 	}
+	var seed struct {
+		Slug  string            `yaml:"slug"`
+		Title string            `yaml:"title"`
+		Facts map[string]string `yaml:"facts"`
+	}
+	if err := yaml.Unmarshal(b, &seed); err != nil {
+		tb.Fatal(err)
+	}
+	return &app.Campaign{ID: 1, Slug: seed.Slug, Title: seed.Title, Status: app.CampaignOpen, Facts: seed.Facts}
 }
 
 // seedTargets are one recipient of each kind, with real office addresses;
@@ -75,7 +86,7 @@ const personalParagraph = "I am a retired schoolteacher in Albany, and my family
 func seedLetters(tb testing.TB, msg string) []pdf.Letter {
 	tb.Helper()
 	r := letter.NewRenderer(letter.Options{})
-	c, sup := seedCampaign(), seedSupporter()
+	c, sup := seedCampaign(tb), seedSupporter()
 	var out []pdf.Letter
 	for _, t := range seedTargets() {
 		src, err := os.ReadFile(filepath.Join(apptest.RepoRoot(tb), "templates", "letters", string(t.Kind)+".txt"))
