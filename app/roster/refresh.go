@@ -66,4 +66,3 @@ func plausible(cur app.RosterInfo, r *app.Roster) error {
 	}
 	return nil
 }
-
