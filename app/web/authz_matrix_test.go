@@ -104,6 +104,7 @@ var protectedRoutes = map[string][]app.Role{
 	"GET /organize/rosters/executives/new":                             {app.RoleOrganizer},
 	"POST /organize/campaigns":                                         {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/close":                             {app.RoleOrganizer},
+	"POST /organize/campaigns/:slug/flags/:id/dismiss":                 {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/edit":                              {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/letters/:kind":                     {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/letters/:kind/preview.json":        {app.RoleOrganizer},

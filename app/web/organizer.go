@@ -31,6 +31,7 @@ func (s *Server) organizerRoutes(g *echo.Group) {
 	g.POST("/campaigns/:slug/edit", s.orgUpdateCampaign)
 	g.POST("/campaigns/:slug/open", s.orgOpenCampaign)
 	g.POST("/campaigns/:slug/close", s.orgCloseCampaign)
+	g.POST("/campaigns/:slug/flags/:id/dismiss", s.orgDismissFlag)
 
 	g.GET("/campaigns/:slug/targets", s.orgTargets)
 	g.POST("/campaigns/:slug/targets", s.orgAddTarget)
@@ -116,6 +117,9 @@ type orgPage struct {
 	PreviewError  string
 	Versions      []campaign.VersionView
 	Version       *campaign.VersionView
+
+	// Notices of roster changes (organizer_flags.go).
+	Flags []flagView
 
 	// Rosters.
 	Kept           keptroster.State

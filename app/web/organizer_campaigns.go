@@ -31,6 +31,9 @@ func (s *Server) orgCampaigns(c echo.Context) error {
 	org := s.newOrgPage()
 	org.Crumbs = nil
 	org.Campaigns = list
+	if org.Flags, err = s.flagViews(c, 0, list); err != nil {
+		return err
+	}
 	return s.renderOrg(c, http.StatusOK, "organize_list.html", "Campaigns", org, nil, nil)
 }
 
@@ -121,6 +124,9 @@ func (s *Server) renderCampaign(c echo.Context, status int, pageErr error) error
 		return err
 	}
 	org := s.newOrgPage(crumb{Label: camp.Title})
+	if org.Flags, err = s.flagViews(c, camp.ID, []campaign.Summary{{Campaign: *camp}}); err != nil {
+		return err
+	}
 	if org.Problems, err = s.opts.Campaigns.Problems(ctx, camp); err != nil {
 		return err
 	}

@@ -51,6 +51,9 @@ type Options struct {
 	// unavailable.
 	Delivery DeliveryReports
 	Packets  PacketWriter
+	// Flags shows organizers what a roster refresh changed about their
+	// campaigns' targets (organizer_flags.go); nil shows none.
+	Flags CampaignFlags
 	// SubmitRate limits submissions per client address (zero: no limit).
 	SubmitRate RateLimit
 	// SubmitEmailRate limits submissions per supporter email address, its

@@ -26,6 +26,7 @@ import (
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
@@ -422,6 +423,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
 		Location: c.cfg.Location(), SubmitEmailRate: web.RateLimit{PerMinute: c.cfg.SubmitEmailPerHour / 60, Burst: c.cfg.SubmitEmailBurst},
 		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location()}),
+		Flags: rosterwatch.NewFlags(db, audit, nil),
 	})
 	if err != nil {
 		return err
@@ -431,6 +433,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	go rs.Watch(ctx, time.Minute)
+	if err := c.startRosterRefresh(ctx, db, rs, audit); err != nil {
+		return err
+	}
 	obDone := make(chan struct{})
 	obCtx, stopOutbox := context.WithCancel(ctx)
 	defer func() { stopOutbox(); <-obDone }()
