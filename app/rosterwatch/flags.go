@@ -3,7 +3,6 @@ package rosterwatch
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/advocate-org/advocate/app"
@@ -53,12 +52,4 @@ func (f *Flags) Dismiss(ctx context.Context, c *app.Campaign, id int64) error {
 		_ = f.auditor.Record(ctx, ActionFlagDismiss, "campaign:"+c.Slug, fmt.Sprintf("notice %d", id))
 	}
 	return nil
-}
-
-// Summary is a notice in one line, for lists.
-func Summary(fl app.CampaignFlag) string {
-	if len(fl.Changes) == 1 {
-		return fl.Changes[0]
-	}
-	return fmt.Sprintf("%d changes: %s", len(fl.Changes), strings.Join(fl.Changes, " "))
 }
