@@ -53,7 +53,7 @@ const (
 	ChannelDownload Channel = "download" // the supporter downloads/prints the PDF
 	ChannelEmail    Channel = "email"    // emailed to the office
 	ChannelCopy     Channel = "copy"     // emailed copy to the supporter
-	ChannelCWC      Channel = "cwc"      // posted to the House's CWC system
+	ChannelCWC      Channel = "cwc"      // posted to the House's or the Senate's CWC system
 )
 
 // DeliveryStatus is where a delivery is.

@@ -16,6 +16,9 @@ type Target struct {
 	Party      string     `json:"party,omitempty"`
 	State      string     `json:"state,omitempty"`
 	District   *int       `json:"district,omitempty"`
+	// SenateClass is a senator's class (1, 2 or 3), which names the seat
+	// in Senate CWC office codes (SNY01); 0 for everyone else.
+	SenateClass int `json:"senate_class,omitempty"`
 	// AddressLines is the postal block under the name, e.g.
 	// ["2367 Rayburn House Office Building", "Washington, DC 20515-1308"].
 	AddressLines []string     `json:"address_lines"`

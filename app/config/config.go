@@ -31,6 +31,9 @@ type Config struct {
 	AutoFetch bool
 	// FetchTimeout bounds the first-start download as a whole.
 	FetchTimeout time.Duration
+	// RosterRefresh is how often `serve` downloads the public roster again
+	// (ADVOCATE_ROSTER_REFRESH, roster.go); 0 turns it off.
+	RosterRefresh time.Duration
 	// Timezone is where letters are dated (IANA name).
 	Timezone string
 	// MaxBodyBytes caps request bodies.
@@ -67,12 +70,13 @@ type Config struct {
 // Default returns the settings used when nothing is configured.
 func Default() Config {
 	return Config{
-		Addr:         "localhost:8080",
-		DataDir:      "data",
-		AutoFetch:    true,
-		FetchTimeout: 2 * time.Minute,
-		Timezone:     "America/New_York",
-		MaxBodyBytes: 64 << 10,
+		Addr:          "localhost:8080",
+		DataDir:       "data",
+		AutoFetch:     true,
+		FetchTimeout:  2 * time.Minute,
+		RosterRefresh: 24 * time.Hour,
+		Timezone:      "America/New_York",
+		MaxBodyBytes:  64 << 10,
 		// A household or office behind one address may send several; a
 		// script sending hundreds is refused.
 		SubmitPerMinute: 20,
@@ -120,6 +124,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("ADVOCATE_FETCH_TIMEOUT=%q: want a duration such as 90s", v)
 		}
 		c.FetchTimeout = d
+	}
+	if err := loadRosterRefresh(&c, getenv); err != nil {
+		return c, err
 	}
 	if err := loadAccounts(&c, getenv); err != nil {
 		return c, err
@@ -216,6 +223,9 @@ func (c Config) Validate() error {
 	}
 	if c.FetchTimeout <= 0 {
 		return fmt.Errorf("fetch timeout must be positive")
+	}
+	if c.RosterRefresh != 0 && c.RosterRefresh < MinRosterRefresh {
+		return fmt.Errorf("roster refresh every %v: want %v or more, or off", c.RosterRefresh, MinRosterRefresh)
 	}
 	for _, p := range c.TrustedProxies {
 		if !validProxy(p) {

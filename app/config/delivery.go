@@ -47,6 +47,14 @@ type Delivery struct {
 	// (ADVOCATE_CWC_URL, ADVOCATE_CWC_API_KEY).
 	CWCURL    string
 	CWCAPIKey string
+	// CWCSenateURL and CWCSenateAPIKey do the same for letters to
+	// Senators, to the Senate's CWC (ADVOCATE_CWC_SENATE_URL, e.g.
+	// https://soapbox.senate.gov/api, and ADVOCATE_CWC_SENATE_API_KEY);
+	// CWCSenateTesting posts to its test environment
+	// (ADVOCATE_CWC_SENATE_TESTING=true).
+	CWCSenateURL     string
+	CWCSenateAPIKey  string
+	CWCSenateTesting bool
 	// The delivery agent as registered with CWC (ADVOCATE_CWC_AGENT,
 	// ADVOCATE_CWC_ACK_EMAIL, ADVOCATE_CWC_CONTACT_NAME,
 	// ADVOCATE_CWC_CONTACT_EMAIL, ADVOCATE_CWC_CONTACT_PHONE).
@@ -75,6 +83,8 @@ func loadDelivery(getenv func(string) string, d *Delivery) error {
 	str("ADVOCATE_INSTANCE", &d.Instance)
 	str("ADVOCATE_CWC_URL", &d.CWCURL)
 	str("ADVOCATE_CWC_API_KEY", &d.CWCAPIKey)
+	str("ADVOCATE_CWC_SENATE_URL", &d.CWCSenateURL)
+	str("ADVOCATE_CWC_SENATE_API_KEY", &d.CWCSenateAPIKey)
 	str("ADVOCATE_CWC_AGENT", &d.CWCAgent)
 	str("ADVOCATE_CWC_ACK_EMAIL", &d.CWCAckEmail)
 	str("ADVOCATE_CWC_CONTACT_NAME", &d.CWCContactName)
@@ -86,6 +96,13 @@ func loadDelivery(getenv func(string) string, d *Delivery) error {
 			return fmt.Errorf("ADVOCATE_SMTP_ALLOW_PLAINTEXT=%q: want true or false", v)
 		}
 		d.SMTPAllowPlaintext = b
+	}
+	if v := strings.TrimSpace(getenv("ADVOCATE_CWC_SENATE_TESTING")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("ADVOCATE_CWC_SENATE_TESTING=%q: want true or false", v)
+		}
+		d.CWCSenateTesting = b
 	}
 	if v := strings.TrimSpace(getenv("ADVOCATE_SMTP_TIMEOUT")); v != "" {
 		t, err := time.ParseDuration(v)
@@ -142,6 +159,15 @@ func (d Delivery) validate() error {
 		}
 		if d.CWCAPIKey == "" {
 			return fmt.Errorf("ADVOCATE_CWC_API_KEY is required with ADVOCATE_CWC_URL")
+		}
+	}
+	if d.CWCSenateURL != "" {
+		u, err := url.Parse(d.CWCSenateURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("Senate CWC URL %q: want an https URL such as https://soapbox.senate.gov/api", d.CWCSenateURL)
+		}
+		if d.CWCSenateAPIKey == "" {
+			return fmt.Errorf("ADVOCATE_CWC_SENATE_API_KEY is required with ADVOCATE_CWC_SENATE_URL")
 		}
 	}
 	return nil

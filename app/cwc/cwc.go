@@ -1,13 +1,23 @@
-// Package cwc exports letters to U.S. House offices in the Communicating
-// with Congress (CWC) 2.0 XML format, the channel House offices take
-// constituent mail through, and optionally posts them to a CWC endpoint.
+// Package cwc exports letters to House and Senate offices in the
+// Communicating with Congress (CWC) 2.0 XML format, the channel offices take
+// constituent mail through, and optionally posts them to the House's or the
+// Senate's CWC endpoint.
+//
+// The two chambers take the same message; they differ in where it goes and
+// how the office is named. The House (cwc.house.gov) takes POST /v2/message
+// and names a seat "H" + state + district (HNY20, at-large HAK00); the
+// Senate's CWC (SOAPBox, soapbox.senate.gov/api) takes POST /messages/ (in
+// its test environment /testing-messages/), with its own API key and
+// registration of the delivery agent, and names a seat "S" + state + the
+// senator's class as two digits (SCA03 is California's class 3 seat).
 //
 // Messages are built with encoding/xml from structs whose field order is the
 // schema's element order, and checked before they are written: CWC rejects
-// a message with a missing or malformed element, and a House office reads
-// the raw XML, so each element goes on its own line. Only letters to a
-// supporter's own Representative are exported (CWC accepts constituent
-// mail only), from confirmed supporters.
+// a message with a missing or malformed element, and an office reads the
+// raw XML, so each element goes on its own line. Only letters to a
+// supporter's own Representative and Senators are exported (CWC accepts
+// constituent mail only), from confirmed supporters. The message carries
+// the whole letter the supporter previewed and signed.
 package cwc
 
 import (
@@ -64,9 +74,9 @@ type OrganizationContact struct {
 	Phone string `xml:"OrganizationContactPhone"`
 }
 
-// Recipient is the House office.
+// Recipient is the office.
 type Recipient struct {
-	MemberOffice        string `xml:"MemberOffice"` // "HIL08", at-large "HAK00"
+	MemberOffice        string `xml:"MemberOffice"` // "HIL08", at-large "HAK00", senator "SCA03"
 	IsResponseRequested string `xml:"IsResponseRequested,omitempty"`
 	NewsletterOptIn     string `xml:"NewsletterOptIn,omitempty"`
 }
@@ -143,7 +153,6 @@ func (e *ValidationError) Error() string {
 
 var (
 	deliveryIDRE = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
-	officeRE     = regexp.MustCompile(`^H[A-Z]{2}[0-9]{2}$`)
 	zipRE        = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
 	phoneRE      = regexp.MustCompile(`^[0-9]{3}-[0-9]{3}-[0-9]{4}$`)
 	stateRE      = regexp.MustCompile(`^[A-Z]{2}$`)
@@ -156,13 +165,27 @@ func DeliveryID(campaignID, letterID int64) string {
 	return hex.EncodeToString(h[:])[:32]
 }
 
-// MemberOffice is the CWC office code of a House seat: "H", the state and
-// the two-digit district, 00 for at-large seats and delegates.
+// MemberOffice is the CWC office code of a seat. House: "H", the state and
+// the two-digit district, 00 for at-large seats and delegates. Senate: "S",
+// the state and the senator's class as two digits (SNY01). The code names
+// the seat, not the person, so it outlives a change of Member.
 func MemberOffice(t app.Target) (string, error) {
-	if t.Chamber != app.House || t.District == nil || !stateRE.MatchString(t.State) || *t.District < 0 || *t.District > 99 {
-		return "", fmt.Errorf("not a House seat")
+	if !stateRE.MatchString(t.State) {
+		return "", fmt.Errorf("not a seat in Congress (state %q)", t.State)
 	}
-	return fmt.Sprintf("H%s%02d", t.State, *t.District), nil
+	switch t.Chamber {
+	case app.House:
+		if t.District == nil || *t.District < 0 || *t.District > 99 {
+			return "", fmt.Errorf("not a House seat")
+		}
+		return fmt.Sprintf("H%s%02d", t.State, *t.District), nil
+	case app.Senate:
+		if t.SenateClass < 1 || t.SenateClass > 3 {
+			return "", fmt.Errorf("a Senate seat whose class (1, 2 or 3) is not known")
+		}
+		return fmt.Sprintf("S%s%02d", t.State, t.SenateClass), nil
+	}
+	return "", fmt.Errorf("not a seat in Congress")
 }
 
 // Build makes and checks the message for one letter.
@@ -205,16 +228,14 @@ func Build(in Input) (*Message, error) {
 			Subject:               clean(l.Subject),
 			Topics:                Topics{Topic: []string{c.Delivery.Topic()}},
 			OrganizationStatement: text(c.Delivery.OrgStatement),
-			ConstituentMessage:    text(s.PersonalMessage),
+			// The letter the supporter previewed and signed, their own
+			// paragraph included where the template places it: an office
+			// reads what its constituent sent, not a fragment of it.
+			ConstituentMessage: text(l.Body),
 		},
 	}
 	if s.ConfirmToken != "" && s.Confirmed() {
 		m.Constituent.EmailValidation = "Y" // double opt-in proved the address
-	}
-	if m.Message.OrganizationStatement == "" && m.Message.ConstituentMessage == "" {
-		// Neither a statement nor a paragraph of their own: send the letter
-		// the constituent signed.
-		m.Message.ConstituentMessage = text(l.Body)
 	}
 	d := m.Delivery
 	switch {
@@ -259,6 +280,9 @@ func Build(in Input) (*Message, error) {
 		if n := utf8.RuneCountInString(v); v != "" && (n < 6 || n > 10000) {
 			bad("the %s must have 6 to 10,000 characters (has %d)", name, n)
 		}
+	}
+	if m.Message.ConstituentMessage == "" {
+		bad("the letter has no text")
 	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{LetterID: l.ID, Problems: problems}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +33,11 @@ var (
 		Chamber: app.House, State: "NY", District: intp(20)}
 	begich = app.Target{Key: "leg:B001323", Kind: app.TargetRepresentative, Name: "Nick Begich", LastName: "Begich",
 		Chamber: app.House, State: "AK", District: intp(0)}
-	schumer = app.Target{Key: "leg:S000148", Kind: app.TargetSenator, Name: "Charles E. Schumer", Chamber: app.Senate, State: "NY"}
+	schumer = app.Target{Key: "leg:S000148", Kind: app.TargetSenator, Name: "Charles E. Schumer", Chamber: app.Senate,
+		State: "NY", SenateClass: 3, BioguideID: "S000148"}
+	// gillibrand's letter predates recipients recording a senator's class.
+	gillibrand = app.Target{Key: "leg:G000555", Kind: app.TargetSenator, Name: "Kirsten E. Gillibrand", Chamber: app.Senate,
+		State: "NY", BioguideID: "G000555"}
 )
 
 func campaign() *app.Campaign {
@@ -49,9 +54,13 @@ func submission() *app.Submission {
 		PersonalMessage: "I live in Albany and I want him safe."}
 }
 
+// fullLetter is the letter as the supporter previewed and signed it: the
+// campaign's text with their own paragraph in it.
+const fullLetter = "Dear Representative:\n\nGuan Heng filmed the camps in Xinjiang and faces deportation to China.\n\n" +
+	"I live in Albany and I want him safe.\n\nPlease ask DHS to release him on bond.\n\nSincerely,\n\nJosé Núñez"
+
 func letter(t app.Target) app.Letter {
-	return app.Letter{ID: 42, CampaignID: 7, Recipient: t, Subject: "Please help free Guan Heng",
-		Body: "Dear Representative:\n\nPlease help.\n\nJosé Núñez"}
+	return app.Letter{ID: 42, CampaignID: 7, Recipient: t, Subject: "Please help free Guan Heng", Body: fullLetter}
 }
 
 func build(t *testing.T, in cwc.Input) []byte {
@@ -87,7 +96,7 @@ func TestBuildValidMessage(t *testing.T) {
 		"zip":       {m.Constituent.Zip, "12202"},
 		"topic":     {strings.Join(m.Message.Topics.Topic, ","), "Immigration"},
 		"statement": {m.Message.OrganizationStatement, campaign().Delivery.OrgStatement},
-		"own words": {m.Message.ConstituentMessage, "I live in Albany and I want him safe."},
+		"letter":    {m.Message.ConstituentMessage, fullLetter},
 		"subject":   {m.Message.Subject, "Please help free Guan Heng"},
 	}
 	for name, c := range checks {
@@ -118,7 +127,7 @@ func TestAtLargeAndFallbacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.Recipient.MemberOffice != "HAK00" || m.Message.OrganizationStatement != "" ||
-		!strings.Contains(m.Message.ConstituentMessage, "Please help.") || m.Constituent.EmailValidation != "Y" ||
+		m.Message.ConstituentMessage != fullLetter || m.Constituent.EmailValidation != "Y" ||
 		m.Message.Topics.Topic[0] != "Civil Rights and Liberties, Minority Issues" {
 		t.Errorf("%+v", m)
 	}
@@ -131,14 +140,16 @@ func TestBuildRefusesInvalidLetters(t *testing.T) {
 	cases := map[string]func(*cwc.Input){
 		"prefix":   func(in *cwc.Input) { in.Prefix = "" },
 		"mx":       func(in *cwc.Input) { in.Prefix = "Mx." },
-		"senate":   func(in *cwc.Input) { in.Letter = letter(schumer) },
+		"senate":   func(in *cwc.Input) { in.Letter = letter(gillibrand) }, // class unknown
+		"exec":     func(in *cwc.Input) { in.Letter = letter(app.Target{Name: "Secretary", Kind: app.TargetExecutive}) },
 		"zip":      func(in *cwc.Input) { in.Submission.Supporter.Zip = "1220" },
 		"email":    func(in *cwc.Input) { in.Submission.Supporter.Email = "not an address" },
 		"subject":  func(in *cwc.Input) { in.Letter.Subject = "Hi" },
 		"agent":    func(in *cwc.Input) { in.Agent = cwc.Agent{} },
 		"phone":    func(in *cwc.Input) { in.Agent.ContactPhone = "(202) 555 0100" },
-		"long":     func(in *cwc.Input) { in.Submission.PersonalMessage = strings.Repeat("x", 10001) },
-		"short":    func(in *cwc.Input) { in.Submission.PersonalMessage = "ok" },
+		"long":     func(in *cwc.Input) { in.Letter.Body = strings.Repeat("x", 10001) },
+		"short":    func(in *cwc.Input) { in.Letter.Body = "ok" },
+		"empty":    func(in *cwc.Input) { in.Letter.Body = " " },
 		"no city":  func(in *cwc.Input) { in.Submission.Supporter.City = " \t" },
 		"no state": func(in *cwc.Input) { in.Submission.Supporter.State = "XX" },
 	}
@@ -158,8 +169,9 @@ func TestHostileTextStaysWellFormed(t *testing.T) {
 	s.Supporter.FirstName = `<Bobby> & "Tables"`
 	s.Supporter.LastName = "O'Brien\x00\x1b]"
 	s.Supporter.Address1 = "1 Main St]]><Injected/>"
-	s.PersonalMessage = "Line one\r\nLine two </ConstituentMessage><Prefix>Dr.</Prefix> \ufffe end"
-	doc := build(t, cwc.Input{Agent: agent, Campaign: campaign(), Submission: s, Letter: letter(tonko), Prefix: "Ms."})
+	l := letter(tonko)
+	l.Body = "Line one\r\nLine two </ConstituentMessage><Prefix>Dr.</Prefix> \ufffe end"
+	doc := build(t, cwc.Input{Agent: agent, Campaign: campaign(), Submission: s, Letter: l, Prefix: "Ms."})
 	var m cwc.Message
 	if err := xml.Unmarshal(doc, &m); err != nil {
 		t.Fatal(err)
@@ -220,13 +232,18 @@ type fakeCWC struct {
 	received map[string][]byte // delivery id -> message
 	refuse   map[string]string // member office -> error text
 	keys     []string
+	path     string // where messages are posted (default /v2/message, the House's)
 }
 
 func (f *fakeCWC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.keys = append(f.keys, r.URL.Query().Get("apikey"))
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/message" || r.Header.Get("Content-Type") != "application/xml" {
+	path := f.path
+	if path == "" {
+		path = "/v2/message"
+	}
+	if r.Method != http.MethodPost || r.URL.Path != path || r.Header.Get("Content-Type") != "application/xml" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
@@ -324,14 +341,15 @@ func TestExportAndSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Letters != 2 || res.Written != 2 || res.Sent != 1 || len(res.Failed) != 1 || len(res.Skipped) != 0 {
+	// Schumer's letter is written but not posted: no Senate CWC here.
+	if res.Letters != 3 || res.Written != 3 || res.Sent != 1 || len(res.Failed) != 1 || len(res.Skipped) != 0 || res.NoEndpoint != 1 {
 		t.Fatalf("%+v", res)
 	}
 	if !strings.Contains(res.Failed[0], "Constituent address not in district") {
 		t.Errorf("failure %q", res.Failed[0])
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-	if len(files) != 2 {
+	if len(files) != 3 {
 		t.Fatalf("files %v", files)
 	}
 	for _, file := range files {
@@ -455,5 +473,128 @@ func TestClientErrors(t *testing.T) {
 	}
 	if _, err := cwc.NewClient(cwc.ClientOptions{URL: "https://x"}); err == nil {
 		t.Error("missing key accepted")
+	}
+}
+
+// TestExportBothChambers posts letters to Representatives to a fake House
+// CWC and letters to Senators to a fake Senate CWC (its test environment
+// path, its own key), with Senate office codes from the senator's class,
+// looked up in the roster for a letter that did not record it.
+func TestExportBothChambers(t *testing.T) {
+	f := newDB(t)
+	f.add(t, true, tonko, schumer, gillibrand)
+	house := &fakeCWC{received: map[string][]byte{}}
+	senate := &fakeCWC{received: map[string][]byte{}, path: "/api/testing-messages/"}
+	hsrv, ssrv := httptest.NewServer(house), httptest.NewServer(&keyed{key: "senate-key", next: senate})
+	defer hsrv.Close()
+	defer ssrv.Close()
+	hc, err := cwc.NewClient(cwc.ClientOptions{URL: hsrv.URL, APIKey: "secret-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := cwc.NewClient(cwc.ClientOptions{Chamber: app.Senate, URL: ssrv.URL + "/api/", APIKey: "senate-key", Testing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent, Client: hc, SenateClient: sc,
+		PrefixFallback: "Ms.", Interval: time.Millisecond,
+		SenateClass: func(bioguide string) int {
+			if bioguide == "G000555" {
+				return 1
+			}
+			return 0
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ex.Export(context.Background(), "free-guan-heng", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Letters != 3 || res.Written != 3 || res.Sent != 3 || len(res.Failed) != 0 || len(res.Skipped) != 0 || res.NoEndpoint != 0 {
+		t.Fatalf("%+v", res)
+	}
+	offices := func(fake *fakeCWC) []string {
+		var out []string
+		for _, body := range fake.received {
+			var m cwc.Message
+			if err := xml.Unmarshal(body, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Message.ConstituentMessage != fullLetter {
+				t.Errorf("%s got %q, want the full letter", m.Recipient.MemberOffice, m.Message.ConstituentMessage)
+			}
+			out = append(out, m.Recipient.MemberOffice)
+		}
+		sort.Strings(out)
+		return out
+	}
+	if got := offices(house); strings.Join(got, " ") != "HNY20" {
+		t.Errorf("House received %v", got)
+	}
+	if got := offices(senate); strings.Join(got, " ") != "SNY01 SNY03" {
+		t.Errorf("Senate received %v", got)
+	}
+	for _, name := range []string{"HNY20-*.xml", "SNY03-*.xml", "SNY01-*.xml"} {
+		if files, _ := filepath.Glob(filepath.Join(dir, name)); len(files) != 1 {
+			t.Errorf("%s: %v", name, files)
+		}
+	}
+	// Production posts go to /messages/.
+	prod := &fakeCWC{received: map[string][]byte{}, path: "/api/messages/"}
+	psrv := httptest.NewServer(&keyed{key: "senate-key", next: prod})
+	defer psrv.Close()
+	pc, err := cwc.NewClient(cwc.ClientOptions{Chamber: app.Senate, URL: psrv.URL + "/api", APIKey: "senate-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.Send(context.Background(), senate.received[cwc.DeliveryID(f.camp.ID, 2)]); err != nil || len(prod.received) != 1 {
+		t.Errorf("production Senate post: %v, received %d", err, len(prod.received))
+	}
+	if err := pc.Validate(context.Background(), nil); err == nil {
+		t.Error("the Senate has no validation call")
+	}
+	if _, err := cwc.NewClient(cwc.ClientOptions{URL: hsrv.URL, APIKey: "k", Testing: true}); err == nil {
+		t.Error("a House client took the Senate's test switch")
+	}
+}
+
+// keyed answers like CWC to a wrong key, then rewrites the key the fake
+// expects.
+type keyed struct {
+	key  string
+	next *fakeCWC
+}
+
+func (k *keyed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("apikey") != k.key {
+		http.Error(w, "<Errors><Error>Invalid API key</Error></Errors>", http.StatusUnauthorized)
+		return
+	}
+	q := r.URL.Query()
+	q.Set("apikey", "secret-key")
+	r.URL.RawQuery = q.Encode()
+	k.next.ServeHTTP(w, r)
+}
+
+func TestMemberOffice(t *testing.T) {
+	cases := []struct {
+		t    app.Target
+		want string
+	}{
+		{tonko, "HNY20"},
+		{begich, "HAK00"},
+		{schumer, "SNY03"},
+		{app.Target{Chamber: app.Senate, State: "CA", SenateClass: 3}, "SCA03"},
+		{gillibrand, ""},
+		{app.Target{Chamber: app.Senate, State: "ny", SenateClass: 1}, ""},
+		{app.Target{Chamber: app.House, State: "NY"}, ""},
+	}
+	for _, c := range cases {
+		got, err := cwc.MemberOffice(c.t)
+		if got != c.want || (err == nil) != (c.want != "") {
+			t.Errorf("%+v: %q %v, want %q", c.t, got, err, c.want)
+		}
 	}
 }

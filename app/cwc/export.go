@@ -28,10 +28,17 @@ type Store interface {
 type ExportOptions struct {
 	Store Store
 	Agent Agent
-	// Client, when set, also posts each message to CWC and records the
-	// outcome as a "cwc" delivery of the letter; letters already accepted
-	// are not posted again.
+	// Client, when set, also posts each letter to a Representative to the
+	// House's CWC and records the outcome as a "cwc" delivery of the
+	// letter; letters already accepted are not posted again.
 	Client *Client
+	// SenateClient does the same for letters to Senators, to the Senate's
+	// CWC.
+	SenateClient *Client
+	// SenateClass gives a sitting senator's class by bioguide id, for
+	// letters made before a letter's recipient recorded it (0: unknown;
+	// such a letter is skipped and listed). nil: no lookup.
+	SenateClass func(bioguideID string) int
 	// PrefixFallback (one of Prefixes) is used for writers who chose no
 	// courtesy title, or one CWC does not take (Mx.), since CWC requires
 	// one. Empty: such letters are skipped and listed.
@@ -57,6 +64,9 @@ type ExportResult struct {
 	AlreadySent int      // accepted earlier, not posted again
 	Skipped     []string // letters that do not make a valid message, with why
 	Failed      []string // letters CWC refused or could not take now
+	// NoEndpoint counts letters written but not posted because their
+	// chamber's CWC is not configured while the other's is.
+	NoEndpoint int
 }
 
 // Exporter writes CWC messages for a campaign.
@@ -81,9 +91,10 @@ func NewExporter(o ExportOptions) (*Exporter, error) {
 	return &Exporter{o: o}, nil
 }
 
-// Export writes one XML file per letter to a Representative into dir,
-// named <MemberOffice>-<letter id>.xml, streaming the letters a page at a
-// time; with a Client it also posts them.
+// Export writes one XML file per letter to a Representative or Senator
+// into dir, named <MemberOffice>-<letter id>.xml (HNY20-12.xml,
+// SNY01-13.xml), streaming the letters a page at a time; with a Client or
+// SenateClient it also posts them to their chamber's CWC.
 func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult, error) {
 	c, err := e.o.Store.FindCampaignBySlug(ctx, slug)
 	if err != nil {
@@ -93,7 +104,7 @@ func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult,
 		return nil, fmt.Errorf("cwc: %w", err)
 	}
 	res := &ExportResult{}
-	pg := app.LetterPage{CampaignID: c.ID, Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 200}
+	pg := app.LetterPage{CampaignID: c.ID, Kinds: []app.TargetKind{app.TargetRepresentative, app.TargetSenator}, Limit: 200}
 	var lastPost time.Time
 	for {
 		page, err := e.o.Store.ListOfficeLetters(ctx, pg)
@@ -106,6 +117,9 @@ func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult,
 			}
 			s := &page[i]
 			l := s.Letters[0]
+			if l.Recipient.Chamber == app.Senate && l.Recipient.SenateClass == 0 && e.o.SenateClass != nil {
+				l.Recipient.SenateClass = e.o.SenateClass(l.Recipient.BioguideID)
+			}
 			res.Letters++
 			m, err := Build(Input{Agent: e.o.Agent, Campaign: c, Submission: s, Letter: l,
 				Prefix: PrefixFor(s.Supporter, e.o.PrefixFallback), Date: e.o.Clock()})
@@ -122,7 +136,14 @@ func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult,
 				return res, err
 			}
 			res.Written++
-			if e.o.Client != nil {
+			client := e.o.Client
+			if l.Recipient.Chamber == app.Senate {
+				client = e.o.SenateClient
+			}
+			if client == nil && (e.o.Client != nil || e.o.SenateClient != nil) {
+				res.NoEndpoint++
+			}
+			if client != nil {
 				if sentBefore(l) {
 					res.AlreadySent++
 				} else {
@@ -130,7 +151,7 @@ func (e *Exporter) Export(ctx context.Context, slug, dir string) (*ExportResult,
 						time.Sleep(wait)
 					}
 					lastPost = time.Now()
-					if err := e.post(ctx, l.ID, m.Delivery.ID, doc); err != nil {
+					if err := e.post(ctx, client, l.ID, m.Delivery.ID, doc); err != nil {
 						res.Failed = append(res.Failed, fmt.Sprintf("letter %d (%s): %v", l.ID, m.Recipient.MemberOffice, err))
 					} else {
 						res.Sent++
@@ -160,8 +181,8 @@ func sentBefore(l app.Letter) bool {
 
 // post sends one message and records the outcome as the letter's "cwc"
 // delivery; failures are reported per letter, never stopping the export.
-func (e *Exporter) post(ctx context.Context, letterID int64, deliveryID string, doc []byte) error {
-	err := e.o.Client.Send(ctx, doc)
+func (e *Exporter) post(ctx context.Context, client *Client, letterID int64, deliveryID string, doc []byte) error {
+	err := client.Send(ctx, doc)
 	status, msg := app.StatusSent, ""
 	if err != nil {
 		status, msg = app.StatusFailed, err.Error()
@@ -190,19 +211,28 @@ func writeFile(path string, b []byte) error {
 
 // ClientOptions configures a Client.
 type ClientOptions struct {
-	// URL is the CWC API base, e.g. https://cwc.house.gov (the client
-	// posts to URL/v2/message and URL/v2/validate).
+	// Chamber is whose CWC this is (default the House).
+	Chamber app.Chamber
+	// URL is the CWC API base: for the House e.g. https://cwc.house.gov
+	// (the client posts to URL/v2/message and URL/v2/validate), for the
+	// Senate e.g. https://soapbox.senate.gov/api (URL/messages/, or
+	// URL/testing-messages/ with Testing).
 	URL    string
 	APIKey string
+	// Testing posts Senate messages to the Senate's test environment,
+	// which takes messages to every office but delivers none.
+	Testing bool
 	// HTTPClient defaults to one with a 30s timeout.
 	HTTPClient *http.Client
 }
 
 // Client posts messages to a CWC endpoint.
 type Client struct {
-	base *url.URL
-	key  string
-	http *http.Client
+	base    *url.URL
+	key     string
+	http    *http.Client
+	chamber app.Chamber
+	testing bool
 }
 
 // NewClient checks the options.
@@ -217,8 +247,21 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Client{base: u, key: o.APIKey, http: o.HTTPClient}, nil
+	switch o.Chamber {
+	case "":
+		o.Chamber = app.House
+	case app.House, app.Senate:
+	default:
+		return nil, fmt.Errorf("cwc: chamber %q is neither the House nor the Senate", o.Chamber)
+	}
+	if o.Testing && o.Chamber != app.Senate {
+		return nil, fmt.Errorf("cwc: a test environment is set by its URL for the House")
+	}
+	return &Client{base: u, key: o.APIKey, http: o.HTTPClient, chamber: o.Chamber, testing: o.Testing}, nil
 }
+
+// Chamber is whose CWC the client posts to.
+func (c *Client) Chamber() app.Chamber { return c.chamber }
 
 // SendError is a message CWC did not take.
 type SendError struct {
@@ -240,11 +283,25 @@ func (e *SendError) Error() string {
 
 func (e *SendError) Unwrap() error { return e.Err }
 
-// Send posts one message (POST /v2/message).
-func (c *Client) Send(ctx context.Context, doc []byte) error { return c.post(ctx, "/v2/message", doc) }
+// Send posts one message: House POST /v2/message; Senate POST /messages/
+// (/testing-messages/ in its test environment).
+func (c *Client) Send(ctx context.Context, doc []byte) error {
+	switch {
+	case c.chamber == app.Senate && c.testing:
+		return c.post(ctx, "/testing-messages/", doc)
+	case c.chamber == app.Senate:
+		return c.post(ctx, "/messages/", doc)
+	}
+	return c.post(ctx, "/v2/message", doc)
+}
 
-// Validate asks CWC to check a message without delivering it.
+// Validate asks the House's CWC to check a message without delivering it.
+// The Senate's CWC has no such call: its test environment (Testing) is the
+// way to try messages there.
 func (c *Client) Validate(ctx context.Context, doc []byte) error {
+	if c.chamber == app.Senate {
+		return fmt.Errorf("cwc: the Senate's CWC has no validation call; send to its test environment instead")
+	}
 	return c.post(ctx, "/v2/validate", doc)
 }
 

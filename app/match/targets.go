@@ -205,10 +205,12 @@ func (m *Matcher) legislatorTarget(l *app.Legislator, kind app.TargetKind) app.T
 func legislatorTarget(l *app.Legislator, kind app.TargetKind) app.Target {
 	title := "Senator"
 	var district *int
+	class := l.Class
 	if l.Chamber == app.House {
 		title = houseTitle(l.State)
 		d := l.District
 		district = &d
+		class = 0
 	}
 	last := greetingLastName(l)
 	return app.Target{
@@ -224,6 +226,7 @@ func legislatorTarget(l *app.Legislator, kind app.TargetKind) app.Target {
 		Party:        l.Party,
 		State:        l.State,
 		District:     district,
+		SenateClass:  class,
 		AddressLines: capitolAddressLines(l.Address, l.Chamber),
 		Email:        l.Email,
 		Phone:        l.Phone,

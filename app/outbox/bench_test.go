@@ -29,3 +29,25 @@ func BenchmarkOutbox(b *testing.B) {
 	}
 	b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// BenchmarkOutboxOneInbox is BenchmarkOutbox for a supporter writing to six
+// commission members who share one inbox and to one executive office: each
+// submission makes one email to the commission carrying six PDFs, one to
+// the office and the copy (all seven letters in one PDF), so b.N
+// submissions make 3·b.N messages for 8·b.N deliveries of 7·b.N letters.
+func BenchmarkOutboxOneInbox(b *testing.B) {
+	e := newEnv(b, "", app.DeliverySettings{})
+	for i := 0; i < b.N; i++ {
+		e.add(b, tlhrcSub())
+	}
+	srv := mailtest.Start(b, mailtest.Options{Discard: true})
+	x := e.outbox(b, smtpSender(b, srv.URL(), 0), func(o *outbox.Options) { o.BatchSize = 50 })
+	b.ReportAllocs()
+	b.ResetTimer()
+	n, err := x.Flush(context.Background())
+	if err != nil || n != 8*b.N || srv.Count() != 3*b.N {
+		b.Fatalf("flushed %d, received %d: %v", n, srv.Count(), err)
+	}
+	b.ReportMetric(float64(3*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(7*b.N)/b.Elapsed().Seconds(), "letters/s")
+}

@@ -33,6 +33,8 @@ type Composer struct {
 	copyT    *texttemplate.Template
 	copyH    *htmltemplate.Template
 	copySubj *texttemplate.Template
+	groupT   *texttemplate.Template // several letters to one inbox
+	groupH   *htmltemplate.Template
 }
 
 // ComposerOptions wires a Composer.
@@ -43,7 +45,8 @@ type ComposerOptions struct {
 	// BaseURL is the public site URL for links in emails
 	// (https://letters.example.org).
 	BaseURL string
-	// Templates holds office.txt, office.html, copy.txt and copy.html
+	// Templates holds office.txt, office.html, copy.txt, copy.html and
+	// office-group.txt, office-group.html
 	// (templates.Emails()).
 	Templates fs.FS
 	PDF       *pdf.Maker
@@ -73,6 +76,7 @@ func NewComposer(o ComposerOptions) (*Composer, error) {
 	}
 	funcs := map[string]any{
 		"paragraphs": paragraphs,
+		"inc":        func(i int) int { return i + 1 },
 		"emailed": func(l app.Letter) bool {
 			for _, d := range l.Deliveries {
 				if d.Channel == app.ChannelEmail {
@@ -123,7 +127,7 @@ func NewComposer(o ComposerOptions) (*Composer, error) {
 		return t
 	}
 	src := map[string]string{}
-	for _, name := range []string{"office.txt", "office.html", "copy.txt", "copy.html"} {
+	for _, name := range []string{"office.txt", "office.html", "copy.txt", "copy.html", "office-group.txt", "office-group.html"} {
 		if src[name], err = read(name); err != nil {
 			return nil, err
 		}
@@ -138,6 +142,8 @@ func NewComposer(o ComposerOptions) (*Composer, error) {
 	c.officeT = text("office.txt", src["office.txt"])
 	c.officeH = html("office.html", src["office.html"])
 	c.copyH = html("copy.html", src["copy.html"])
+	c.groupT = text("office-group.txt", src["office-group.txt"])
+	c.groupH = html("office-group.html", src["office-group.html"])
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,10 @@ type sub struct {
 	confirm     bool     // double opt-in: a confirmation token, emails held
 	subject     string
 	recipient   string // recipient last name
-	created     time.Time
+	// names, when set, gives letter i's recipient its own last name and a
+	// seat on the Tom Lantos Human Rights Commission.
+	names   []string
+	created time.Time
 	// unapproved leaves the office addresses unapproved (the outbox must
 	// refuse them); otherwise each is approved for TLHRC.
 	unapproved bool
@@ -143,14 +146,19 @@ func (e *env) add(tb testing.TB, s sub) *app.Submission {
 	}
 	for i, office := range s.offices {
 		d := 7
+		last := s.recipient
+		roles := []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission"}}
+		if i < len(s.names) {
+			last = s.names[i]
+			roles = []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission", Title: "Commissioner"}}
+		}
 		l := app.Letter{
 			CampaignID: e.campaign.ID,
-			Recipient: app.Target{Key: fmt.Sprintf("leg:X%06d", i), Kind: app.TargetCommittee, Name: "James P. " + s.recipient,
-				Roles:    []app.TargetRole{{CommitteeCode: "TLHRC", CommitteeName: "Tom Lantos Human Rights Commission"}},
-				LastName: s.recipient, Title: "Representative", Honorific: "The Honorable", Chamber: app.House,
+			Recipient: app.Target{Key: fmt.Sprintf("leg:X%06d", i), Kind: app.TargetCommittee, Name: "James P. " + last,
+				LastName: last, Roles: roles, Title: "Representative", Honorific: "The Honorable", Chamber: app.House,
 				State: "MA", District: &d, AddressLines: []string{"370 Cannon House Office Building", "Washington, DC 20515"}},
 			Subject:   s.subject,
-			Body:      "Dear Representative " + s.recipient + ":\n\nPlease help.\n\nSincerely,\n\n" + s.first + " " + s.last,
+			Body:      "Dear Representative " + last + ":\n\nPlease help.\n\nSincerely,\n\n" + s.first + " " + s.last,
 			CreatedAt: now,
 			Deliveries: []app.Delivery{{Channel: app.ChannelDownload, Status: app.StatusPending,
 				CreatedAt: now, UpdatedAt: now}},

@@ -44,6 +44,7 @@ type Store interface {
 	// "commission:CODE", "legislator:ID"), every address letters to it may
 	// be emailed to: approved by an admin, or from the imported roster.
 	ApprovedDestinations(ctx context.Context, subjects []string) (map[string][]string, error)
+	ClaimDeliverySiblings(ctx context.Context, owner string, letterIDs []int64, now, leaseUntil time.Time) ([]app.Delivery, error)
 }
 
 // Options configures an Outbox. Store, Sender and Composer are required.
@@ -234,7 +235,7 @@ func (x *Outbox) work(ctx context.Context) {
 			x.log.Warn("outbox batch", "err", err)
 		}
 		next := x.o.PollInterval
-		if n == x.o.BatchSize && err == nil {
+		if n >= x.o.BatchSize && err == nil {
 			next = 0 // more may be due
 		}
 		if !timer.Stop() {
@@ -292,6 +293,10 @@ type job struct {
 	err   error         // composing failed
 	ready chan struct{} // closed once msg or err is set
 	held  bool          // the lease is still ours
+	// also are the other deliveries this one message carries: letters of
+	// the same submission to the same inbox (see group.go). They share
+	// the lead's outcome.
+	also []app.Delivery
 }
 
 // RunOnce claims one batch, sends it and records the outcomes. It returns
@@ -303,13 +308,14 @@ func (x *Outbox) RunOnce(ctx context.Context) (int, error) {
 	if err != nil || len(claimed) == 0 {
 		return 0, err
 	}
+	claimed = append(claimed, x.claimSiblings(ctx, claimed, now, leaseUntil)...)
 	jobs := make([]*job, len(claimed))
 	for i, d := range claimed {
 		jobs[i] = &job{d: d, held: true, ready: make(chan struct{})}
 	}
 	// Outcomes are recorded even when ctx ends mid-batch.
 	rec := context.WithoutCancel(ctx)
-	x.compose(ctx, jobs)
+	jobs = x.compose(ctx, jobs)
 	x.send(ctx, rec, jobs, leaseUntil)
 	return len(claimed), nil
 }
@@ -317,8 +323,10 @@ func (x *Outbox) RunOnce(ctx context.Context) (int, error) {
 // compose loads each delivery's submission and campaign, then builds the
 // messages in the background, rendering PDFs in parallel; each job's ready
 // channel closes when its message is built, so sending starts with the
-// first one instead of waiting for the whole batch.
-func (x *Outbox) compose(ctx context.Context, jobs []*job) {
+// first one instead of waiting for the whole batch. Email deliveries of one
+// submission to one inbox become one job (see groupJobs), so it returns the
+// jobs to send.
+func (x *Outbox) compose(ctx context.Context, jobs []*job) []*job {
 	subs := map[int64]*app.Submission{} // by letter id
 	for _, j := range jobs {
 		if subs[j.d.LetterID] != nil {
@@ -337,6 +345,7 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 		}
 	}
 	x.checkDestinations(ctx, jobs, subs)
+	jobs = groupJobs(jobs, subs)
 	now := x.now()
 	type task struct {
 		j    *job
@@ -374,6 +383,7 @@ func (x *Outbox) compose(ctx context.Context, jobs []*job) {
 			}
 		}()
 	}
+	return jobs
 }
 
 // checkDestinations refuses every office email whose address is not, at
@@ -441,13 +451,13 @@ func (x *Outbox) checkDestinations(ctx context.Context, jobs []*job, subs map[in
 // Options.Busy).
 func (x *Outbox) render(j *job, sub *app.Submission, camp *app.Campaign, now time.Time) {
 	if x.o.Busy == nil || !x.o.Busy() {
-		j.msg, j.err = x.o.Composer.Compose(j.d, sub, camp, now)
+		j.msg, j.err = x.composeJob(j, sub, camp, now)
 		close(j.ready)
 		return
 	}
 	x.gentle <- struct{}{}
 	start := time.Now()
-	j.msg, j.err = x.o.Composer.Compose(j.d, sub, camp, now)
+	j.msg, j.err = x.composeJob(j, sub, camp, now)
 	close(j.ready) // the message can go while this worker rests
 	time.Sleep(min(time.Since(start)*time.Duration(x.o.BusyRest), maxRest))
 	<-x.gentle
@@ -593,6 +603,9 @@ func (x *Outbox) extend(rec context.Context, rest []*job) time.Time {
 	for _, r := range rest {
 		if r.held {
 			ids = append(ids, r.d.ID)
+			for _, m := range r.also {
+				ids = append(ids, m.ID)
+			}
 		}
 	}
 	held, err := x.o.Store.ExtendLeases(rec, x.o.Owner, ids, until)
@@ -606,7 +619,9 @@ func (x *Outbox) extend(rec context.Context, rest []*job) time.Time {
 		keep[id] = true
 	}
 	for _, r := range rest {
-		if r.held && !keep[r.d.ID] {
+		if r.held && !keep[r.d.ID] || r.held && !allKept(r.also, keep) {
+			// A group another worker took part of is not sent here: the
+			// parts still ours go back when this lease expires.
 			r.held = false
 			x.log.Warn("outbox: lost the lease of a delivery; another worker has it", "delivery", r.d.ID)
 		}
@@ -671,6 +686,7 @@ func (o *outcomes) add(j *job, d app.Delivery) {
 		o.since = o.x.now()
 	}
 	o.ds = append(o.ds, d)
+	o.ds = append(o.ds, shareOutcome(d, j.also)...)
 	j.held = false
 }
 

@@ -1864,3 +1864,50 @@ func TestAttackErasedPDFNotServedFromCache(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackCSRFEveryPOSTRoute: every form route (every POST outside the
+// cookie-less JSON API) refuses a request without the page's CSRF token or
+// with a forged one, even from a browser signed in with every role, and
+// changes nothing. TestAttackCSRF shows for the main forms that the right
+// token goes through; this one makes sure no route is left out.
+func TestAttackCSRFEveryPOSTRoute(t *testing.T) {
+	af, _ := fullApp(t) // every route wired
+	token := submitToken(t, af, map[string]any{"email": "csrf-every@example.org"})
+	b := af.signedIn("everything@example.org", app.RoleAdmin, app.RoleOrganizer, app.RoleStaff, app.RoleSupporterData)
+	fill := strings.NewReplacer(":slug", slug, ":token", token, ":id", "1", ":kind", "senator", ":code", "TLHRC",
+		":key", "DHS_SECRETARY", ":version", "1", ":file", "letters.csv", ":bioguide", "M000312", ":n", "1")
+	n := 0
+	for _, r := range af.web.Routes() {
+		if r.Method != http.MethodPost || strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		n++
+		path := fill.Replace(r.Path)
+		if strings.Contains(path, ":") {
+			t.Errorf("%s: a path parameter this test does not fill", r.Path)
+			continue
+		}
+		for _, tok := range []string{"", "forged-token-0123456789abcdef"} {
+			before := dbState(t, af)
+			form := url.Values{"confirm": {"yes"}, "email": {"csrf-every@example.org"}}
+			if tok != "" {
+				form.Set("_csrf", tok)
+			}
+			req, _ := http.NewRequest(http.MethodPost, af.srv.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, _ := b.do(req)
+			if resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s with token %q: %d, want 400 or 403", r.Path, tok, resp.StatusCode)
+			}
+			if after := dbState(t, af); after != before {
+				t.Errorf("POST %s with token %q changed the database", r.Path, tok)
+			}
+		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d form routes found", n)
+	}
+	if sub, _ := af.db.FindSubmissionByToken(context.Background(), token); sub.Supporter.ErasedAt != nil {
+		t.Fatal("a forged form erased a supporter")
+	}
+}

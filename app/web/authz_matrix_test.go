@@ -127,6 +127,7 @@ var protectedRoutes = map[string][]app.Role{
 	"POST /organize/campaigns/:slug/acted":                             {app.RoleOrganizer},
 	"GET /organize/campaigns/:slug/copy":                               {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/copy":                              {app.RoleOrganizer},
+	"POST /organize/campaigns/:slug/flags/:id/dismiss":                 {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/edit":                              {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/letters/:kind":                     {app.RoleOrganizer},
 	"POST /organize/campaigns/:slug/letters/:kind/preview.json":        {app.RoleOrganizer},
@@ -363,6 +364,7 @@ var personalData = map[string]string{
 	"GET /organize/campaigns/:slug/copy":                pdNone,
 	"POST /organize/campaigns/:slug/copy":               pdNone,
 	"POST /organize/campaigns/:slug/outcome":            pdNone,
+	"POST /organize/campaigns/:slug/flags/:id/dismiss":  pdNone,
 	"POST /admin/grants/:id/refuse":                     pdNone,
 	"GET /admin/audit":                                  pdNone, // privacy events name addresses masked
 	"echo_route_not_found /admin":                       pdNone,

@@ -38,6 +38,7 @@ func (s *Server) organizerRoutes(g *echo.Group) {
 	g.POST("/campaigns/:slug/acted", s.orgSaveActed)
 	g.GET("/campaigns/:slug/copy", s.orgCopyForm)
 	g.POST("/campaigns/:slug/copy", s.orgCopy)
+	g.POST("/campaigns/:slug/flags/:id/dismiss", s.orgDismissFlag)
 
 	g.GET("/campaigns/:slug/targets", s.orgTargets)
 	g.POST("/campaigns/:slug/targets", s.orgAddTarget)
@@ -130,6 +131,9 @@ type orgPage struct {
 	PreviewError  string
 	Versions      []campaign.VersionView
 	Version       *campaign.VersionView
+
+	// Notices of roster changes (organizer_flags.go).
+	Flags []flagView
 
 	// Rosters.
 	Kept           keptroster.State

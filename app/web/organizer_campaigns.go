@@ -31,6 +31,9 @@ func (s *Server) orgCampaigns(c echo.Context) error {
 	org := s.newOrgPage()
 	org.Crumbs = nil
 	org.Campaigns = list
+	if org.Flags, err = s.flagViews(c, 0, list); err != nil {
+		return err
+	}
 	return s.renderOrg(c, http.StatusOK, "organize_list.html", "Campaigns", org, nil, nil)
 }
 
@@ -131,6 +134,9 @@ func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, f
 		return err
 	}
 	org := s.newOrgPage(crumb{Label: camp.Title})
+	if org.Flags, err = s.flagViews(c, camp.ID, []campaign.Summary{{Campaign: *camp}}); err != nil {
+		return err
+	}
 	org.FactReport = s.opts.Campaigns.Facts(camp)
 	org.UpdateForm.On = s.opts.Clock().In(s.opts.Campaigns.Location()).Format(campaign.DateLayout)
 	org.OutcomeForm.On = org.UpdateForm.On

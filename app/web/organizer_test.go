@@ -24,6 +24,7 @@ import (
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/app/web"
@@ -74,7 +75,7 @@ func newOrgFixture(t *testing.T) *orgFixture {
 		t.Fatal(err)
 	}
 	srv, err := web.NewServer(web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
-		Clock: clock.Now, Auth: svc, Campaigns: camps, Rosters: kept})
+		Clock: clock.Now, Auth: svc, Campaigns: camps, Rosters: kept, Flags: rosterwatch.NewFlags(db, audit, clock.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

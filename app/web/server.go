@@ -52,6 +52,9 @@ type Options struct {
 	// unavailable.
 	Delivery DeliveryReports
 	Packets  PacketWriter
+	// Flags shows organizers what a roster refresh changed about their
+	// campaigns' targets (organizer_flags.go); nil shows none.
+	Flags CampaignFlags
 	// SubmitRate limits submissions per client network (zero: no limit).
 	SubmitRate RateLimit
 	// Limits keeps the counts behind SubmitRate in the database, for every

@@ -55,7 +55,7 @@ func (c *cli) benchLoad(ctx context.Context, args []string) error {
 		env := map[string]string{"ADVOCATE_SUBMIT_RATE": *rateLimit, "ADVOCATE_DB": *db}
 		var stop func()
 		var err error
-		if base, stop, err = c.benchServer(ctx, env, *roster, nil); err != nil {
+		if base, _, stop, err = c.benchServer(ctx, env, *roster, nil); err != nil {
 			return err
 		}
 		defer stop()
@@ -110,12 +110,12 @@ func dbLabel(dsn string) string {
 
 // benchServer starts serve in-process on a throw-away data folder with env
 // over the bench defaults (and the caller's environment), importing roster
-// first when given; edit, when given, adjusts its cli. stop ends it and
-// removes the folder.
-func (c *cli) benchServer(ctx context.Context, env map[string]string, roster string, edit func(*cli)) (base string, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "advocate-bench-")
+// first when given; edit, when given, adjusts its cli. dir is the data
+// folder; stop ends the server and removes the folder.
+func (c *cli) benchServer(ctx context.Context, env map[string]string, roster string, edit func(*cli)) (base, dir string, stop func(), err error) {
+	dir, err = os.MkdirTemp("", "advocate-bench-")
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	all := map[string]string{
 		"ADVOCATE_DATA_DIR": dir, "ADVOCATE_ADDR": "127.0.0.1:0", "ADVOCATE_AUTO_FETCH": "false",
@@ -134,7 +134,7 @@ func (c *cli) benchServer(ctx context.Context, env map[string]string, roster str
 		imp := &cli{getenv: getenv, stdin: c.stdin, stdout: c.stderr, stderr: c.stderr}
 		if code := imp.main(ctx, []string{"data", "import", "--dir", roster}); code != 0 {
 			os.RemoveAll(dir)
-			return "", nil, fmt.Errorf("import %s failed", roster)
+			return "", "", nil, fmt.Errorf("import %s failed", roster)
 		}
 	}
 	srvCtx, cancel := context.WithCancel(ctx)
@@ -147,7 +147,7 @@ func (c *cli) benchServer(ctx context.Context, env map[string]string, roster str
 	go func() { done <- srv.main(srvCtx, []string{"serve"}) }()
 	select {
 	case a := <-addrc:
-		return "http://" + a, func() { cancel(); <-done; os.RemoveAll(dir) }, nil
+		return "http://" + a, dir, func() { cancel(); <-done; os.RemoveAll(dir) }, nil
 	case code := <-done:
 		err = fmt.Errorf("the in-process server exited with %d", code)
 	case <-time.After(time.Minute):
@@ -157,5 +157,5 @@ func (c *cli) benchServer(ctx context.Context, env map[string]string, roster str
 	}
 	cancel()
 	os.RemoveAll(dir)
-	return "", nil, err
+	return "", "", nil, err
 }

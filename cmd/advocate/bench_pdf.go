@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -28,7 +31,7 @@ func (c *cli) benchPDF(ctx context.Context, args []string) error {
 	duration := fl.Duration("duration", 10*time.Second, "how long the flood runs in each round")
 	quiet := fl.Duration("quiet", 3*time.Second, "how long the campaign page is timed without the flood first")
 	every := fl.Duration("page-every", 50*time.Millisecond, "the campaign page is loaded this often (from 127.0.0.3)")
-	campaign := fl.String("campaign", "free-guan-heng", "campaign slug")
+	campaign := fl.String("campaign", "protect-witnesses", "campaign slug")
 	roster := fl.String("roster", "", "roster folder to import (default: the built-in seed; ../shared/data gives more letters)")
 	if err := parse(fl, args); err != nil {
 		return err
@@ -117,7 +120,7 @@ func clientFrom(ip string) *http.Client {
 
 func (c *cli) pdfRound(ctx context.Context, env map[string]string, edit func(*cli), roster, slug string, flood int, quiet, duration, every time.Duration) (pdfRound, error) {
 	res := pdfRound{statuses: map[int]int64{}}
-	base, stop, err := c.benchServer(ctx, env, roster, edit)
+	base, dir, stop, err := c.benchServer(ctx, env, roster, edit)
 	if err != nil {
 		return res, err
 	}
@@ -129,16 +132,21 @@ func (c *cli) pdfRound(ctx context.Context, env map[string]string, edit func(*cl
 		return res, err
 	}
 	var sub struct {
-		Token   string     `json:"token"`
 		Letters []struct{} `json:"letters"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&sub)
 	resp.Body.Close()
-	if err != nil || sub.Token == "" {
+	if err != nil || resp.StatusCode != http.StatusAccepted {
 		return res, fmt.Errorf("submission: %d %v", resp.StatusCode, err)
 	}
 	res.letters = len(sub.Letters)
-	pdfURL := base + "/s/" + sub.Token + "/letters.pdf"
+	// The private link reaches the supporter only by email: here the copy
+	// filed in the data folder, as without a mail server.
+	link, err := filedLink(ctx, filepath.Join(dir, "outbox"), "ada@example.org", 30*time.Second)
+	if err != nil {
+		return res, err
+	}
+	pdfURL := base + link + "/letters.pdf"
 	first := clientFrom("127.0.0.4") // the supporter's own first download
 	if resp, err = first.Get(pdfURL); err != nil {
 		return res, err
@@ -218,4 +226,32 @@ func (c *cli) pdfRound(ctx context.Context, env map[string]string, edit func(*cl
 	res.floodTime = time.Since(start)
 	res.other = other.Load()
 	return res, nil
+}
+
+// filedLinkRE finds a private link in a filed email (quoted-printable soft
+// line breaks removed first).
+var filedLinkRE = regexp.MustCompile(`https?://[^/\s"]+(/s/[a-z2-7]{32})`)
+
+// filedLink waits for the email to an address filed as .eml in dir and
+// returns the path of the private link it carries.
+func filedLink(ctx context.Context, dir, to string, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil || !strings.Contains(strings.ToLower(string(b)), to) {
+				continue
+			}
+			if m := filedLinkRE.FindStringSubmatch(strings.ReplaceAll(string(b), "=\r\n", "")); m != nil {
+				return m[1], nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return "", fmt.Errorf("no email with the private link to %s was filed in %s within %s (with ADVOCATE_SMTP_URL set, emails are sent instead of filed)", to, dir, wait)
 }

@@ -210,7 +210,8 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	fl := c.flags("cwc export")
 	slug := fl.String("campaign", "", "campaign slug")
 	out := fl.String("out", "", "folder for the XML files")
-	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY)")
+	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY for the House, "+
+		"ADVOCATE_CWC_SENATE_URL and ADVOCATE_CWC_SENATE_API_KEY for the Senate)")
 	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes, " ")+
 		" for writers who chose none CWC takes (CWC requires one)")
 	personal := fl.Bool("with-personal-data", false, "required: CWC messages carry each writer's name, address, email and own paragraph (recorded in the audit log)")
@@ -230,14 +231,24 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 		PrefixFallback: *prefix,
 	}
 	if *send {
-		if d.CWCURL == "" {
-			return usageErr("--send needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY")
+		if d.CWCURL == "" && d.CWCSenateURL == "" {
+			return usageErr("--send needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY (House) or ADVOCATE_CWC_SENATE_URL and ADVOCATE_CWC_SENATE_API_KEY (Senate)")
 		}
-		client, err := cwc.NewClient(cwc.ClientOptions{URL: d.CWCURL, APIKey: d.CWCAPIKey})
-		if err != nil {
-			return &exitError{code: 2, msg: "configuration: " + err.Error()}
+		if d.CWCURL != "" {
+			client, err := cwc.NewClient(cwc.ClientOptions{URL: d.CWCURL, APIKey: d.CWCAPIKey})
+			if err != nil {
+				return &exitError{code: 2, msg: "configuration: " + err.Error()}
+			}
+			opts.Client = client
 		}
-		opts.Client = client
+		if d.CWCSenateURL != "" {
+			client, err := cwc.NewClient(cwc.ClientOptions{Chamber: app.Senate, URL: d.CWCSenateURL,
+				APIKey: d.CWCSenateAPIKey, Testing: d.CWCSenateTesting})
+			if err != nil {
+				return &exitError{code: 2, msg: "configuration: " + err.Error()}
+			}
+			opts.SenateClient = client
+		}
 	}
 	db, err := c.openStore(ctx)
 	if err != nil {
@@ -245,6 +256,18 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	opts.Store = db
+	// Letters made before recipients recorded a senator's class find it
+	// in the stored roster (the seat's class does not change).
+	rs := c.rosterService(db)
+	if err := rs.Load(ctx); err != nil {
+		return err
+	}
+	opts.SenateClass = func(bioguide string) int {
+		if l, ok := rs.Index().Legislator(bioguide); ok && l.Chamber == app.Senate {
+			return l.Class
+		}
+		return 0
+	}
 	bar := newProgress(c.stderr)
 	opts.Progress = func(p cwc.ExportProgress) {
 		bar.show(fmt.Sprintf("cwc: %d letters, %d written, %d sent", p.Letters, p.Written, p.Sent), false)
@@ -268,9 +291,15 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cwc export: %w", userErr(err))
 	}
-	fmt.Fprintf(c.stdout, "%d letters to Representatives: %d written to %s", res.Letters, res.Written, *out)
+	fmt.Fprintf(c.stdout, "%d letters to Representatives and Senators: %d written to %s", res.Letters, res.Written, *out)
 	if *send {
 		fmt.Fprintf(c.stdout, ", %d sent to CWC, %d sent before, %d failed", res.Sent, res.AlreadySent, len(res.Failed))
+		switch {
+		case res.NoEndpoint > 0 && opts.Client == nil:
+			fmt.Fprintf(c.stdout, ", %d to Representatives not sent (no House CWC configured)", res.NoEndpoint)
+		case res.NoEndpoint > 0:
+			fmt.Fprintf(c.stdout, ", %d to Senators not sent (no Senate CWC configured)", res.NoEndpoint)
+		}
 	}
 	fmt.Fprintln(c.stdout)
 	for i, s := range res.Skipped {

@@ -46,13 +46,19 @@ func TestDeliveryEndToEnd(t *testing.T) {
 		}
 	}
 	// Each submission emails the two TLHRC co-chairs' letters to the
-	// commission and a copy to the supporter.
+	// commission's one inbox in one email, and a copy to the supporter.
 	deadline := time.Now().Add(20 * time.Second)
-	for smtp.Count() < 6 && time.Now().Before(deadline) {
+	for smtp.Count() < 4 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if smtp.Count() != 6 {
-		t.Fatalf("the mail server received %d messages, want 6\n%s", smtp.Count(), stderr.String())
+	time.Sleep(100 * time.Millisecond) // let a fifth message show up
+	if smtp.Count() != 4 {
+		t.Fatalf("the mail server received %d messages, want 4\n%s", smtp.Count(), stderr.String())
+	}
+	for _, r := range smtp.Received() {
+		if m := mailtest.Parse(t, r.Data); r.To[0] == "TLHRC@mail.house.gov" && len(m.Attachments) != 2 {
+			t.Errorf("the commission's email carries %d PDFs, want one per co-chair (2)", len(m.Attachments))
+		}
 	}
 	srv.stopOK()
 
@@ -86,8 +92,13 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	}
 	code, out, errs = runCLI(t, env, "cwc", "export", "--campaign", "protect-witnesses", "--out", filepath.Join(dir, "cwc"),
 		"--prefix", "Mr.", "--with-personal-data")
-	if code != 0 || !strings.Contains(out, "2 letters to Representatives: 2 written") {
+	if code != 0 || !strings.Contains(out, "6 letters to Representatives and Senators: 6 written") {
 		t.Errorf("cwc export: %d %s %s", code, out, errs)
+	}
+	for _, seat := range []string{"SNY01", "SNY03"} { // Gillibrand (class 1), Schumer (class 3)
+		if files, _ := filepath.Glob(filepath.Join(dir, "cwc", seat+"-*.xml")); len(files) != 2 {
+			t.Errorf("cwc files for %s: %v", seat, files)
+		}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "cwc", "HNY20-*.xml"))
 	if len(files) != 2 {

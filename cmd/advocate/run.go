@@ -28,6 +28,7 @@ import (
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
+	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
@@ -454,6 +455,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		PDFs: sub.NewPDFs(c.pdfOptions()), DBTimeout: c.cfg.Protect.DBTimeout,
 		DownloadRate:      web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadPerMinute), Burst: c.cfg.Protect.DownloadBurst},
 		DownloadTokenRate: web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadTokenPerMinute), Burst: c.cfg.Protect.DownloadTokenBurst},
+		Flags:             rosterwatch.NewFlags(db, audit, nil),
 	})
 	if err != nil {
 		return err
@@ -463,6 +465,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	go rs.Watch(ctx, time.Minute)
+	if err := c.startRosterRefresh(ctx, db, rs, audit); err != nil {
+		return err
+	}
 	obDone := make(chan struct{})
 	obCtx, stopOutbox := context.WithCancel(ctx)
 	defer func() { stopOutbox(); <-obDone }()
