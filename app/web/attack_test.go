@@ -320,6 +320,77 @@ func TestAttackXSS(t *testing.T) {
 		mustNotContain(t, body, `<script>alert("email")`, `<script>alert("agent")`)
 		mustContain(t, body, `&lt;script&gt;alert(&#34;email&#34;)&lt;/script&gt;`)
 	})
+	t.Run("script in a supporter's name: staff, supporter-data, exports, emails and PDFs", func(t *testing.T) {
+		fa, _ := fullApp(t)
+		const payload = `<img src=x onerror=alert(1)>`
+		email := "xss-everywhere@example.org"
+		token := submitToken(t, fa, map[string]any{"email": email, "first_name": payload, "last_name": payload,
+			"city": payload, "personal_message": payload})
+		holder := fa.signedIn("xss-holder@example.org", app.RoleStaff, app.RoleSupporterData)
+		pages := []string{"/staff", "/staff/campaigns/" + slug, "/staff/campaigns/" + slug + "/letters",
+			"/staff/supporters?email=" + url.QueryEscape(email), "/s/" + token}
+		for _, p := range pages {
+			resp, body := holder.get(p)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", p, resp.StatusCode)
+			}
+			mustNotContain(t, body, payload)
+		}
+		// Exports are attachments that no browser renders as a page.
+		for _, f := range []string{"letters.csv", "letters.json", "targets.csv"} {
+			resp, body := holder.get("/staff/campaigns/" + slug + "/export/" + f + "?personal=1")
+			ct := resp.Header.Get("Content-Type")
+			if resp.StatusCode != http.StatusOK || strings.HasPrefix(ct, "text/html") || resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+				!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+				t.Errorf("%s: %d %q %v", f, resp.StatusCode, ct, resp.Header)
+			}
+			if strings.HasSuffix(f, ".json") && strings.Contains(body, "<img") {
+				t.Errorf("%s holds the markup unescaped", f)
+			}
+		}
+		resp, exp := holder.get("/staff/supporters/export?email=" + url.QueryEscape(email))
+		if resp.StatusCode != http.StatusOK || strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || strings.Contains(exp, "<img") {
+			t.Errorf("supporter export: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		for _, p := range []string{"/s/" + token + "/letters.pdf"} {
+			resp, _ := holder.get(p)
+			if resp.Header.Get("Content-Type") != "application/pdf" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s served as %q", p, resp.Header.Get("Content-Type"))
+			}
+		}
+		// The supporter's copy email, as the outbox composes it.
+		sub, err := fa.db.FindSubmissionByToken(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		camp, err := fa.db.FindCampaignByID(context.Background(), sub.CampaignID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		maker, err := pdf.New(pdf.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		comp, err := outbox.NewComposer(outbox.ComposerOptions{From: mail.Address{Email: "letters@example.org"},
+			BaseURL: "https://letters.example.org", Templates: templates.Emails(), PDF: maker, Location: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range sub.Letters {
+			for _, d := range l.Deliveries {
+				if d.Channel != app.ChannelCopy && d.Channel != app.ChannelEmail {
+					continue
+				}
+				m, err := comp.Compose(d, sub, camp, fixedNow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(m.HTML, payload) || !strings.Contains(m.HTML, "&lt;img") {
+					t.Errorf("%s email HTML:\n%s", d.Channel, m.HTML)
+				}
+			}
+		}
+	})
 	t.Run("content security policy", func(t *testing.T) {
 		admin := af.signedIn("csp@example.org", app.RoleAdmin, app.RoleOrganizer, app.RoleStaff)
 		inlineScript := regexp.MustCompile(`(?i)<script\b[^>]*>`)
