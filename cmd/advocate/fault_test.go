@@ -330,7 +330,10 @@ func killDuringBurst(t *testing.T, bin, dsn string) {
 	if emails != emailsPerSubmission*len(accepted) {
 		t.Errorf("%d email deliveries for %d accepted submissions", emails, len(accepted))
 	}
-	if len(received) != messagesPerSubmission*len(accepted) || total != int64(emails) {
+	// A submission stored just before the kill may have lost its answer:
+	// it is not in accepted but its emails go all the same. So compare
+	// what was received with what the database holds as sent.
+	if int64(len(received))*emailsPerSubmission != total*messagesPerSubmission || total < int64(emails) {
 		t.Errorf("the mail server received %d distinct messages, the database has %d sent email deliveries", len(received), total)
 	}
 	dups := 0
