@@ -596,64 +596,6 @@ func (s *Service) FindByToken(ctx context.Context, token string) (*app.Submissio
 	return sub, c, nil
 }
 
-// PDFLetter lays out a stored letter for the PDF maker, dated in loc.
-func PDFLetter(sub *app.Submission, l app.Letter, loc *time.Location) pdf.Letter {
-	return pdf.Letter{
-		SenderLines:    SenderLines(sub.Supporter),
-		Date:           l.CreatedAt.In(loc),
-		RecipientLines: RecipientLines(l.Recipient),
-		Subject:        l.Subject,
-		Body:           l.Body,
-	}
-}
-
-// SenderLines is the supporter's return address block.
-func SenderLines(s app.Supporter) []string {
-	lines := []string{s.FullName()}
-	for _, l := range []string{s.Address1, s.Address2} {
-		if l != "" {
-			lines = append(lines, l)
-		}
-	}
-	place := s.City
-	if stateZip := strings.TrimSpace(s.State + " " + s.Zip); stateZip != "" {
-		if place != "" {
-			place += ", "
-		}
-		place += stateZip
-	}
-	if place != "" {
-		lines = append(lines, place)
-	}
-	if s.Email != "" {
-		lines = append(lines, s.Email)
-	}
-	return lines
-}
-
-// RecipientLines is the inside address: name, office, postal address.
-func RecipientLines(t app.Target) []string {
-	name := t.Name
-	if t.Honorific != "" {
-		name = t.Honorific + " " + t.Name
-	}
-	lines := []string{name}
-	switch {
-	case t.Chamber == app.House:
-		lines = append(lines, "U.S. House of Representatives")
-	case t.Chamber == app.Senate:
-		lines = append(lines, "United States Senate")
-	case t.Kind == app.TargetExecutive && t.Title != "":
-		lines = append(lines, t.Title)
-	}
-	for _, l := range t.AddressLines {
-		if l != lines[len(lines)-1] {
-			lines = append(lines, l)
-		}
-	}
-	return lines
-}
-
 func (s *Service) validateInput(in *app.SubmissionInput) error {
 	err := in.Normalize()
 	fe := app.FieldErrors{}
