@@ -36,10 +36,10 @@ type staffPage struct {
 }
 
 func (s *Server) statsService() (*stats.Service, error) {
-	if s.opts.Stats == nil {
+	if s.stats == nil {
 		return nil, errNotFound("Outreach totals are not available on this server.")
 	}
-	return s.opts.Stats, nil
+	return s.stats, nil
 }
 
 // statsFilter reads the dashboard's filter from the query string.
