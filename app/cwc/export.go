@@ -80,7 +80,7 @@ func NewExporter(o ExportOptions) (*Exporter, error) {
 		return nil, fmt.Errorf("cwc: a store is required")
 	}
 	if o.PrefixFallback != "" && !validPrefix(o.PrefixFallback) {
-		return nil, fmt.Errorf("cwc: prefix %q is not one of %s", o.PrefixFallback, strings.Join(Prefixes, ", "))
+		return nil, fmt.Errorf("cwc: prefix %q is not one of %s", o.PrefixFallback, strings.Join(cwcPrefixes, ", "))
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

@@ -157,7 +157,7 @@ func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, f
 	for _, r := range org.Rules {
 		used[kindOfRule(r.Kind)] = true
 	}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		row := letterRow{Kind: k, Used: used[k]}
 		if tv, ok := tpls[k]; ok {
 			row.Current = &tv

@@ -67,7 +67,7 @@ func (s *Server) renderEditor(c echo.Context, status int, camp *app.Campaign, cu
 	ctx := c.Request().Context()
 	kind := f.Sample.Kind
 	org := s.newOrgPage(campaignCrumb(camp), crumb{Label: kindLabel(kind)})
-	org.Kind, org.Kinds, org.Current, org.Draft = kind, app.TargetKinds, cur, f.Draft
+	org.Kind, org.Kinds, org.Current, org.Draft = kind, app.TargetKinds(), cur, f.Draft
 	org.Fields = s.campaigns.Fields(camp)
 	org.SampleMessage = f.Message
 	p, perr := s.campaigns.PreviewFor(ctx, camp, f.Sample)

@@ -86,7 +86,7 @@ func (s *Server) staffCampaign(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := statsFilter(c)
-	p := &staffPage{Filter: f, States: app.States, Channels: app.Channels, Exports: stats.Exports,
+	p := &staffPage{Filter: f, States: app.States(), Channels: app.Channels(), Exports: stats.Exports(),
 		Location: s.opts.Location, Personal: stats.SeesPersonalData(ctx)}
 	status := http.StatusOK
 	if err := f.Validate(); err != nil {
