@@ -260,9 +260,6 @@ func NewClient(o ClientOptions) (*Client, error) {
 	return &Client{base: u, key: o.APIKey, http: o.HTTPClient, chamber: o.Chamber, testing: o.Testing}, nil
 }
 
-// Chamber is whose CWC the client posts to.
-func (c *Client) Chamber() app.Chamber { return c.chamber }
-
 // SendError is a message CWC did not take.
 type SendError struct {
 	Status    int      // HTTP status (0: no answer)
