@@ -26,14 +26,7 @@ func (s *Service) FindByConfirmToken(ctx context.Context, token string) (*app.Su
 		return nil, nil, app.Errorf(app.ENOTFOUND, "This confirmation link is not valid.")
 	}
 	sub, err := s.confirm.FindSubmissionByConfirmToken(ctx, token)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := s.campaigns.FindCampaignByID(ctx, sub.CampaignID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return sub, c, nil
+	return s.withCampaign(ctx, sub, err)
 }
 
 // ConfirmDeadline is when a submission's confirmation link stops working.

@@ -87,17 +87,7 @@ func (e *ChoiceError) Error() string {
 
 // Preview validates the input and renders every letter without storing.
 func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInput) (*Preview, error) {
-	e, err := s.entry(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	if ok, why := e.campaign.AcceptsAt(s.now()); !ok {
-		return nil, app.Errorf(app.ECONFLICT, "%s", why)
-	}
-	if err := s.validateInput(&in); err != nil {
-		return nil, err
-	}
-	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
+	e, m, _, err := s.prepare(ctx, slug, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +104,28 @@ func (s *Service) Preview(ctx context.Context, slug string, in app.SubmissionInp
 	return p, nil
 }
 
+// prepare is what a preview and a submission share: the campaign, which
+// must take letters now (the time it returns, read once the campaign is
+// loaded), the input, normalized and checked, and its targets.
+func (s *Service) prepare(ctx context.Context, slug string, in *app.SubmissionInput) (*campaignEntry, *Match, time.Time, error) {
+	e, err := s.entry(ctx, slug)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	now := s.now()
+	if ok, why := e.campaign.AcceptsAt(now); !ok {
+		return nil, nil, now, app.Errorf(app.ECONFLICT, "%s", why)
+	}
+	if err := s.validateInput(in); err != nil {
+		return nil, nil, now, err
+	}
+	m, err := s.match(ctx, e, queryOf(in), in.Representative)
+	if err != nil {
+		return nil, nil, now, err
+	}
+	return e, m, now, nil
+}
+
 // Submit validates, matches, renders and stores a submission, and returns
 // what the supporter may be told, which is the same whether or not their
 // address wrote for this campaign before (see Result): nothing in it
@@ -127,18 +139,7 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		s.lastDone.Store(time.Now().UnixNano())
 		s.inFlight.Add(-1)
 	}()
-	e, err := s.entry(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if ok, why := e.campaign.AcceptsAt(now); !ok {
-		return nil, app.Errorf(app.ECONFLICT, "%s", why)
-	}
-	if err := s.validateInput(&in); err != nil {
-		return nil, err
-	}
-	m, err := s.match(ctx, e, queryOf(&in), in.Representative)
+	e, m, now, err := s.prepare(ctx, slug, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +301,12 @@ func (s *Service) FindByToken(ctx context.Context, token string) (*app.Submissio
 		// The same words as for a malformed link: a guess learns nothing.
 		return nil, nil, app.WrapError(app.ENOTFOUND, err, "This link is not valid.")
 	}
+	return s.withCampaign(ctx, sub, err)
+}
+
+// withCampaign adds its campaign to a submission just loaded (or passes
+// the error of loading it on).
+func (s *Service) withCampaign(ctx context.Context, sub *app.Submission, err error) (*app.Submission, *app.Campaign, error) {
 	if err != nil {
 		return nil, nil, err
 	}
