@@ -20,10 +20,14 @@ const (
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleAdmin, RoleOrganizer, RoleStaff, RoleSupporterData}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Roles() []Role { return slices.Clone(allRoles) }
+
+var allRoles = []Role{RoleAdmin, RoleOrganizer, RoleStaff, RoleSupporterData}
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+func (r Role) Valid() bool { return slices.Contains(allRoles, r) }
 
 // Actor is who is acting in a request or command: a signed-in user, an API
 // token's owner, or the system itself (CLI, seed, background jobs). Domain

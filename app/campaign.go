@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -353,20 +354,24 @@ const (
 )
 
 // TargetKinds lists every kind in display order.
-var TargetKinds = []TargetKind{TargetRepresentative, TargetSenator, TargetCommittee, TargetExecutive}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func TargetKinds() []TargetKind { return slices.Clone(allTargetKinds) }
+
+var allTargetKinds = []TargetKind{TargetRepresentative, TargetSenator, TargetCommittee, TargetExecutive}
 
 // Rank orders kinds; when one person is matched twice, the lower rank wins.
 func (k TargetKind) Rank() int {
-	for i, x := range TargetKinds {
+	for i, x := range allTargetKinds {
 		if x == k {
 			return i
 		}
 	}
-	return len(TargetKinds)
+	return len(allTargetKinds)
 }
 
 // Valid reports whether k is a known kind.
-func (k TargetKind) Valid() bool { return k.Rank() < len(TargetKinds) }
+func (k TargetKind) Valid() bool { return k.Rank() < len(allTargetKinds) }
 
 // RuleKind is how a campaign chooses recipients.
 type RuleKind string

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -226,7 +227,11 @@ func HasSenators(state string) bool { return !IsTerritory(state) && state != "DC
 // States lists the USPS codes Advocate accepts for a supporter address:
 // the 50 states, DC and the five inhabited territories, plus the military
 // "states" AA, AE and AP.
-var States = []string{
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func States() []string { return slices.Clone(allStates) }
+
+var allStates = []string{
 	"AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
 	"KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
 	"NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
@@ -234,8 +239,8 @@ var States = []string{
 }
 
 var stateSet = func() map[string]bool {
-	m := make(map[string]bool, len(States))
-	for _, s := range States {
+	m := make(map[string]bool, len(allStates))
+	for _, s := range allStates {
 		m[s] = true
 	}
 	return m

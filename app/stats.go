@@ -45,7 +45,7 @@ func (f StatsFilter) Validate() error {
 	if f.State != "" && !ValidState(f.State) {
 		fe.Add("state", "enter a two-letter state or territory code such as IL")
 	}
-	if f.Channel != "" && !slices.Contains(Channels, f.Channel) {
+	if f.Channel != "" && !slices.Contains(allChannels, f.Channel) {
 		fe.Add("channel", "choose one of "+strings.Join(ChannelNames(), ", "))
 	}
 	if len(f.Target) > 100 {
@@ -56,8 +56,8 @@ func (f StatsFilter) Validate() error {
 
 // ChannelNames lists every channel's name, in Channels order.
 func ChannelNames() []string {
-	out := make([]string, len(Channels))
-	for i, c := range Channels {
+	out := make([]string, len(allChannels))
+	for i, c := range allChannels {
 		out[i] = string(c)
 	}
 	return out
@@ -150,10 +150,18 @@ type DayTally struct {
 }
 
 // Channels lists every delivery channel in display order.
-var Channels = []Channel{ChannelEmail, ChannelCWC, ChannelDownload, ChannelCopy}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Channels() []Channel { return slices.Clone(allChannels) }
+
+var allChannels = []Channel{ChannelEmail, ChannelCWC, ChannelDownload, ChannelCopy}
 
 // DeliveryStatuses lists every delivery status in display order.
-var DeliveryStatuses = []DeliveryStatus{StatusSent, StatusFiled, StatusDownloaded, StatusQueued,
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func DeliveryStatuses() []DeliveryStatus { return slices.Clone(allDeliveryStatuses) }
+
+var allDeliveryStatuses = []DeliveryStatus{StatusSent, StatusFiled, StatusDownloaded, StatusQueued,
 	StatusSending, StatusFailed, StatusPending, StatusUnconfirmed, StatusExpired, StatusDead}
 
 // StatsStore reads outreach totals.

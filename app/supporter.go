@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,11 +65,15 @@ const (
 
 // Prefixes are the courtesy titles a supporter may choose. Congress'
 // Communicating with Congress (CWC) system needs one for every writer.
-var Prefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr.", "Mx."}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Prefixes() []string { return slices.Clone(allPrefixes) }
+
+var allPrefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr.", "Mx."}
 
 // ValidPrefix reports whether p is one of Prefixes.
 func ValidPrefix(p string) bool {
-	for _, x := range Prefixes {
+	for _, x := range allPrefixes {
 		if p == x {
 			return true
 		}
@@ -152,13 +157,13 @@ func (in *SubmissionInput) Normalize() error {
 	line("prefix", &in.Prefix, 8, false)
 	if _, ok := fe["prefix"]; !ok && in.Prefix != "" {
 		// Accept "mr", "MS" and the like: only the case and the dot differ.
-		for _, x := range Prefixes {
+		for _, x := range allPrefixes {
 			if strings.EqualFold(strings.TrimSuffix(in.Prefix, "."), strings.TrimSuffix(x, ".")) {
 				in.Prefix = x
 			}
 		}
 		if !ValidPrefix(in.Prefix) {
-			fe.Add("prefix", "must be one of "+strings.Join(Prefixes, ", "))
+			fe.Add("prefix", "must be one of "+strings.Join(allPrefixes, ", "))
 		}
 	}
 	line("first_name", &in.FirstName, MaxNameLen, true)

@@ -81,7 +81,7 @@ func ParseRoles(names ...string) ([]Role, error) {
 		}
 	}
 	var out []Role
-	for _, r := range Roles {
+	for _, r := range allRoles {
 		if seen[r] {
 			out = append(out, r)
 		}

@@ -94,7 +94,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*app.User, error)
 // dedupeRoles keeps known roles once each, in display order.
 func dedupeRoles(rs []app.Role) []app.Role {
 	var out []app.Role
-	for _, r := range app.Roles {
+	for _, r := range app.Roles() {
 		if slices.Contains(rs, r) {
 			out = append(out, r)
 		}

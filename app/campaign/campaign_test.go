@@ -68,7 +68,7 @@ func TestLoadSeedOnce(t *testing.T) {
 		t.Fatalf("rules: %+v", rules)
 	}
 	tpls, _ := db.CurrentTemplates(ctx, c.ID)
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		if tpls[k].Version != 1 || tpls[k].Author != "seed" || !strings.Contains(tpls[k].Body, "{{ recipient.greeting }}") {
 			t.Errorf("%s template: %+v", k, tpls[k])
 		}

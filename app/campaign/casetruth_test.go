@@ -177,7 +177,7 @@ func TestCopyCampaign(t *testing.T) {
 	}
 	tpls, _ := s.camps.Templates(ctx, cp)
 	srcTpls, _ := s.camps.Templates(ctx, src)
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		if tpls[k].Version != 1 || tpls[k].Body != srcTpls[k].Body || tpls[k].Note != "copied from protect-witnesses, "+string(k)+" letter version 1" {
 			t.Errorf("%s: %+v", k, tpls[k])
 		}

@@ -348,7 +348,7 @@ func (s *Service) CreateCampaign(ctx context.Context, in DetailsInput) (*app.Cam
 		Templates: map[app.TargetKind]app.TemplateVersion{},
 		Author:    a.Label(),
 	}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		tv := StarterTemplate(k)
 		tv.Note = "starter letter"
 		d.Templates[k] = tv
@@ -389,7 +389,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, slug string, in DetailsInp
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		tv, ok := tpls[k]
 		if !ok {
 			continue

@@ -163,7 +163,7 @@ func TestCreateEditOpenClose(t *testing.T) {
 		t.Fatalf("default rules %+v %v", rules, err)
 	}
 	tpls, _ := s.camps.Templates(ctx, c)
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		if tpls[k].Version != 1 || tpls[k].Author != "org@example.org" {
 			t.Errorf("%s starter: %+v", k, tpls[k])
 		}

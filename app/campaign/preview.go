@@ -11,7 +11,6 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/match"
-	"github.com/advocate-org/advocate/app/submit"
 )
 
 // DefaultSampleZip is where the preview's sample supporter lives unless
@@ -228,9 +227,9 @@ func (s *Service) PreviewPDF(ctx context.Context, slug string, req PreviewReques
 	}
 	var buf bytes.Buffer
 	err = s.pdf.WriteLetter(&buf, pdf.Letter{
-		SenderLines:    submit.SenderLines(p.Supporter),
+		SenderLines:    pdf.SenderLines(p.Supporter),
 		Date:           p.Date,
-		RecipientLines: submit.RecipientLines(p.Target),
+		RecipientLines: pdf.RecipientLines(p.Target),
 		Subject:        p.Subject,
 		Body:           p.Body,
 		Sample:         true,

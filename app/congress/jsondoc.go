@@ -472,13 +472,6 @@ func (d *jsonDoc) key() (string, int64, error) {
 	return s, start, nil
 }
 
-// skip discards the next value.
-func (d *jsonDoc) skip() error {
-	var raw json.RawMessage
-	_, err := d.next(&raw)
-	return err
-}
-
 // end reads the closing delimiter of the current container; at depth 0 it
 // also makes sure nothing but whitespace follows.
 func (d *jsonDoc) end(top bool) error {

@@ -26,6 +26,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +128,11 @@ type Agent struct {
 }
 
 // Prefixes CWC accepts: the schema's list, which lacks app.Prefixes' Mx.
-var Prefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr."}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Prefixes() []string { return slices.Clone(cwcPrefixes) }
+
+var cwcPrefixes = []string{"Mr.", "Mrs.", "Miss", "Ms.", "Dr."}
 
 // Input is everything one message is built from.
 type Input struct {
@@ -255,7 +260,7 @@ func Build(in Input) (*Message, error) {
 	}
 	k := m.Constituent
 	if !validPrefix(k.Prefix) {
-		bad("prefix %q is not one of %s (the supporter chose none CWC takes; see --prefix)", k.Prefix, strings.Join(Prefixes, ", "))
+		bad("prefix %q is not one of %s (the supporter chose none CWC takes; see --prefix)", k.Prefix, strings.Join(cwcPrefixes, ", "))
 	}
 	for field, v := range map[string]string{"first name": k.FirstName, "last name": k.LastName,
 		"address": k.Address1, "city": k.City} {
@@ -291,7 +296,7 @@ func Build(in Input) (*Message, error) {
 }
 
 func validPrefix(p string) bool {
-	for _, x := range Prefixes {
+	for _, x := range cwcPrefixes {
 		if p == x {
 			return true
 		}

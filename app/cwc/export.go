@@ -80,7 +80,7 @@ func NewExporter(o ExportOptions) (*Exporter, error) {
 		return nil, fmt.Errorf("cwc: a store is required")
 	}
 	if o.PrefixFallback != "" && !validPrefix(o.PrefixFallback) {
-		return nil, fmt.Errorf("cwc: prefix %q is not one of %s", o.PrefixFallback, strings.Join(Prefixes, ", "))
+		return nil, fmt.Errorf("cwc: prefix %q is not one of %s", o.PrefixFallback, strings.Join(cwcPrefixes, ", "))
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -259,9 +259,6 @@ func NewClient(o ClientOptions) (*Client, error) {
 	}
 	return &Client{base: u, key: o.APIKey, http: o.HTTPClient, chamber: o.Chamber, testing: o.Testing}, nil
 }
-
-// Chamber is whose CWC the client posts to.
-func (c *Client) Chamber() app.Chamber { return c.chamber }
 
 // SendError is a message CWC did not take.
 type SendError struct {

@@ -16,7 +16,7 @@ func TestDefaultLettersCompile(t *testing.T) {
 	c := testCampaign()
 	fields := letter.Fields(c)
 	r := letter.NewRenderer(letter.Options{})
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		subject, body := readDefault(t, k)
 		if _, err := letter.Compile("subject", subject, fields); err != nil {
 			t.Errorf("%s subject: %v", k, err)
@@ -44,10 +44,10 @@ func TestDefaultTemplatesFromFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(app.TargetKinds) {
+	if len(got) != len(app.TargetKinds()) {
 		t.Fatalf("got %d defaults", len(got))
 	}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		tv := got[k]
 		if tv.Kind != k || tv.Author != "seed" || tv.Subject == "" || tv.Body == "" {
 			t.Errorf("%s: %+v", k, tv)

@@ -39,8 +39,8 @@ func ParseLetterFile(src string) (subject, body string, err error) {
 // dir/<kind>.txt in fsys (for example the embedded templates folder with dir
 // "letters"), ready to be saved as a new campaign's first versions.
 func DefaultTemplates(fsys fs.FS, dir string) (map[app.TargetKind]app.TemplateVersion, error) {
-	out := make(map[app.TargetKind]app.TemplateVersion, len(app.TargetKinds))
-	for _, k := range app.TargetKinds {
+	out := make(map[app.TargetKind]app.TemplateVersion, len(app.TargetKinds()))
+	for _, k := range app.TargetKinds() {
 		name := path.Join(dir, string(k)+".txt")
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {

@@ -46,7 +46,7 @@ func TestDefaultTemplatesMissing(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	fsys = fstest.MapFS{}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		fsys["l/"+string(k)+".txt"] = &fstest.MapFile{Data: []byte("Subject: x\n\ny")}
 	}
 	fsys["l/executive.txt"].Data = []byte("no subject")

@@ -13,7 +13,7 @@ import (
 // FuzzCompile checks that no template makes Compile or Render panic, that
 // errors always carry a position, and that output respects the limit.
 func FuzzCompile(f *testing.F) {
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		subject, body := readDefault(f, k)
 		f.Add(subject)
 		f.Add(body)

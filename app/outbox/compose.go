@@ -16,7 +16,6 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/mail"
-	"github.com/advocate-org/advocate/app/submit"
 )
 
 // Composer turns a delivery into an email: the letter to an office, or the
@@ -288,7 +287,7 @@ func (c *Composer) Compose(dl app.Delivery, sub *app.Submission, camp *app.Campa
 func (c *Composer) render(sub *app.Submission, letters []app.Letter) ([]byte, error) {
 	docs := make([]pdf.Letter, len(letters))
 	for i, l := range letters {
-		docs[i] = submit.PDFLetter(sub, l, c.loc)
+		docs[i] = pdf.StoredLetter(sub, l, c.loc)
 	}
 	var b bytes.Buffer
 	var err error

@@ -172,9 +172,6 @@ func defaultOwner() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// Owner is the name this process leases rows under.
-func (x *Outbox) Owner() string { return x.o.Owner }
-
 // Sender is where messages go.
 func (x *Outbox) Sender() mail.Sender { return x.o.Sender }
 

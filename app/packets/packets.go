@@ -24,7 +24,6 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/stats"
-	"github.com/advocate-org/advocate/app/submit"
 )
 
 // Store is what packets read (*store.DB has it).
@@ -231,7 +230,7 @@ func (r *run) add(s *app.Submission) error {
 		}
 		r.key, r.first, r.volume, r.seen = l.Recipient.Key, l.Recipient, 0, 0
 	}
-	r.buf = append(r.buf, submit.PDFLetter(s, l, r.w.o.Location))
+	r.buf = append(r.buf, pdf.StoredLetter(s, l, r.w.o.Location))
 	r.seen++
 	if len(r.buf) >= r.w.o.VolumeSize {
 		return r.flush(false)
@@ -361,7 +360,7 @@ func (r *run) cover(t app.OfficeTally, volumes, from, to int) pdf.Letter {
 	return pdf.Letter{
 		SenderLines:    []string{org},
 		Date:           r.w.o.Clock().In(loc),
-		RecipientLines: submit.RecipientLines(r.first),
+		RecipientLines: pdf.RecipientLines(r.first),
 		Subject:        fmt.Sprintf("%s %s: %s", count(t.Letters), singular(t.Letters, what), c.Title),
 		Body:           b.String(),
 	}

@@ -1,7 +1,3 @@
-// Package roster keeps the current roster in memory: it loads the stored
-// roster at start, imports new ones (from a folder, the public sources or the
-// embedded seed), and hands out the matcher built on it. Other instances
-// sharing the database pick up an import through Refresh.
 package roster
 
 import (

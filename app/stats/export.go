@@ -15,10 +15,18 @@ import (
 )
 
 // Exports, by name: the breakdowns of the dashboard and the letters list.
-var Exports = []string{"totals", "targets", "states", "districts", "days", "deliveries", "letters"}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Exports() []string { return slices.Clone(allExports) }
+
+var allExports = []string{"totals", "targets", "states", "districts", "days", "deliveries", "letters"}
 
 // Formats an export can take.
-var Formats = []string{"csv", "json"}
+// It returns a copy: the list is the package's own, and callers may
+// sort or append to what they get.
+func Formats() []string { return slices.Clone(allFormats) }
+
+var allFormats = []string{"csv", "json"}
 
 // ExportRequest says what to export.
 type ExportRequest struct {
@@ -38,10 +46,10 @@ type ExportRequest struct {
 
 func (r ExportRequest) validate() error {
 	fe := app.FieldErrors{}
-	if !slices.Contains(Exports, r.What) {
-		fe.Add("what", "choose one of "+strings.Join(Exports, ", "))
+	if !slices.Contains(allExports, r.What) {
+		fe.Add("what", "choose one of "+strings.Join(allExports, ", "))
 	}
-	if !slices.Contains(Formats, r.Format) {
+	if !slices.Contains(allFormats, r.Format) {
 		fe.Add("format", "choose csv or json")
 	}
 	return fe.Err("Please check the export.")
@@ -255,7 +263,7 @@ func writeCSV(w io.Writer, what string, r *Report) error {
 	case "totals":
 		rows = append(rows, []string{"measure", "value"},
 			[]string{"supporters", n(r.Supporters)}, []string{"confirmed", n(r.Confirmed)}, []string{"letters", n(r.Letters)})
-		for _, st := range app.DeliveryStatuses {
+		for _, st := range app.DeliveryStatuses() {
 			if v := r.DeliveryTotal(st); v != 0 {
 				rows = append(rows, []string{"deliveries " + string(st), n(v)})
 			}

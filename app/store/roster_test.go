@@ -213,7 +213,7 @@ func syntheticRoster(zips, shapes, vertices int) *app.Roster {
 			BioguideID: fmt.Sprintf("X%06d", i/230*31+i%230), Rank: i % 30})
 	}
 	for i := 0; i < zips; i++ {
-		r.Zips = append(r.Zips, app.ZipDistrict{Zip: fmt.Sprintf("%05d", i*2), State: app.States[i%50], District: i % 53})
+		r.Zips = append(r.Zips, app.ZipDistrict{Zip: fmt.Sprintf("%05d", i*2), State: app.States()[i%50], District: i % 53})
 	}
 	per := vertices / shapes
 	for s := 0; s < shapes; s++ {
@@ -225,7 +225,7 @@ func syntheticRoster(zips, shapes, vertices int) *app.Roster {
 				Lat: math.Round((30+float64(s/40)+math.Sin(a))*1e5) / 1e5,
 			}
 		}
-		r.Shapes = append(r.Shapes, app.DistrictShape{District: app.DistrictKey{State: app.States[s%56], District: s},
+		r.Shapes = append(r.Shapes, app.DistrictShape{District: app.DistrictKey{State: app.States()[s%56], District: s},
 			GEOID: fmt.Sprintf("%04d", s), Polygons: []app.Polygon{{ring}}})
 	}
 	return r

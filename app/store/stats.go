@@ -307,10 +307,10 @@ func orderedDeliveryCounts(counts map[[2]string]int64) []app.DeliveryCount {
 		return len(list)
 	}
 	var chs, sts []string
-	for _, c := range app.Channels {
+	for _, c := range app.Channels() {
 		chs = append(chs, string(c))
 	}
-	for _, s := range app.DeliveryStatuses {
+	for _, s := range app.DeliveryStatuses() {
 		sts = append(sts, string(s))
 	}
 	var out []app.DeliveryCount

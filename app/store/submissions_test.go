@@ -27,7 +27,7 @@ func newFixture(t testing.TB, e *env) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{campaign: c, tpl: map[app.TargetKind]int64{}}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		tv := app.TemplateVersion{CampaignID: c.ID, Kind: k, Subject: "About " + string(k), Body: strings.Repeat("Body text. ", 100)}
 		if err := e.db.SaveTemplateVersion(ctx, &tv); err != nil {
 			t.Fatal(err)

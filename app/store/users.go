@@ -38,7 +38,7 @@ func (userRow) TableName() string { return "users" }
 
 func rolesText(rs []app.Role) string {
 	parts := make([]string, 0, len(rs))
-	for _, r := range app.Roles { // display order, no duplicates
+	for _, r := range app.Roles() { // display order, no duplicates
 		for _, have := range rs {
 			if have == r {
 				parts = append(parts, string(r))

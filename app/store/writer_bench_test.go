@@ -33,7 +33,7 @@ func BenchmarkWriteGroup(b *testing.B) {
 		b.Fatal(err)
 	}
 	tpl := map[app.TargetKind]int64{}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		tv := app.TemplateVersion{CampaignID: c.ID, Kind: k, Subject: "S", Body: "B"}
 		if err := d.SaveTemplateVersion(ctx, &tv); err != nil {
 			b.Fatal(err)

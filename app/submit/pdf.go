@@ -111,7 +111,7 @@ func (s *Service) selectLetters(sub *app.Submission, letterID int64) ([]pdf.Lett
 	var docs []pdf.Letter
 	for _, l := range sub.Letters {
 		if letterID == 0 || l.ID == letterID {
-			docs = append(docs, PDFLetter(sub, l, s.loc))
+			docs = append(docs, pdf.StoredLetter(sub, l, s.loc))
 		}
 	}
 	if len(docs) == 0 {

@@ -75,7 +75,7 @@ func (s *Server) renderUsers(c echo.Context, status int, d pageData, p *authPage
 	if err != nil {
 		return err
 	}
-	p.AllRoles = app.Roles
+	p.AllRoles = app.Roles()
 	if p.Grants, err = svc.RoleGrants(c.Request().Context(), app.RoleGrantFilter{Status: app.GrantPending}); err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *Server) renderUser(c echo.Context, status int, d pageData, p *authPage)
 	if p.Roles == nil { // no submitted form to keep: show what is stored
 		p.Name, p.Roles = u.Name, checked(u.Roles)
 	}
-	p.User, p.AllRoles = u, app.Roles
+	p.User, p.AllRoles = u, app.Roles()
 	a, _ := currentActor(c)
 	p.Self = a.UserID == u.ID
 	p.Tokens, err = svc.Tokens(ctx, app.APITokenFilter{UserID: u.ID, IncludeRevoked: true})
@@ -174,7 +174,7 @@ func (s *Server) adminUpdateUser(c echo.Context) error {
 // administrator's approval ("" when none).
 func heldNote(asked []app.Role, u *app.User) string {
 	note := ""
-	for _, r := range app.Roles {
+	for _, r := range app.Roles() {
 		if slices.Contains(asked, r) && !u.Has(r) && r.NeedsApproval() {
 			note += " The " + string(r) + " role needs a second administrator's approval: it is requested, and " +
 				u.Email + " does not have it until another administrator approves it under Users."

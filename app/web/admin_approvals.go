@@ -48,17 +48,17 @@ func (s *Server) adminApprovals(c echo.Context) error {
 }
 
 func (s *Server) renderApprovals(c echo.Context, status int, d pageData) error {
-	if s.opts.Rosters == nil {
+	if s.keptRosters == nil {
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
 	}
 	ctx := c.Request().Context()
 	p := &approvalsPage{}
 	p.Me, _ = currentActor(c)
 	var err error
-	if p.Pending, err = s.opts.Rosters.AddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending, Limit: 500}); err != nil {
+	if p.Pending, err = s.keptRosters.AddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending, Limit: 500}); err != nil {
 		return err
 	}
-	all, err := s.opts.Rosters.AddressChanges(ctx, app.AddressChangeFilter{Limit: recentDecisions + len(p.Pending)})
+	all, err := s.keptRosters.AddressChanges(ctx, app.AddressChangeFilter{Limit: recentDecisions + len(p.Pending)})
 	if err != nil {
 		return err
 	}
@@ -78,14 +78,14 @@ func (s *Server) adminRefuseAddress(c echo.Context) error  { return s.decideAddr
 // make (their own change) or that came too late (already decided) shows on
 // the page with the reason.
 func (s *Server) decideAddress(c echo.Context, approve bool) error {
-	if s.opts.Rosters == nil {
+	if s.keptRosters == nil {
 		return errNotFound("There is nothing at this address.")
 	}
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	ch, err := s.opts.Rosters.DecideAddress(c.Request().Context(), id, approve)
+	ch, err := s.keptRosters.DecideAddress(c.Request().Context(), id, approve)
 	if err != nil {
 		switch app.ErrorCodeOf(err) {
 		case app.EFORBIDDEN, app.ECONFLICT, app.ENOTFOUND:

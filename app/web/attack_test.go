@@ -90,7 +90,7 @@ func dbState(t *testing.T, af *authFixture) string {
 	}
 	for _, c := range camps {
 		fmt.Fprintf(&b, "campaign %s %s %q\n", c.Slug, c.Status, c.Title)
-		for _, k := range app.TargetKinds {
+		for _, k := range app.TargetKinds() {
 			vs, err := af.db.ListTemplateVersions(ctx, c.ID, k)
 			if err != nil {
 				t.Fatal(err)

@@ -179,7 +179,7 @@ type identity struct {
 func TestAuthorizationMatrix(t *testing.T) {
 	af := newAuthFixture(t, authOpts{})
 	ids := []*identity{{name: "anonymous", browser: af.browser()}}
-	for _, r := range app.Roles {
+	for _, r := range app.Roles() {
 		u := af.user(string(r)+"@example.org", r)
 		l, err := af.auth.StartSession(context.Background(), u.ID, auth.Client{IP: "127.0.0.1"})
 		if err != nil {
@@ -445,8 +445,8 @@ var probes = map[string][]string{
 	"GET /organize/campaigns/:slug/letters/:kind/versions/:n": {"/organize/campaigns/" + slug + "/letters/representative/versions/1"},
 	"GET /staff/campaigns/:slug/export/:file": func() []string {
 		var out []string
-		for _, what := range stats.Exports {
-			for _, format := range stats.Formats {
+		for _, what := range stats.Exports() {
+			for _, format := range stats.Formats() {
 				out = append(out, "/staff/campaigns/"+slug+"/export/"+what+"."+format)
 			}
 		}
@@ -476,7 +476,7 @@ func fullApp(t *testing.T) (*authFixture, []*identity) {
 	})
 	ids := []*identity{{name: "anonymous", browser: af.browser()}}
 	sets := [][]app.Role{}
-	for _, r := range app.Roles {
+	for _, r := range app.Roles() {
 		sets = append(sets, []app.Role{r})
 	}
 	sets = append(sets, []app.Role{app.RoleStaff, app.RoleSupporterData}, []app.Role{app.RoleAdmin, app.RoleOrganizer, app.RoleStaff})

@@ -104,7 +104,7 @@ func stateMap(states []app.StateTally) template.HTML {
 	fmt.Fprintf(&b, `<svg class="chart map" viewBox="0 0 %g %g" role="img" aria-labelledby="map-title map-desc">`, 12*cell, 9*cell)
 	b.WriteString(`<title id="map-title">Supporters by state</title>`)
 	fmt.Fprintf(&b, `<desc id="map-desc">Each square is a state; darker squares have more supporters (at most %d in one state). The table below has every number.</desc>`, most)
-	for _, code := range app.States {
+	for _, code := range app.States() {
 		pos, ok := tileGrid[code]
 		if !ok {
 			continue // military mail codes have no square
@@ -122,7 +122,7 @@ func stateMap(states []app.StateTally) template.HTML {
 		fmt.Fprintf(&b, `<text class="tile-count" x="%g" y="%g" text-anchor="middle">%s</text></g>`, x+(cell-gap)/2, y+38, shortCount(n))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) //nolint:gosec // state codes from app.States and numbers only
+	return template.HTML(b.String()) //nolint:gosec // state codes from app.States() and numbers only
 }
 
 // groupDigits writes 1234567 as "1,234,567".

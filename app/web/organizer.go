@@ -72,7 +72,7 @@ func (s *Server) organizerRoutes(g *echo.Group) {
 // organizer services (tools and tests that serve supporters only).
 func (s *Server) needWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.opts.Campaigns == nil || s.opts.Rosters == nil {
+		if s.campaigns == nil || s.keptRosters == nil {
 			return errNotFound("The organizer workspace is not available on this server.")
 		}
 		return next(c)
@@ -197,7 +197,7 @@ func kindLabel(k app.TargetKind) string {
 // newOrgPage starts a page with the workspace's time zone and the first
 // breadcrumb.
 func (s *Server) newOrgPage(crumbs ...crumb) *orgPage {
-	return &orgPage{zone: s.opts.Campaigns.Location(), Crumbs: append([]crumb{{"Campaigns", "/organize"}}, crumbs...)}
+	return &orgPage{zone: s.campaigns.Location(), Crumbs: append([]crumb{{"Campaigns", "/organize"}}, crumbs...)}
 }
 
 func campaignCrumb(c *app.Campaign) crumb {

@@ -24,7 +24,7 @@ type letterRow struct {
 
 // orgCampaigns lists every campaign with its status and totals.
 func (s *Server) orgCampaigns(c echo.Context) error {
-	list, err := s.opts.Campaigns.List(c.Request().Context())
+	list, err := s.campaigns.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Server) renderDetailsForm(c echo.Context, camp *app.Campaign, in campai
 	for range blankFactRows {
 		org.FactRows = append(org.FactRows, campaign.Fact{})
 	}
-	org.ZoneName = s.opts.Campaigns.Location().String()
+	org.ZoneName = s.campaigns.Location().String()
 	return s.renderOrg(c, http.StatusOK, "organize_form.html", title, org, camp, err)
 }
 
@@ -104,7 +104,7 @@ func (s *Server) orgCreateCampaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	camp, err := s.opts.Campaigns.CreateCampaign(c.Request().Context(), in)
+	camp, err := s.campaigns.CreateCampaign(c.Request().Context(), in)
 	if formProblem(err) {
 		return s.renderDetailsForm(c, nil, in, err)
 	}
@@ -129,7 +129,7 @@ func (s *Server) renderCampaign(c echo.Context, status int, pageErr error) error
 // one of its forms when that form had a problem.
 func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, fill func(*orgPage)) error {
 	ctx := c.Request().Context()
-	camp, err := s.opts.Campaigns.Get(ctx, c.Param("slug"))
+	camp, err := s.campaigns.Get(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -137,19 +137,19 @@ func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, f
 	if org.Flags, err = s.flagViews(c, camp.ID, []campaign.Summary{{Campaign: *camp}}); err != nil {
 		return err
 	}
-	org.FactReport = s.opts.Campaigns.Facts(camp)
-	org.UpdateForm.On = s.opts.Clock().In(s.opts.Campaigns.Location()).Format(campaign.DateLayout)
+	org.FactReport = s.campaigns.Facts(camp)
+	org.UpdateForm.On = s.opts.Clock().In(s.campaigns.Location()).Format(campaign.DateLayout)
 	org.OutcomeForm.On = org.UpdateForm.On
 	if fill != nil {
 		fill(org)
 	}
-	if org.Problems, err = s.opts.Campaigns.Problems(ctx, camp); err != nil {
+	if org.Problems, err = s.campaigns.Problems(ctx, camp); err != nil {
 		return err
 	}
-	if org.Rules, org.Reach, err = s.opts.Campaigns.Rules(ctx, camp.Slug); err != nil {
+	if org.Rules, org.Reach, err = s.campaigns.Rules(ctx, camp.Slug); err != nil {
 		return err
 	}
-	tpls, err := s.opts.Campaigns.Templates(ctx, camp)
+	tpls, err := s.campaigns.Templates(ctx, camp)
 	if err != nil {
 		return err
 	}
@@ -157,14 +157,14 @@ func (s *Server) renderCampaignWith(c echo.Context, status int, pageErr error, f
 	for _, r := range org.Rules {
 		used[kindOfRule(r.Kind)] = true
 	}
-	for _, k := range app.TargetKinds {
+	for _, k := range app.TargetKinds() {
 		row := letterRow{Kind: k, Used: used[k]}
 		if tv, ok := tpls[k]; ok {
 			row.Current = &tv
 		}
 		org.Letters = append(org.Letters, row)
 	}
-	list, err := s.opts.Campaigns.List(ctx)
+	list, err := s.campaigns.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -189,16 +189,16 @@ func kindOfRule(k app.RuleKind) app.TargetKind {
 }
 
 func (s *Server) orgEditCampaign(c echo.Context) error {
-	camp, err := s.opts.Campaigns.Get(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Get(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return s.renderDetailsForm(c, camp, s.opts.Campaigns.DetailsOf(camp), nil)
+	return s.renderDetailsForm(c, camp, s.campaigns.DetailsOf(camp), nil)
 }
 
 func (s *Server) orgUpdateCampaign(c echo.Context) error {
 	ctx := c.Request().Context()
-	camp, err := s.opts.Campaigns.Get(ctx, c.Param("slug"))
+	camp, err := s.campaigns.Get(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (s *Server) orgUpdateCampaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	updated, err := s.opts.Campaigns.UpdateCampaign(ctx, camp.Slug, in)
+	updated, err := s.campaigns.UpdateCampaign(ctx, camp.Slug, in)
 	if formProblem(err) {
 		return s.renderDetailsForm(c, camp, in, err)
 	}
@@ -217,7 +217,7 @@ func (s *Server) orgUpdateCampaign(c echo.Context) error {
 }
 
 func (s *Server) orgOpenCampaign(c echo.Context) error {
-	camp, err := s.opts.Campaigns.Open(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Open(c.Request().Context(), c.Param("slug"))
 	if formProblem(err) {
 		return s.renderCampaign(c, http.StatusConflict, err)
 	}
@@ -234,7 +234,7 @@ func (s *Server) orgOpenCampaign(c echo.Context) error {
 }
 
 func (s *Server) orgCloseCampaign(c echo.Context) error {
-	camp, err := s.opts.Campaigns.Close(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Close(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ const blankActedRows = 3
 // orgPostUpdate adds a dated case update to the public page.
 func (s *Server) orgPostUpdate(c echo.Context) error {
 	in := campaign.UpdateInput{On: c.FormValue("on"), Body: c.FormValue("body"), SourceURL: c.FormValue("source_url")}
-	u, err := s.opts.Campaigns.PostUpdate(c.Request().Context(), c.Param("slug"), in)
+	u, err := s.campaigns.PostUpdate(c.Request().Context(), c.Param("slug"), in)
 	if formProblem(err) {
 		return s.renderCampaignWith(c, http.StatusUnprocessableEntity, err, func(o *orgPage) { o.UpdateForm = in })
 	}
@@ -36,7 +36,7 @@ func (s *Server) orgRemoveUpdate(c echo.Context) error {
 	if err != nil {
 		return errNotFound("That update is no longer there.")
 	}
-	if err := s.opts.Campaigns.DeleteUpdate(c.Request().Context(), c.Param("slug"), id); err != nil {
+	if err := s.campaigns.DeleteUpdate(c.Request().Context(), c.Param("slug"), id); err != nil {
 		return err
 	}
 	return s.redirectFlash(c, orgURL("campaigns", c.Param("slug")), "Removed the update.")
@@ -45,7 +45,7 @@ func (s *Server) orgRemoveUpdate(c echo.Context) error {
 // orgCloseWithOutcome closes the campaign with how it ended.
 func (s *Server) orgCloseWithOutcome(c echo.Context) error {
 	outcome, on := c.FormValue("outcome"), c.FormValue("outcome_on")
-	camp, err := s.opts.Campaigns.CloseWithOutcome(c.Request().Context(), c.Param("slug"), outcome, on)
+	camp, err := s.campaigns.CloseWithOutcome(c.Request().Context(), c.Param("slug"), outcome, on)
 	if formProblem(err) {
 		return s.renderCampaignWith(c, http.StatusUnprocessableEntity, err, func(o *orgPage) {
 			o.OutcomeForm = outcomeForm{Outcome: outcome, On: on}
@@ -66,7 +66,7 @@ type outcomeForm struct {
 
 // orgActed shows the list of recipients who already acted.
 func (s *Server) orgActed(c echo.Context) error {
-	camp, err := s.opts.Campaigns.Get(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Get(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) orgActed(c echo.Context) error {
 }
 
 func (s *Server) renderActed(c echo.Context, status int, rows []campaign.ActedInput, pageErr error) error {
-	camp, err := s.opts.Campaigns.Get(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Get(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Server) orgSaveActed(c echo.Context) error {
 	for i := range max(len(keys), len(actions), len(sources), len(ons)) {
 		rows = append(rows, campaign.ActedInput{Key: at(keys, i), Action: at(actions, i), Source: at(sources, i), On: at(ons, i)})
 	}
-	camp, err := s.opts.Campaigns.SetActed(c.Request().Context(), c.Param("slug"), rows)
+	camp, err := s.campaigns.SetActed(c.Request().Context(), c.Param("slug"), rows)
 	if formProblem(err) {
 		var kept []campaign.ActedInput
 		for _, r := range rows {
@@ -122,7 +122,7 @@ func (s *Server) orgSaveActed(c echo.Context) error {
 
 // orgCopyForm asks for the new campaign's address and title.
 func (s *Server) orgCopyForm(c echo.Context) error {
-	camp, err := s.opts.Campaigns.Get(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Get(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) orgCopyForm(c echo.Context) error {
 }
 
 func (s *Server) renderCopy(c echo.Context, status int, in campaign.CopyInput, pageErr error) error {
-	camp, err := s.opts.Campaigns.Get(c.Request().Context(), c.Param("slug"))
+	camp, err := s.campaigns.Get(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *Server) renderCopy(c echo.Context, status int, in campaign.CopyInput, p
 // orgCopy makes the new draft and goes to it.
 func (s *Server) orgCopy(c echo.Context) error {
 	in := campaign.CopyInput{Slug: c.FormValue("slug"), Title: c.FormValue("title")}
-	created, err := s.opts.Campaigns.Copy(c.Request().Context(), c.Param("slug"), in)
+	created, err := s.campaigns.Copy(c.Request().Context(), c.Param("slug"), in)
 	if formProblem(err) {
 		return s.renderCopy(c, http.StatusUnprocessableEntity, in, err)
 	}

@@ -31,10 +31,10 @@ type flagView struct {
 // flagViews returns the open notices of campaignID (0: all) whose
 // campaign is in camps, for the campaign list and a campaign's overview.
 func (s *Server) flagViews(c echo.Context, campaignID int64, camps []campaign.Summary) ([]flagView, error) {
-	if s.opts.Flags == nil {
+	if s.flags == nil {
 		return nil, nil
 	}
-	flags, err := s.opts.Flags.Open(c.Request().Context(), campaignID)
+	flags, err := s.flags.Open(c.Request().Context(), campaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -52,11 +52,11 @@ func (s *Server) flagViews(c echo.Context, campaignID int64, camps []campaign.Su
 
 // orgDismissFlag closes a notice and goes back to where it was shown.
 func (s *Server) orgDismissFlag(c echo.Context) error {
-	if s.opts.Flags == nil {
+	if s.flags == nil {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	camp, err := s.opts.Campaigns.Get(ctx, c.Param("slug"))
+	camp, err := s.campaigns.Get(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) orgDismissFlag(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return app.Errorf(app.ENOTFOUND, "This notice does not exist or was already dismissed.")
 	}
-	if err := s.opts.Flags.Dismiss(ctx, camp, id); err != nil {
+	if err := s.flags.Dismiss(ctx, camp, id); err != nil {
 		return err
 	}
 	back := orgURL("campaigns", camp.Slug)

@@ -43,7 +43,7 @@ func kindParam(c echo.Context) app.TargetKind { return app.TargetKind(c.Param("k
 func (s *Server) orgEditor(c echo.Context) error {
 	ctx := c.Request().Context()
 	kind := kindParam(c)
-	camp, cur, err := s.opts.Campaigns.Template(ctx, c.Param("slug"), kind)
+	camp, cur, err := s.campaigns.Template(ctx, c.Param("slug"), kind)
 	if err != nil {
 		return err
 	}
@@ -67,10 +67,10 @@ func (s *Server) renderEditor(c echo.Context, status int, camp *app.Campaign, cu
 	ctx := c.Request().Context()
 	kind := f.Sample.Kind
 	org := s.newOrgPage(campaignCrumb(camp), crumb{Label: kindLabel(kind)})
-	org.Kind, org.Kinds, org.Current, org.Draft = kind, app.TargetKinds, cur, f.Draft
-	org.Fields = s.opts.Campaigns.Fields(camp)
+	org.Kind, org.Kinds, org.Current, org.Draft = kind, app.TargetKinds(), cur, f.Draft
+	org.Fields = s.campaigns.Fields(camp)
 	org.SampleMessage = f.Message
-	p, perr := s.opts.Campaigns.PreviewFor(ctx, camp, f.Sample)
+	p, perr := s.campaigns.PreviewFor(ctx, camp, f.Sample)
 	switch {
 	case perr == nil:
 		org.Preview, org.Sample = p, &p.Sample
@@ -80,7 +80,7 @@ func (s *Server) renderEditor(c echo.Context, status int, camp *app.Campaign, cu
 			saveErr = perr
 			status = http.StatusUnprocessableEntity
 		}
-		if sm, err := s.opts.Campaigns.SampleFor(ctx, camp, f.Sample); err == nil {
+		if sm, err := s.campaigns.SampleFor(ctx, camp, f.Sample); err == nil {
 			org.Sample = sm
 		}
 	default:
@@ -107,14 +107,14 @@ func (s *Server) orgEditorPost(c echo.Context) error {
 	ctx := c.Request().Context()
 	kind := kindParam(c)
 	f := readEditorForm(c, kind)
-	camp, cur, err := s.opts.Campaigns.Template(ctx, c.Param("slug"), kind)
+	camp, cur, err := s.campaigns.Template(ctx, c.Param("slug"), kind)
 	if err != nil {
 		return err
 	}
 	if c.FormValue("action") != "save" {
 		return s.renderEditor(c, http.StatusOK, camp, cur, f, nil)
 	}
-	tv, changed, err := s.opts.Campaigns.SaveTemplate(ctx, camp.Slug, kind, f.Draft)
+	tv, changed, err := s.campaigns.SaveTemplate(ctx, camp.Slug, kind, f.Draft)
 	if formProblem(err) {
 		status, _ := classify(err)
 		return s.renderEditor(c, status, camp, cur, f, err)
@@ -153,9 +153,9 @@ func (s *Server) orgPreviewPDF(c echo.Context) error {
 	ctx := c.Request().Context()
 	kind := kindParam(c)
 	f := readEditorForm(c, kind)
-	b, err := s.opts.Campaigns.PreviewPDF(ctx, c.Param("slug"), f.Sample)
+	b, err := s.campaigns.PreviewPDF(ctx, c.Param("slug"), f.Sample)
 	if formProblem(err) {
-		camp, cur, terr := s.opts.Campaigns.Template(ctx, c.Param("slug"), kind)
+		camp, cur, terr := s.campaigns.Template(ctx, c.Param("slug"), kind)
 		if terr != nil {
 			return terr
 		}
@@ -215,7 +215,7 @@ func (s *Server) orgPreviewJSON(c echo.Context) error {
 	kind := kindParam(c)
 	f := readEditorForm(c, kind)
 	c.Response().Header().Set("Cache-Control", "no-store")
-	p, err := s.opts.Campaigns.Preview(ctx, c.Param("slug"), f.Sample)
+	p, err := s.campaigns.Preview(ctx, c.Param("slug"), f.Sample)
 	if err != nil {
 		status, body := classify(err)
 		out := previewJSON{Message: body.Message, Fields: body.Fields}
@@ -240,7 +240,7 @@ func (s *Server) orgHistory(c echo.Context) error { return s.renderHistory(c, ni
 
 func (s *Server) renderHistory(c echo.Context, pageErr error) error {
 	kind := kindParam(c)
-	camp, list, err := s.opts.Campaigns.History(c.Request().Context(), c.Param("slug"), kind)
+	camp, list, err := s.campaigns.History(c.Request().Context(), c.Param("slug"), kind)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (s *Server) orgVersion(c echo.Context) error {
 	if err != nil {
 		return errNotFound("There is no such version.")
 	}
-	camp, v, err := s.opts.Campaigns.Version(c.Request().Context(), c.Param("slug"), kind, n)
+	camp, v, err := s.campaigns.Version(c.Request().Context(), c.Param("slug"), kind, n)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (s *Server) orgRestore(c echo.Context) error {
 	if err != nil {
 		return errNotFound("There is no such version.")
 	}
-	tv, err := s.opts.Campaigns.RestoreTemplate(c.Request().Context(), c.Param("slug"), kind, n)
+	tv, err := s.campaigns.RestoreTemplate(c.Request().Context(), c.Param("slug"), kind, n)
 	if formProblem(err) {
 		return s.renderHistory(c, err)
 	}

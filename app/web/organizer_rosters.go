@@ -21,17 +21,17 @@ func (s *Server) renderRosters(c echo.Context, form keptroster.CommissionInput, 
 	ctx := c.Request().Context()
 	org := s.newOrgPage(crumb{Label: "Rosters"})
 	var err error
-	if org.Kept, err = s.opts.Rosters.State(ctx); err != nil {
+	if org.Kept, err = s.keptRosters.State(ctx); err != nil {
 		return err
 	}
-	if org.Commissions, err = s.opts.Rosters.Commissions(ctx); err != nil {
+	if org.Commissions, err = s.keptRosters.Commissions(ctx); err != nil {
 		return err
 	}
-	if org.ExecutiveList, err = s.opts.Rosters.Executives(ctx); err != nil {
+	if org.ExecutiveList, err = s.keptRosters.Executives(ctx); err != nil {
 		return err
 	}
 	org.CommissionForm = form
-	if org.Pending, err = s.opts.Rosters.PendingAddresses(ctx); err != nil {
+	if org.Pending, err = s.keptRosters.PendingAddresses(ctx); err != nil {
 		return err
 	}
 	return s.renderOrg(c, http.StatusOK, "organize_rosters.html", "Rosters", org, nil, formErr)
@@ -44,7 +44,7 @@ func commissionForm(c echo.Context, code string) keptroster.CommissionInput {
 
 func (s *Server) orgAddCommission(c echo.Context) error {
 	in := commissionForm(c, c.FormValue("code"))
-	err := s.opts.Rosters.SaveCommission(c.Request().Context(), in, true)
+	err := s.keptRosters.SaveCommission(c.Request().Context(), in, true)
 	if formProblem(err) {
 		return s.renderRosters(c, in, err)
 	}
@@ -71,7 +71,7 @@ func (s *Server) orgCommission(c echo.Context) error {
 
 func (s *Server) renderCommission(c echo.Context, status int, form *keptroster.CommissionInput, seat keptroster.SeatInput, formErr error) error {
 	ctx := c.Request().Context()
-	cv, err := s.opts.Rosters.Commission(ctx, c.Param("code"))
+	cv, err := s.keptRosters.Commission(ctx, c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -84,17 +84,17 @@ func (s *Server) renderCommission(c echo.Context, status int, form *keptroster.C
 			Address: cv.Address, Phone: cv.Phone, Email: cv.Email}
 	}
 	org.SeatForm = seat
-	legs, err := s.opts.Rosters.Legislators(ctx)
+	legs, err := s.keptRosters.Legislators(ctx)
 	if err != nil {
 		return err
 	}
 	for _, l := range legs {
 		org.Members = append(org.Members, keptroster.MemberLabel(l))
 	}
-	if org.Kept, err = s.opts.Rosters.State(ctx); err != nil {
+	if org.Kept, err = s.keptRosters.State(ctx); err != nil {
 		return err
 	}
-	if org.Pending, err = s.opts.Rosters.PendingAddresses(ctx); err != nil {
+	if org.Pending, err = s.keptRosters.PendingAddresses(ctx); err != nil {
 		return err
 	}
 	return s.renderOrg(c, status, "organize_commission.html", cv.Name, org, nil, formErr)
@@ -102,7 +102,7 @@ func (s *Server) renderCommission(c echo.Context, status int, form *keptroster.C
 
 func (s *Server) orgUpdateCommission(c echo.Context) error {
 	in := commissionForm(c, c.Param("code"))
-	err := s.opts.Rosters.SaveCommission(c.Request().Context(), in, false)
+	err := s.keptRosters.SaveCommission(c.Request().Context(), in, false)
 	if formProblem(err) {
 		return s.renderCommission(c, http.StatusOK, &in, keptroster.SeatInput{}, err)
 	}
@@ -114,7 +114,7 @@ func (s *Server) orgUpdateCommission(c echo.Context) error {
 }
 
 func (s *Server) orgRemoveCommission(c echo.Context) error {
-	err := s.opts.Rosters.RemoveCommission(c.Request().Context(), c.Param("code"))
+	err := s.keptRosters.RemoveCommission(c.Request().Context(), c.Param("code"))
 	if formProblem(err) {
 		return s.renderCommission(c, http.StatusOK, nil, keptroster.SeatInput{}, err)
 	}
@@ -126,7 +126,7 @@ func (s *Server) orgRemoveCommission(c echo.Context) error {
 
 func (s *Server) orgSaveSeat(c echo.Context) error {
 	in := keptroster.SeatInput{Member: c.FormValue("member"), Title: c.FormValue("title")}
-	err := s.opts.Rosters.SaveSeat(c.Request().Context(), c.Param("code"), in)
+	err := s.keptRosters.SaveSeat(c.Request().Context(), c.Param("code"), in)
 	if formProblem(err) {
 		return s.renderCommission(c, http.StatusOK, nil, in, err)
 	}
@@ -138,7 +138,7 @@ func (s *Server) orgSaveSeat(c echo.Context) error {
 }
 
 func (s *Server) orgRemoveSeat(c echo.Context) error {
-	err := s.opts.Rosters.RemoveSeat(c.Request().Context(), c.Param("code"), c.Param("bioguide"))
+	err := s.keptRosters.RemoveSeat(c.Request().Context(), c.Param("code"), c.Param("bioguide"))
 	if formProblem(err) {
 		return s.renderCommission(c, http.StatusOK, nil, keptroster.SeatInput{}, err)
 	}
@@ -163,7 +163,7 @@ func (s *Server) renderExecutive(c echo.Context, isNew bool, in keptroster.Execu
 	org.IsNew, org.ExecutiveForm = isNew, in
 	if !isNew {
 		var err error
-		if org.Pending, err = s.opts.Rosters.PendingAddresses(c.Request().Context()); err != nil {
+		if org.Pending, err = s.keptRosters.PendingAddresses(c.Request().Context()); err != nil {
 			return err
 		}
 	}
@@ -175,7 +175,7 @@ func (s *Server) orgNewExecutive(c echo.Context) error {
 }
 
 func (s *Server) orgExecutive(c echo.Context) error {
-	x, err := s.opts.Rosters.Executive(c.Request().Context(), c.Param("key"))
+	x, err := s.keptRosters.Executive(c.Request().Context(), c.Param("key"))
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) orgExecutive(c echo.Context) error {
 
 func (s *Server) orgCreateExecutive(c echo.Context) error {
 	in := executiveForm(c, c.FormValue("key"))
-	err := s.opts.Rosters.SaveExecutive(c.Request().Context(), in, true)
+	err := s.keptRosters.SaveExecutive(c.Request().Context(), in, true)
 	if formProblem(err) {
 		return s.renderExecutive(c, true, in, err)
 	}
@@ -198,7 +198,7 @@ func (s *Server) orgCreateExecutive(c echo.Context) error {
 
 func (s *Server) orgUpdateExecutive(c echo.Context) error {
 	in := executiveForm(c, c.Param("key"))
-	err := s.opts.Rosters.SaveExecutive(c.Request().Context(), in, false)
+	err := s.keptRosters.SaveExecutive(c.Request().Context(), in, false)
 	if formProblem(err) {
 		return s.renderExecutive(c, false, in, err)
 	}
@@ -211,7 +211,7 @@ func (s *Server) orgUpdateExecutive(c echo.Context) error {
 }
 
 func (s *Server) orgRemoveExecutive(c echo.Context) error {
-	err := s.opts.Rosters.RemoveExecutive(c.Request().Context(), c.Param("key"))
+	err := s.keptRosters.RemoveExecutive(c.Request().Context(), c.Param("key"))
 	if formProblem(err) {
 		return s.renderRosters(c, keptroster.CommissionInput{Chamber: app.House}, err)
 	}
@@ -222,7 +222,7 @@ func (s *Server) orgRemoveExecutive(c echo.Context) error {
 }
 
 func (s *Server) orgResetRosters(c echo.Context) error {
-	if err := s.opts.Rosters.Reset(c.Request().Context()); err != nil {
+	if err := s.keptRosters.Reset(c.Request().Context()); err != nil {
 		return err
 	}
 	return s.redirectFlash(c, "/organize/rosters", "Discarded the hand edits: the imported commissions and executive targets apply again.")
@@ -240,7 +240,7 @@ func (p *orgPage) PendingFor(kind, key string) *app.AddressChange {
 // savedNote is what the flash after a save adds when the save asked for a
 // new delivery address.
 func (s *Server) savedNote(c echo.Context, subject string) string {
-	pending, err := s.opts.Rosters.PendingAddresses(c.Request().Context())
+	pending, err := s.keptRosters.PendingAddresses(c.Request().Context())
 	if err != nil {
 		return ""
 	}

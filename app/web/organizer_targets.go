@@ -27,15 +27,15 @@ func (s *Server) orgTargets(c echo.Context) error {
 
 func (s *Server) renderTargets(c echo.Context, form ruleForm, formErr error) error {
 	ctx := c.Request().Context()
-	camp, err := s.opts.Campaigns.Get(ctx, c.Param("slug"))
+	camp, err := s.campaigns.Get(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
 	org := s.newOrgPage(campaignCrumb(camp), crumb{Label: "Targets"})
-	if org.Rules, org.Reach, err = s.opts.Campaigns.Rules(ctx, camp.Slug); err != nil {
+	if org.Rules, org.Reach, err = s.campaigns.Rules(ctx, camp.Slug); err != nil {
 		return err
 	}
-	org.Committees, org.Executives = s.opts.Campaigns.Choices()
+	org.Committees, org.Executives = s.campaigns.Choices()
 	org.RuleForm = form
 	return s.renderOrg(c, http.StatusOK, "organize_targets.html", "Targets of "+camp.Title, org, camp, formErr)
 }
@@ -45,7 +45,7 @@ func (s *Server) orgAddTarget(c echo.Context) error {
 		Kind: c.FormValue("kind"), Committee: c.FormValue("committee"), Executive: c.FormValue("executive"),
 		LeadershipOnly: c.FormValue("leadership_only") != "", OnlyConstituents: c.FormValue("only_constituents") != "",
 	}
-	v, err := s.opts.Campaigns.AddRule(c.Request().Context(), c.Param("slug"), campaign.RuleInput{
+	v, err := s.campaigns.AddRule(c.Request().Context(), c.Param("slug"), campaign.RuleInput{
 		Kind: app.RuleKind(form.Kind), CommitteeCode: form.Committee, ExecutiveKey: form.Executive,
 		LeadershipOnly: form.LeadershipOnly, OnlyConstituents: form.OnlyConstituents,
 	})
@@ -60,7 +60,7 @@ func (s *Server) orgAddTarget(c echo.Context) error {
 }
 
 func (s *Server) orgRemoveTarget(c echo.Context) error {
-	err := s.opts.Campaigns.RemoveRule(c.Request().Context(), c.Param("slug"), c.FormValue("rule"))
+	err := s.campaigns.RemoveRule(c.Request().Context(), c.Param("slug"), c.FormValue("rule"))
 	if formProblem(err) || app.ErrorCodeOf(err) == app.ENOTFOUND {
 		return s.renderTargets(c, ruleForm{LeadershipOnly: true}, err)
 	}
@@ -75,7 +75,7 @@ func (s *Server) orgMoveTarget(c echo.Context) error {
 	if c.FormValue("dir") == "up" {
 		delta = -1
 	}
-	err := s.opts.Campaigns.MoveRule(c.Request().Context(), c.Param("slug"), c.FormValue("rule"), delta)
+	err := s.campaigns.MoveRule(c.Request().Context(), c.Param("slug"), c.FormValue("rule"), delta)
 	if app.ErrorCodeOf(err) == app.ENOTFOUND {
 		return s.renderTargets(c, ruleForm{LeadershipOnly: true}, err)
 	}

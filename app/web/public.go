@@ -29,7 +29,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := pageData{Title: camp.Title, Campaign: camp, States: app.States}
+	d := pageData{Title: camp.Title, Campaign: camp, States: app.States()}
 	if ok, why := camp.AcceptsAt(s.opts.Clock()); !ok {
 		d.Error = why
 	}
@@ -91,7 +91,7 @@ func (s *Server) formPage(c echo.Context, camp *app.Campaign, in app.SubmissionI
 	if (status >= 500 && !retry) || status == http.StatusNotFound {
 		return err
 	}
-	d := pageData{Title: camp.Title, Campaign: camp, States: app.States, Form: in, Error: body.Message, Fields: body.Fields,
+	d := pageData{Title: camp.Title, Campaign: camp, States: app.States(), Form: in, Error: body.Message, Fields: body.Fields,
 		Candidates: nil, KeepForm: retry}
 	fillLatLon(&d, in)
 	return s.render(c, status, "campaign.html", d)

@@ -36,7 +36,7 @@ func (s *Server) submitLimiter() echo.MiddlewareFunc {
 // and hands those past rl to deny, with Retry-After set; a no-op when rl
 // is off or no counter is wired.
 func (s *Server) rateLimiter(prefix string, rl RateLimit, key func(echo.Context) string, deny func(echo.Context) error) echo.MiddlewareFunc {
-	counter := s.opts.Limits
+	counter := s.limits
 	if rl.PerMinute <= 0 || counter == nil {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}

@@ -113,7 +113,7 @@ var funcs = template.FuncMap{
 		return app.DistrictLabel(t.State, *t.District)
 	},
 	// prefixes are the courtesy titles the supporter form offers.
-	"prefixes": func() []string { return app.Prefixes },
+	"prefixes": app.Prefixes,
 	// inputCtx bundles what the "input" partial needs.
 	"inputCtx": func(fields map[string]string, name, label, typ, value, auto string, optional bool) map[string]any {
 		if fields == nil {

@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	pages.POST("/s/:token/erase", s.eraseOwn) // the supporter erases their own data
 	pages.GET("/s/:token/letters.pdf", s.pdfAll, s.downloadLimit)
 	pages.GET("/s/:token/letters/:id/pdf", s.pdfOne, s.downloadLimit)
-	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (delivery.go)
+	pages.GET("/confirm/:token", s.confirmPage) // double opt-in (public_confirm.go)
 	pages.POST("/confirm/:token", s.confirm)
 
 	// Accounts (auth.go): signing in is public, the rest needs a session.

@@ -104,16 +104,30 @@ type Timeouts struct {
 	Idle time.Duration
 }
 
-// Server is the HTTP handler with everything it needs.
+// Server is the HTTP handler with everything it needs. Handlers reach the
+// domain services through its fields only; opts keeps the settings (clock,
+// time zone, limits, timeouts) as NewServer completed them.
 type Server struct {
-	e      *echo.Echo
-	submit *submit.Service
-	roster *roster.Service
-	db     Pinger
-	pages  map[string]*template.Template
-	log    *slog.Logger
-	opts   Options
-	auth   *auth.Service
+	e     *echo.Echo
+	pages map[string]*template.Template
+	log   *slog.Logger
+	opts  Options
+
+	// The services, from Options; nil where Options leaves a page
+	// unavailable.
+	submit      *submit.Service
+	roster      *roster.Service
+	db          Pinger
+	auth        *auth.Service
+	campaigns   *campaign.Service
+	keptRosters *keptroster.Service
+	privacy     *privacy.Service
+	stats       *stats.Service
+	delivery    DeliveryReports
+	packets     PacketWriter
+	flags       CampaignFlags
+	limits      *limit.Counter
+
 	// submitLimit is the per-address rate limit on submission routes.
 	submitLimit echo.MiddlewareFunc
 	// pdfs and downloadLimit serve and limit the PDF downloads.
@@ -157,7 +171,10 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth, pdfs: o.PDFs}
+	s := &Server{pages: pages, log: o.Logger, opts: o,
+		submit: o.Submit, roster: o.Roster, db: o.DB, auth: o.Auth, pdfs: o.PDFs,
+		campaigns: o.Campaigns, keptRosters: o.Rosters, privacy: o.Privacy, stats: o.Stats,
+		delivery: o.Delivery, packets: o.Packets, flags: o.Flags, limits: o.Limits}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -36,10 +36,10 @@ type staffPage struct {
 }
 
 func (s *Server) statsService() (*stats.Service, error) {
-	if s.opts.Stats == nil {
+	if s.stats == nil {
 		return nil, errNotFound("Outreach totals are not available on this server.")
 	}
-	return s.opts.Stats, nil
+	return s.stats, nil
 }
 
 // statsFilter reads the dashboard's filter from the query string.
@@ -86,7 +86,7 @@ func (s *Server) staffCampaign(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := statsFilter(c)
-	p := &staffPage{Filter: f, States: app.States, Channels: app.Channels, Exports: stats.Exports,
+	p := &staffPage{Filter: f, States: app.States(), Channels: app.Channels(), Exports: stats.Exports(),
 		Location: s.opts.Location, Personal: stats.SeesPersonalData(ctx)}
 	status := http.StatusOK
 	if err := f.Validate(); err != nil {

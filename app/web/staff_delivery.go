@@ -53,7 +53,7 @@ func (s *Server) officeName(key string) string {
 // staffDelivery shows how the outbox is doing and which offices have
 // letters waiting for hand delivery.
 func (s *Server) staffDelivery(c echo.Context) error {
-	rep := s.opts.Delivery
+	rep := s.delivery
 	if rep == nil {
 		return errNotFound("Delivery reports are not available on this server.")
 	}
@@ -87,7 +87,7 @@ func (s *Server) staffDelivery(c echo.Context) error {
 // staffPackets streams a ZIP of the campaign's office packets (one PDF per
 // office, plus index.csv), made from the stored letters on request.
 func (s *Server) staffPackets(c echo.Context) error {
-	if s.opts.Packets == nil {
+	if s.packets == nil {
 		return errNotFound("Office packets are not available on this server.")
 	}
 	ctx := c.Request().Context()
@@ -97,7 +97,7 @@ func (s *Server) staffPackets(c echo.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	res, err := s.opts.Packets.Write(ctx, slug, dir)
+	res, err := s.packets.Write(ctx, slug, dir)
 	if err != nil {
 		return err
 	}

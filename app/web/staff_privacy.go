@@ -26,7 +26,7 @@ type privacyPage struct {
 
 // privacyAvailable answers 404 when the server has no privacy service.
 func (s *Server) privacyAvailable() error {
-	if s.opts.Privacy == nil {
+	if s.privacy == nil {
 		return errNotFound("Supporter data pages are not available on this server.")
 	}
 	return nil
@@ -50,7 +50,7 @@ func (s *Server) supporterPage(c echo.Context, status int, email, confirm string
 		d.Error, d.Fields = body.Message, body.Fields
 	}
 	if email != "" {
-		x, ferr := s.opts.Privacy.FindSupporter(c.Request().Context(), email)
+		x, ferr := s.privacy.FindSupporter(c.Request().Context(), email)
 		switch {
 		case app.ErrorCodeOf(ferr) == app.EINVALID:
 			status, d.Error = http.StatusUnprocessableEntity, app.ErrorMessageOf(ferr)
@@ -94,7 +94,7 @@ func (s *Server) staffSupporterExport(c echo.Context) error {
 	if err := s.privacyAvailable(); err != nil {
 		return err
 	}
-	x, err := s.opts.Privacy.ExportSupporter(c.Request().Context(), c.QueryParam("email"))
+	x, err := s.privacy.ExportSupporter(c.Request().Context(), c.QueryParam("email"))
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Server) staffSupporterErase(c echo.Context) error {
 		fe.Add("confirm", "Type the supporter's email address again, exactly, to confirm the erasure.")
 		return s.supporterPage(c, http.StatusUnprocessableEntity, email, confirm, fe.Err("Nothing was erased."))
 	}
-	er, err := s.opts.Privacy.EraseSupporter(c.Request().Context(), email, false)
+	er, err := s.privacy.EraseSupporter(c.Request().Context(), email, false)
 	if err != nil {
 		return err
 	}

@@ -212,7 +212,7 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	out := fl.String("out", "", "folder for the XML files")
 	send := fl.Bool("send", false, "also post each message to CWC (needs ADVOCATE_CWC_URL and ADVOCATE_CWC_API_KEY for the House, "+
 		"ADVOCATE_CWC_SENATE_URL and ADVOCATE_CWC_SENATE_API_KEY for the Senate)")
-	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes, " ")+
+	prefix := fl.String("prefix", "", "courtesy title for writers, one of "+strings.Join(cwc.Prefixes(), " ")+
 		" for writers who chose none CWC takes (CWC requires one)")
 	personal := fl.Bool("with-personal-data", false, "required: CWC messages carry each writer's name, address, email and own paragraph (recorded in the audit log)")
 	if err := parse(fl, args[1:]); err != nil {

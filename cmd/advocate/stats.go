@@ -72,7 +72,7 @@ func statsFlags(c *cli, name string) (*flag.FlagSet, *app.StatsFilter) {
 func (c *cli) exportCmd(ctx context.Context, args []string) error {
 	fl, f := statsFlags(c, "export")
 	slug := fl.String("campaign", "", "campaign slug")
-	what := fl.String("what", "totals", "what to export: "+strings.Join(stats.Exports, ", "))
+	what := fl.String("what", "totals", "what to export: "+strings.Join(stats.Exports(), ", "))
 	format := fl.String("format", "csv", "csv or json")
 	out := fl.String("out", "", "file to write (default: standard output)")
 	personal := fl.Bool("with-personal-data", false, "letters: include supporters' names and emails (recorded in the audit log)")

@@ -12,7 +12,6 @@ import (
 	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
-	"github.com/advocate-org/advocate/app/submit"
 )
 
 // The seed letters (templates/letters/*.txt) rendered for real offices, the
@@ -106,8 +105,8 @@ func seedLetters(tb testing.TB, msg string) []pdf.Letter {
 			tb.Fatalf("%s: rendered letter lacks the signature:\n%s", t.Kind, text)
 		}
 		out = append(out, pdf.Letter{
-			SenderLines: submit.SenderLines(sup), Date: letterDate,
-			RecipientLines: submit.RecipientLines(t), Subject: subj, Body: text,
+			SenderLines: pdf.SenderLines(sup), Date: letterDate,
+			RecipientLines: pdf.RecipientLines(t), Subject: subj, Body: text,
 		})
 	}
 	return out
