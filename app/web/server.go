@@ -119,6 +119,7 @@ type Server struct {
 	// pdfs and downloadLimit serve and limit the PDF downloads.
 	pdfs          *submit.PDFs
 	downloadLimit echo.MiddlewareFunc
+	icon          *favicon
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -157,7 +158,12 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth, pdfs: o.PDFs}
+	icon, err := loadFavicon(o.Static)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{submit: o.Submit, roster: o.Roster, db: o.DB, pages: pages, log: o.Logger, opts: o, auth: o.Auth, pdfs: o.PDFs,
+		icon: icon}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
