@@ -206,8 +206,11 @@ func (in *SubmissionInput) Normalize() error {
 	in.PersonalMessage = msg
 	if bad {
 		fe.Add("personal_message", "contains characters that are not allowed")
-	} else if utf8.RuneCountInString(msg) > MaxPersonalMessageLen {
-		fe.Add("personal_message", "is too long (at most "+strconv.Itoa(MaxPersonalMessageLen)+" characters)")
+	} else if n := utf8.RuneCountInString(msg); n > MaxPersonalMessageLen {
+		// Refused, never cut: a paragraph cut mid-sentence would go out
+		// under the supporter's name. The count says how much to shorten.
+		fe.Add("personal_message", "is "+groupThousands(n)+" characters long, over the limit of "+
+			groupThousands(MaxPersonalMessageLen)+" characters: please shorten it")
 	}
 	return fe.Err("Please correct the highlighted fields.")
 }
@@ -218,4 +221,13 @@ func (in *SubmissionInput) Point() *Point {
 		return nil
 	}
 	return &Point{Lon: *in.Lon, Lat: *in.Lat}
+}
+
+// groupThousands writes 12345 as "12,345", the way the form states the limit.
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -18,19 +18,25 @@ import (
 type Index struct {
 	// ZIP 12345 has districts zipPool[zipStart[12345]:zipStart[12346]]: an
 	// array lookup is several times faster than a map and never allocates.
-	zipStart    []uint32
-	zipPool     []app.DistrictKey
-	legislators map[string]*app.Legislator
-	legTargets  map[string]*app.Target              // letter fields prepared once per Member
-	senators    map[string][]*app.Legislator        // senior first
-	reps        map[app.DistrictKey]*app.Legislator // nil value: vacant seat
-	offices     map[string][]app.DistrictOffice
-	committees  map[string]*committeeEntry
-	sortedComms []app.Committee
-	executives  map[string]*app.ExecutiveTarget
-	sortedExecs []app.ExecutiveTarget
-	spatial     *spatialIndex
-	stats       Stats
+	zipStart []uint32
+	zipPool  []app.DistrictKey
+	// prefixStates lists, for each three-digit ZIP prefix, the states whose
+	// ZIPs in the table start with it; national says the table covers the
+	// whole country (not the offline sample), so a prefix missing from it
+	// was never given out.
+	prefixStates [1000][]string
+	national     bool
+	legislators  map[string]*app.Legislator
+	legTargets   map[string]*app.Target              // letter fields prepared once per Member
+	senators     map[string][]*app.Legislator        // senior first
+	reps         map[app.DistrictKey]*app.Legislator // nil value: vacant seat
+	offices      map[string][]app.DistrictOffice
+	committees   map[string]*committeeEntry
+	sortedComms  []app.Committee
+	executives   map[string]*app.ExecutiveTarget
+	sortedExecs  []app.ExecutiveTarget
+	spatial      *spatialIndex
+	stats        Stats
 }
 
 type committeeEntry struct {
@@ -162,8 +168,15 @@ func NewIndex(r *app.Roster) (*Index, error) {
 		st.warn("%d ZIP rows without a 5-digit ZIP, state or district skipped", badZips)
 	}
 	ix.zipStart = make([]uint32, len(byZip)+1)
+	zipStates := map[string]bool{}
 	for n, ds := range byZip {
 		slices.SortFunc(ds, compareDistricts)
+		for _, d := range ds {
+			zipStates[d.State] = true
+			if p := &ix.prefixStates[n/100]; !slices.Contains(*p, d.State) {
+				*p = append(*p, d.State)
+			}
+		}
 		ix.zipPool = append(ix.zipPool, ds...)
 		ix.zipStart[n+1] = uint32(len(ix.zipPool))
 		if len(ds) > 0 {
@@ -173,6 +186,8 @@ func NewIndex(r *app.Roster) (*Index, error) {
 			st.SplitZips++
 		}
 	}
+
+	ix.national = len(zipStates) >= nationalStates
 
 	for _, sh := range r.Shapes {
 		if _, ok := ix.reps[sh.District]; !ok {
@@ -392,6 +407,18 @@ func (ix *Index) DistrictsForZip(zip string) []app.DistrictKey {
 		return nil
 	}
 	return ix.zipPool[a:b:b]
+}
+
+// nationalStates is how many states a ZIP table must cover to be taken as
+// the whole country's: the Census table covers the 50 states, DC and
+// Puerto Rico; the offline sample three.
+const nationalStates = 50
+
+// zipPrefixStates returns the states whose ZIPs share zip's first three
+// digits, and whether the table covers the whole country (when it does
+// not, an unknown prefix proves nothing). zip must be five digits.
+func (ix *Index) zipPrefixStates(zip string) ([]string, bool) {
+	return ix.prefixStates[zipNumber(zip)/100], ix.national
 }
 
 // Zips lists every ZIP in the ZIP-to-district table, in order.

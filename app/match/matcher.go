@@ -129,6 +129,9 @@ func (m *Matcher) Lookup(ctx context.Context, q Query) (*app.Lookup, error) {
 			l.Method, l.Districts = MethodZip, []app.DistrictKey{{State: t}}
 			break
 		}
+		if err := m.checkUnlistedZip(zip, state); err != nil {
+			return nil, err
+		}
 		switch {
 		case state == "":
 			return nil, fieldError("zip", "We don't know this ZIP code; add your state.")
@@ -139,11 +142,37 @@ func (m *Matcher) Lookup(ctx context.Context, q Query) (*app.Lookup, error) {
 		default:
 			l.Method = MethodState
 			l.Notes = append(l.Notes, fmt.Sprintf(
-				"We don't have ZIP code %s on file (it may be a PO box or business ZIP), so we found your Senators from your state. Enter your street address or share your location to find your Representative.", zip))
+				"ZIP code %s is not one where people live in our data (it may be a PO box or business ZIP code), so it does not tell us your congressional district: your letters go to your Senators, but not to your Representative. To write to your Representative too, go back and enter the ZIP code of your home address.", zip))
 		}
 	}
 	return m.complete(l, state), nil
 }
+
+// checkUnlistedZip refuses a ZIP the table does not list when no ZIP
+// could have it: below 00501 (never given out), or, with the whole
+// country's table, a first three digits no listed ZIP has (such as 00000
+// or 21300) or only ZIPs of other states have. Without the check such a
+// ZIP went through on the state alone, with the Representative silently
+// left out.
+func (m *Matcher) checkUnlistedZip(zip, state string) error {
+	nowhere := fieldError("zip", fmt.Sprintf("There is no ZIP code %s. Please check the ZIP code of your home address.", zip))
+	if zipNumber(zip) < firstZip {
+		return nowhere
+	}
+	states, national := m.ix.zipPrefixStates(zip)
+	switch {
+	case !national:
+		return nil
+	case len(states) == 0:
+		return nowhere
+	case state != "" && !slices.Contains(states, state):
+		return fieldError("zip", fmt.Sprintf("ZIP code %s is not in %s. Check the ZIP code and the state.", zip, state))
+	}
+	return nil
+}
+
+// firstZip is the lowest ZIP code in use (00501, Holtsville NY).
+const firstZip = 501
 
 func (m *Matcher) pointDistrict(p app.Point) (app.DistrictKey, bool) {
 	if !p.Valid() {
@@ -186,8 +215,7 @@ func (m *Matcher) complete(l *app.Lookup, state string) *app.Lookup {
 		}
 	}
 	if len(l.Districts) > 1 {
-		l.Notes = append(l.Notes, fmt.Sprintf(
-			"ZIP code %s is split between %d congressional districts. Choose your Representative, or enter your street address to find them.", l.Zip, len(l.Districts)))
+		l.Notes = append(l.Notes, SplitZipNote(l.Zip, len(l.Districts)))
 	}
 	s := state
 	switch len(states) {
@@ -211,6 +239,13 @@ func (m *Matcher) complete(l *app.Lookup, state string) *app.Lookup {
 			"%s is represented in Congress by a %s in the House and has no Senators.", capitalize(placeNames[s]), houseTitle(s)))
 	}
 	return l
+}
+
+// SplitZipNote is the note of a lookup whose ZIP is split between
+// districts. A page that asks the supporter to choose explains the split
+// in its own words and leaves this note out.
+func SplitZipNote(zip string, districts int) string {
+	return fmt.Sprintf("ZIP code %s is split between %d congressional districts. Choose your Representative, or enter your street address to find them.", zip, districts)
 }
 
 // districtLabel is how notes name a district: "CA-14", "DE at-large",

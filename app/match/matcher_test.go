@@ -125,7 +125,10 @@ func TestLookup(t *testing.T) {
 		{name: "vacant seat", q: match.Query{Zip: "94541", State: "CA"},
 			districts: "CA-14 CA-17", method: "zip", members: "- K000389", note: "The seat for CA-14 is currently vacant."},
 		{name: "non-ZCTA ZIP with state", q: match.Query{Zip: "13261", State: "NY"},
-			districts: "", method: "state", senators: "Schumer Gillibrand", members: "", note: "street address"},
+			districts: "", method: "state", senators: "Schumer Gillibrand", members: "", note: "not to your Representative"},
+		// 00000 to 00500 were never given out: refused even by a partial table.
+		{name: "ZIP that exists nowhere", q: match.Query{Zip: "00000", State: "NY"}, errField: "zip"},
+		{name: "ZIP below the first in use", q: match.Query{Zip: "00499", State: "NY"}, errField: "zip"},
 		{name: "non-ZCTA ZIP in an at-large state", q: match.Query{Zip: "05999", State: "VT"},
 			districts: "VT-AL", method: "state", senators: "Sanders Welch", members: "B001318"},
 		{name: "non-ZCTA ZIP in DC", q: match.Query{Zip: "20599", State: "DC"},

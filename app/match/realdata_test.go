@@ -42,6 +42,38 @@ func realIndex(tb testing.TB) (*app.Roster, *match.Index) {
 	return realData.roster, realData.ix
 }
 
+// TestRealUnlistedZips: with the whole country's ZIP table, a ZIP that no
+// ZIP area could hold is refused on the ZIP field (rather than accepted
+// on the state with the Representative silently left out), and a real
+// PO box ZIP says that the Representative is missing and why.
+func TestRealUnlistedZips(t *testing.T) {
+	_, ix := realIndex(t)
+	m := match.New(ix, match.Options{})
+	refused := []struct {
+		q    match.Query
+		want string
+	}{
+		{match.Query{Zip: "00000", State: "NY"}, "There is no ZIP code 00000"},
+		{match.Query{Zip: "21300", State: "MD"}, "There is no ZIP code 21300"}, // 213 was never given out
+		{match.Query{Zip: "21300"}, "There is no ZIP code 21300"},
+		{match.Query{Zip: "13261", State: "CA"}, "ZIP code 13261 is not in CA"},
+	}
+	for _, tt := range refused {
+		_, err := m.Lookup(context.Background(), tt.q)
+		if got := app.ErrorFieldsOf(err)["zip"]; !strings.Contains(got, tt.want) {
+			t.Errorf("%+v: zip error %q (%v), want %q", tt.q, got, err, tt.want)
+		}
+	}
+	l, err := m.Lookup(context.Background(), match.Query{Zip: "13261", State: "NY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Notes) != 1 || !strings.Contains(l.Notes[0], "PO box") || !strings.Contains(l.Notes[0], "not to your Representative") ||
+		strings.Contains(l.Notes[0], "street address") {
+		t.Errorf("PO box ZIP notes %q", l.Notes)
+	}
+}
+
 func TestRealIndexStats(t *testing.T) {
 	_, ix := realIndex(t)
 	st := ix.Stats()

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/submit"
 )
 
@@ -84,8 +85,12 @@ func (s *Server) supporterForm(c echo.Context) (*app.Campaign, app.SubmissionInp
 
 // formPage re-renders the campaign form with the supporter's input and the
 // errors next to their fields.
+// A nil err shows the form filled in, without errors.
 func (s *Server) formPage(c echo.Context, camp *app.Campaign, in app.SubmissionInput, err error) error {
-	status, body := classify(err)
+	status, body := http.StatusOK, apiError{}
+	if err != nil {
+		status, body = classify(err)
+	}
 	// "Try again in a moment" keeps the form and what was typed in it.
 	retry := app.ErrorCodeOf(err) == app.ERATELIMIT || app.ErrorCodeOf(err) == app.EUNAVAILABLE
 	if (status >= 500 && !retry) || status == http.StatusNotFound {
@@ -111,17 +116,41 @@ func (s *Server) preview(c echo.Context) error {
 	if camp == nil {
 		return err
 	}
+	if c.FormValue("edit") != "" {
+		// "Change my details" goes back to the form with everything the
+		// supporter typed, their own paragraph included.
+		return s.formPage(c, camp, in, nil)
+	}
 	if err == nil {
 		var p *submit.Preview
 		if p, err = s.submit.Preview(c.Request().Context(), camp.Slug, in); err == nil {
-			return s.previewPage(c, http.StatusOK, camp, p, "")
+			if p.NeedsChoice() && c.FormValue("choosing") != "" {
+				// Sent from the choice without a choice: say so there.
+				return s.previewPage(c, http.StatusUnprocessableEntity, camp, p, errChooseRep)
+			}
+			return s.previewPage(c, http.StatusOK, camp, p, nil)
 		}
 	}
 	return s.formPage(c, camp, in, err)
 }
 
-func (s *Server) previewPage(c echo.Context, status int, camp *app.Campaign, p *submit.Preview, msg string) error {
-	d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p, Error: msg}
+// errChooseRep asks a supporter with a split ZIP to choose their
+// Representative; the page words it next to the choice.
+var errChooseRep = app.FieldErrors{"representative": "is not chosen yet"}.Err("Please choose your Representative.")
+
+// previewPage shows the letters, or the choice of Representative with
+// fieldErr's message next to it.
+func (s *Server) previewPage(c echo.Context, status int, camp *app.Campaign, p *submit.Preview, fieldErr error) error {
+	d := pageData{Title: camp.Title, Campaign: camp, Form: p.Input, Preview: p}
+	if fieldErr != nil {
+		d.Error, d.Fields = app.ErrorMessageOf(fieldErr), app.ErrorFieldsOf(fieldErr)
+	}
+	for _, n := range p.Lookup.Notes {
+		if p.NeedsChoice() && n == match.SplitZipNote(p.Lookup.Zip, len(p.Lookup.Districts)) {
+			continue // the choice explains it
+		}
+		d.Notes = append(d.Notes, n)
+	}
 	fillLatLon(&d, p.Input)
 	return s.render(c, status, "preview.html", d)
 }
@@ -142,8 +171,8 @@ func (s *Server) submitForm(c echo.Context) error {
 	if err != nil {
 		if _, choose := app.ErrorFieldsOf(err)["representative"]; choose {
 			// Back to the preview, which shows the choice.
-			if p, perr := s.submit.Preview(ctx, camp.Slug, in); perr == nil {
-				return s.previewPage(c, http.StatusUnprocessableEntity, camp, p, "Please choose your Representative.")
+			if p, perr := s.submit.Preview(ctx, camp.Slug, in); perr == nil && p.NeedsChoice() {
+				return s.previewPage(c, http.StatusUnprocessableEntity, camp, p, errChooseRep)
 			}
 		}
 		return s.formPage(c, camp, in, err)
@@ -188,7 +217,8 @@ func (s *Server) linkAgain(c echo.Context) error {
 		if fe := app.ErrorFieldsOf(err); fe != nil && camp == nil {
 			if camp, cerr := s.submit.Campaign(c.Request().Context(), c.Param("slug")); cerr == nil {
 				return s.render(c, http.StatusUnprocessableEntity, "campaign.html", pageData{Title: camp.Title, Campaign: camp,
-					Error: app.ErrorMessageOf(err), Fields: map[string]string{"link_email": fe["email"]}, KeepForm: true})
+					Error: app.ErrorMessageOf(err), Fields: map[string]string{"link_email": fe["email"]}, KeepForm: true,
+					Sent: &sentPage{Email: email}})
 			}
 		}
 		return err

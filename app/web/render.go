@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,7 +38,10 @@ type pageData struct {
 	LatText           string
 	LonText           string
 	Preview           *submit.Preview
-	Candidates        []app.Representative
+	// Notes are what the preview says about the lookup (a vacant seat, a
+	// PO box ZIP), less what the page itself explains.
+	Notes      []string
+	Candidates []app.Representative
 	// KeepForm shows the supporter form under a general error (try again
 	// later) instead of hiding it.
 	KeepForm   bool
@@ -115,12 +120,66 @@ var funcs = template.FuncMap{
 	// prefixes are the courtesy titles the supporter form offers.
 	"prefixes": app.Prefixes,
 	// inputCtx bundles what the "input" partial needs.
+	// dict and list build the arguments of the partials that take several.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict needs key and value pairs, got %d arguments", len(kv))
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+	"list": func(s ...string) []string { return s },
+	// startsLower tells a field message that follows the field's label ("is
+	// required") from one that is a sentence of its own.
+	"startsLower": func(s string) bool {
+		r, _ := utf8.DecodeRuneInString(s)
+		return unicode.IsLower(r)
+	},
+	"errorList": errorList,
+	"fieldID":   fieldID,
+	// maxMessage is the longest personal paragraph, in characters.
+	"maxMessage": func() int64 { return app.MaxPersonalMessageLen },
 	"inputCtx": func(fields map[string]string, name, label, typ, value, auto string, optional bool) map[string]any {
 		if fields == nil {
 			fields = map[string]string{}
 		}
 		return map[string]any{"Fields": fields, "Name": name, "Label": label, "Type": typ, "Value": value, "Auto": auto, "Optional": optional}
 	},
+}
+
+// fieldError is one refused field of a form, for its error summary.
+type fieldError struct {
+	Name    string
+	Message string
+}
+
+// errorList returns the errors of the named fields in the order given (the
+// form's), so the summary reads as the form does.
+func errorList(fields map[string]string, names []string) []fieldError {
+	var out []fieldError
+	for _, n := range names {
+		if msg, ok := fields[n]; ok {
+			out = append(out, fieldError{Name: n, Message: msg})
+		}
+	}
+	return out
+}
+
+// fieldID is the element an error summary links to for a field: its own
+// id unless links names another one ("" for a field with nothing to focus).
+func fieldID(name string, links map[string]any) string {
+	if id, ok := links[name]; ok {
+		s, _ := id.(string)
+		return s
+	}
+	return name
 }
 
 func statusLabel(s app.DeliveryStatus) string {

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.health)
 	e.StaticFS("/static", s.opts.Static)
+	e.GET("/favicon.ico", s.icon.serve)
 
 	// Every HTML form (supporters, sign-in, organizers, admins) carries a
 	// CSRF token; the API has no cookies and needs none.

@@ -133,6 +133,7 @@ type Server struct {
 	// pdfs and downloadLimit serve and limit the PDF downloads.
 	pdfs          *submit.PDFs
 	downloadLimit echo.MiddlewareFunc
+	icon          *favicon
 }
 
 // NewServer parses every page template (failing on a broken one) and
@@ -171,10 +172,14 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	icon, err := loadFavicon(o.Static)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{pages: pages, log: o.Logger, opts: o,
 		submit: o.Submit, roster: o.Roster, db: o.DB, auth: o.Auth, pdfs: o.PDFs,
 		campaigns: o.Campaigns, keptRosters: o.Rosters, privacy: o.Privacy, stats: o.Stats,
-		delivery: o.Delivery, packets: o.Packets, flags: o.Flags, limits: o.Limits}
+		delivery: o.Delivery, packets: o.Packets, flags: o.Flags, limits: o.Limits, icon: icon}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
