@@ -25,7 +25,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := parse(c.flags("outbox status"), args[1:]); err != nil {
 			return err
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
 		stats, err := c.app.DB().OutboxStats(ctx)
@@ -48,7 +48,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := parse(c.flags("outbox flush"), args[1:]); err != nil {
 			return err
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
 		ob, err := c.app.Outbox()
@@ -78,7 +78,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 			}
 			list = append(list, id)
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
 		n, err := c.app.DB().RetryDead(ctx, list, time.Now())
@@ -109,7 +109,7 @@ func (c *cli) packetsCmd(ctx context.Context, args []string) error {
 	if !*personal {
 		return usageErr("packets print every supporter's name, street address and email: add --with-personal-data to confirm (the run is recorded in the audit log)")
 	}
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
 	bar := newProgress(c.stderr)

@@ -28,7 +28,7 @@ const supporterUsage = `Supporter data (exports and erasures are recorded in the
 
 // withPrivacy opens the store and the privacy service for one command.
 func (c *cli) withPrivacy(ctx context.Context, fn func(svc *privacy.Service) error) error {
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
 	svc, err := c.app.Privacy()

@@ -166,12 +166,9 @@ func parse(fl *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// open opens and migrates the database, for a command that uses it.
-func (c *cli) open(ctx context.Context) error { return c.app.Open(ctx) }
-
 // roster opens the database and returns the roster service (not loaded).
 func (c *cli) roster(ctx context.Context) (*roster.Service, error) {
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return nil, err
 	}
 	return c.app.Roster(), nil
@@ -182,7 +179,7 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 		return err
 	}
 	var failed *migrateError
-	if err := c.open(ctx); errors.As(err, &failed) {
+	if err := c.app.Open(ctx); errors.As(err, &failed) {
 		return failed.err // the command says what it does: no prefix
 	} else if err != nil {
 		return err

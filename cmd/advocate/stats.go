@@ -79,7 +79,7 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 	if *slug == "" {
 		return usageErr("export needs --campaign SLUG")
 	}
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
 	svc, err := c.app.Stats()
@@ -131,7 +131,7 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 		if *slug == "" {
 			return usageErr("stats show needs --campaign SLUG")
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
 		svc, err := c.app.Stats()
@@ -153,7 +153,7 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 		if err := parse(fl, args[1:]); err != nil {
 			return err
 		}
-		if err := c.open(ctx); err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
 		drift, err := c.app.DB().RebuildStats(ctx, *check)
@@ -186,7 +186,7 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
 	svc, err := c.app.Stats()

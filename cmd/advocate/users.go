@@ -52,7 +52,7 @@ func cliCtx(ctx context.Context) context.Context {
 
 // authService opens the store and returns the accounts service on it.
 func (c *cli) authService(ctx context.Context) (*auth.Service, error) {
-	if err := c.open(ctx); err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return nil, err
 	}
 	return c.app.Accounts()
