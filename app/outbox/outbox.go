@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/advocate-org/advocate/app"
+	"github.com/advocate-org/advocate/app/load"
 	"github.com/advocate-org/advocate/app/mail"
 )
 
@@ -70,7 +71,7 @@ type Options struct {
 	// SendTimeout bounds one message, connection included (default 2m).
 	SendTimeout time.Duration
 	// PollInterval is how often an idle worker looks for due rows
-	// (default 2s; Wake shortens it).
+	// (default 2s; Load's wake-up shortens it).
 	PollInterval time.Duration
 	// MaintenanceInterval is how often expired leases are released and
 	// unconfirmed submissions expired (default 1 minute).
@@ -85,15 +86,25 @@ type Options struct {
 	RatePerDomain int
 	// ComposeWorkers renders PDFs in parallel (default GOMAXPROCS).
 	ComposeWorkers int
-	// Busy reports whether this machine is answering supporters right now
-	// (nil: never). While it does, the outbox gives way: it renders one
-	// message at a time and after each rests BusyRest times as long as the
-	// rendering took, so the submissions keep nearly all the CPU and the
-	// emails still go out at a modest pace during a long surge.
-	Busy func() bool
+	// Load is shared with the supporter journey (*load.Signal has it): an
+	// idle worker looks for due rows as soon as it says emails were
+	// queued, and while it reports supporters being answered the outbox
+	// gives way: it renders one message at a time and after each rests
+	// BusyRest times as long as the rendering took, so the submissions
+	// keep nearly all the CPU and the emails still go out at a modest pace
+	// during a long surge. Nil: a signal of the outbox's own (never busy,
+	// woken only by Wake).
+	Load Load
 	// BusyRest is that rest as a multiple of the rendering time (default 4:
 	// at most a fifth of one core while busy).
 	BusyRest int
+}
+
+// Load is what the outbox reads of the process it runs in.
+type Load interface {
+	Busy() bool
+	Queued()
+	Wake() <-chan struct{}
 }
 
 // Outbox sends queued deliveries. Create it with New, start Run.
@@ -102,9 +113,8 @@ type Outbox struct {
 	log     *slog.Logger
 	now     app.Clock
 	limiter *domainLimiter
-	wake    chan struct{}
 	// gentle is held by the one message rendering (and resting) while
-	// Busy reports true, across all workers.
+	// Load reports busy, across all workers.
 	gentle chan struct{}
 
 	mu        sync.Mutex
@@ -156,12 +166,15 @@ func New(o Options) (*Outbox, error) {
 	if o.BusyRest <= 0 {
 		o.BusyRest = 4
 	}
+	if o.Load == nil {
+		o.Load = load.New()
+	}
 	if o.Lease < 2*o.SendTimeout {
 		o.Lease = 2 * o.SendTimeout
 	}
 	return &Outbox{
 		o: o, log: o.Logger, now: o.Clock, limiter: newDomainLimiter(o.RatePerDomain),
-		wake: make(chan struct{}, 1), gentle: make(chan struct{}, 1), campaigns: map[int64]cachedCampaign{},
+		gentle: make(chan struct{}, 1), campaigns: map[int64]cachedCampaign{},
 	}, nil
 }
 
@@ -177,12 +190,7 @@ func (x *Outbox) Sender() mail.Sender { return x.o.Sender }
 
 // Wake makes an idle worker look for due rows now (after a submission or a
 // confirmation queued some). It never blocks.
-func (x *Outbox) Wake() {
-	select {
-	case x.wake <- struct{}{}:
-	default:
-	}
-}
+func (x *Outbox) Wake() { x.o.Load.Queued() }
 
 // Run sends until ctx ends: it first frees rows left leased by a stopped
 // worker, then runs the workers and the periodic maintenance. A message
@@ -225,7 +233,7 @@ func (x *Outbox) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-		case <-x.wake:
+		case <-x.o.Load.Wake():
 		}
 		n, err := x.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -445,9 +453,9 @@ func (x *Outbox) checkDestinations(ctx context.Context, jobs []*job, subs map[in
 
 // render builds one job's message; while supporters are being answered it
 // takes its turn behind the gentle gate and rests afterwards (see
-// Options.Busy).
+// Options.Load).
 func (x *Outbox) render(j *job, sub *app.Submission, camp *app.Campaign, now time.Time) {
-	if x.o.Busy == nil || !x.o.Busy() {
+	if !x.o.Load.Busy() {
 		j.msg, j.err = x.composeJob(j, sub, camp, now)
 		close(j.ready)
 		return

@@ -50,8 +50,8 @@ func (s *Service) Confirm(ctx context.Context, token string) (*app.Submission, *
 	if err != nil {
 		return nil, nil, err
 	}
-	if queued > 0 && s.onQueued != nil {
-		s.onQueued()
+	if queued > 0 {
+		s.signal.Queued()
 	}
 	sub, err = s.submissions.FindSubmissionByToken(ctx, sub.Token)
 	if err != nil {

@@ -116,8 +116,8 @@ func (s *Service) resend(ctx context.Context, submissionID int64, now time.Time)
 	if err != nil {
 		return err
 	}
-	if queued && s.onQueued != nil {
-		s.onQueued()
+	if queued {
+		s.signal.Queued()
 	}
 	return nil
 }

@@ -134,11 +134,8 @@ func (s *Service) prepare(ctx context.Context, slug string, in *app.SubmissionIn
 // private link again; a repeat of one never confirmed replaces it (see
 // repeat.go).
 func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInput) (*Result, error) {
-	s.inFlight.Add(1)
-	defer func() {
-		s.lastDone.Store(time.Now().UnixNano())
-		s.inFlight.Add(-1)
-	}()
+	s.signal.Start()
+	defer s.signal.Done()
 	e, m, now, err := s.prepare(ctx, slug, &in)
 	if err != nil {
 		return nil, err
@@ -167,9 +164,7 @@ func (s *Service) Submit(ctx context.Context, slug string, in app.SubmissionInpu
 		}
 		if created {
 			res.Submission, res.Held = sub, sub.ConfirmToken != ""
-			if s.onQueued != nil {
-				s.onQueued()
-			}
+			s.signal.Queued()
 			return res, nil
 		}
 		// sub is now the earlier submission: never hand it out.

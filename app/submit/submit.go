@@ -9,12 +9,12 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/letter/pdf"
+	"github.com/advocate-org/advocate/app/load"
 	"github.com/advocate-org/advocate/app/match"
 )
 
@@ -43,9 +43,11 @@ type Options struct {
 	// Confirmations confirms double opt-in submissions (the store has it);
 	// nil turns the confirmation links off.
 	Confirmations Confirmations
-	// OnQueued is told when emails were queued (a submission, a
-	// confirmation), to wake the outbox; nil is fine.
-	OnQueued func()
+	// Load is marked while each submission is answered (so background
+	// work such as the outbox gives way) and told when emails were queued
+	// (a submission, a confirmation, a link sent again), to wake whoever
+	// sends them. Nil: a signal of the service's own, which nobody reads.
+	Load *load.Signal
 	// Mailboxes limits what one email address can set off (repeat.go).
 	Mailboxes MailboxLimits
 	// Audit records supporters' own erasures; nil records nothing.
@@ -69,7 +71,7 @@ type Service struct {
 	ttl         time.Duration
 	loc         *time.Location
 	confirm     Confirmations
-	onQueued    func()
+	signal      *load.Signal
 	limits      MailboxLimits
 	audit       Auditor
 
@@ -77,27 +79,11 @@ type Service struct {
 	cache     map[string]*campaignEntry
 	loading   map[string]*entryLoad // campaign loads under way, by slug
 	forgotten map[string]int        // Forget calls per slug
-
-	// inFlight and lastDone (Unix nanoseconds) tell Busy whether
-	// supporters are being answered.
-	inFlight atomic.Int64
-	lastDone atomic.Int64
 }
-
-// busyLinger is how long after the last submission Busy still reports true:
-// supporters arriving a few at a time keep the instance busy in between.
-const busyLinger = 100 * time.Millisecond
 
 // Busy reports whether supporters are submitting right now (or did within
-// the last 100 ms). Background work on the same machine, such as rendering
-// and sending the outbox's emails, uses it to give way.
-func (s *Service) Busy() bool {
-	if s.inFlight.Load() > 0 {
-		return true
-	}
-	last := s.lastDone.Load()
-	return last != 0 && time.Since(time.Unix(0, last)) < busyLinger
-}
+// load.Linger). Background work reads the same answer from Options.Load.
+func (s *Service) Busy() bool { return s.signal.Busy() }
 
 // New returns a Service.
 func New(o Options) *Service {
@@ -117,10 +103,13 @@ func New(o Options) *Service {
 	if o.CampaignTTL == 0 {
 		o.CampaignTTL = 2 * time.Second
 	}
+	if o.Load == nil {
+		o.Load = load.New()
+	}
 	return &Service{
 		campaigns: o.Campaigns, submissions: o.Submissions, roster: o.Roster,
 		letters: o.Letters, pdf: o.PDF, now: o.Clock, log: o.Logger, ttl: o.CampaignTTL, loc: o.Location,
-		confirm: o.Confirmations, onQueued: o.OnQueued, limits: o.Mailboxes, audit: o.Audit, cache: map[string]*campaignEntry{},
+		confirm: o.Confirmations, signal: o.Load, limits: o.Mailboxes, audit: o.Audit, cache: map[string]*campaignEntry{},
 		loading: map[string]*entryLoad{}, forgotten: map[string]int{},
 	}
 }

@@ -10,63 +10,10 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/cwc"
-	"github.com/advocate-org/advocate/app/letter/pdf"
-	"github.com/advocate-org/advocate/app/mail"
-	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/packets"
-	"github.com/advocate-org/advocate/app/store"
-	"github.com/advocate-org/advocate/templates"
 )
 
 // Delivery commands: the email outbox, office packets and CWC exports.
-
-// mailSender is the configured SMTP server, or the outbox folder when
-// there is none.
-func (c *cli) mailSender() (mail.Sender, error) {
-	d := c.cfg.Delivery
-	if d.SMTPURL == "" {
-		return mail.NewFileSender(c.cfg.OutboxPath()), nil
-	}
-	s, err := mail.NewSMTP(mail.SMTPOptions{URL: d.SMTPURL, Timeout: d.SMTPTimeout, AllowPlaintext: d.SMTPAllowPlaintext})
-	if err != nil {
-		return nil, &exitError{code: 2, msg: "configuration: " + err.Error()}
-	}
-	return s, nil
-}
-
-// baseURL is the public site address for links in emails.
-func (c *cli) baseURL(listen string) string {
-	if c.cfg.BaseURL != "" {
-		return c.cfg.BaseURL
-	}
-	c.log.Warn("ADVOCATE_BASE_URL is not set: links in emails use the listen address, which supporters may not reach",
-		"addr", listen)
-	return "http://" + listen
-}
-
-// newOutbox wires the outbox to the database and the mail server. busy
-// (nil when nothing else runs in the process) tells it when supporters are
-// being answered, so it gives way.
-func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string, busy func() bool) (*outbox.Outbox, error) {
-	sender, err := c.mailSender()
-	if err != nil {
-		return nil, err
-	}
-	name, addr := c.cfg.MailFromAddress()
-	comp, err := outbox.NewComposer(outbox.ComposerOptions{
-		From: mail.Address{Name: name, Email: addr}, BaseURL: c.baseURL(listen),
-		Templates: templates.Emails(), PDF: maker, Location: c.cfg.Location(),
-	})
-	if err != nil {
-		return nil, err
-	}
-	d := c.cfg.Delivery
-	return outbox.New(outbox.Options{
-		Store: db, Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
-		Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
-		SendTimeout: 4 * d.SMTPTimeout, RetryBase: c.outboxRetry, Busy: busy,
-	})
-}
 
 // outboxCmd is `advocate outbox status|flush|retry`.
 func (c *cli) outboxCmd(ctx context.Context, args []string) error {
@@ -78,16 +25,14 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := parse(c.flags("outbox status"), args[1:]); err != nil {
 			return err
 		}
-		db, err := c.openStore(ctx)
+		if err := c.app.Open(ctx); err != nil {
+			return err
+		}
+		stats, err := c.app.DB().OutboxStats(ctx)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		stats, err := db.OutboxStats(ctx)
-		if err != nil {
-			return err
-		}
-		sender, err := c.mailSender()
+		sender, err := c.app.MailSender()
 		if err != nil {
 			return err
 		}
@@ -103,16 +48,10 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := parse(c.flags("outbox flush"), args[1:]); err != nil {
 			return err
 		}
-		db, err := c.openStore(ctx)
-		if err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		defer db.Close()
-		maker, err := pdf.New(pdf.Options{})
-		if err != nil {
-			return err
-		}
-		ob, err := c.newOutbox(db, maker, c.cfg.Addr, nil)
+		ob, err := c.app.Outbox()
 		if err != nil {
 			return err
 		}
@@ -139,12 +78,10 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 			}
 			list = append(list, id)
 		}
-		db, err := c.openStore(ctx)
-		if err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		defer db.Close()
-		n, err := db.RetryDead(ctx, list, time.Now())
+		n, err := c.app.DB().RetryDead(ctx, list, time.Now())
 		if err != nil {
 			return err
 		}
@@ -172,22 +109,20 @@ func (c *cli) packetsCmd(ctx context.Context, args []string) error {
 	if !*personal {
 		return usageErr("packets print every supporter's name, street address and email: add --with-personal-data to confirm (the run is recorded in the audit log)")
 	}
-	db, err := c.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	maker, err := pdf.New(pdf.Options{})
-	if err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
 	bar := newProgress(c.stderr)
-	w := packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), VolumeSize: *volume,
-		Audit: auth.NewAudit(db, nil), Operator: operator(c.getenv),
-		Progress: func(p packets.Progress) {
+	w, err := c.app.Packets(func(o *packets.Options) {
+		o.VolumeSize, o.Operator = *volume, operator(c.getenv)
+		o.Progress = func(p packets.Progress) {
 			bar.show(fmt.Sprintf("packets: %d/%d offices, %s letters", p.Done, p.Offices, ratio(int64(p.Letters), int64(p.Total))),
 				p.Letters == p.Total)
-		}})
+		}
+	})
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	res, err := w.Write(cliActor(ctx), *slug, *out)
 	bar.done()
@@ -250,15 +185,12 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 			opts.SenateClient = client
 		}
 	}
-	db, err := c.openStore(ctx)
+	// Letters made before recipients recorded a senator's class find it
+	// in the stored roster (the seat's class does not change).
+	rs, err := c.roster(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	opts.Store = db
-	// Letters made before recipients recorded a senator's class find it
-	// in the stored roster (the seat's class does not change).
-	rs := c.rosterService(db)
 	if err := rs.Load(ctx); err != nil {
 		return err
 	}
@@ -272,17 +204,17 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 	opts.Progress = func(p cwc.ExportProgress) {
 		bar.show(fmt.Sprintf("cwc: %d letters, %d written, %d sent", p.Letters, p.Written, p.Sent), false)
 	}
-	ex, err := cwc.NewExporter(opts)
+	ex, err := c.app.CWCExporter(opts)
 	if err != nil {
 		return usageErr("%v", err)
 	}
 	ctx = cliActor(ctx)
-	camp, err := db.FindCampaignBySlug(ctx, *slug)
+	camp, err := c.app.DB().FindCampaignBySlug(ctx, *slug)
 	if err != nil {
 		return fmt.Errorf("cwc export: %w", userErr(err))
 	}
 	// No record, no export: the files hold supporters' personal data.
-	if err := auth.NewAudit(db, nil).Record(ctx, "cwc.export", "campaign:"+camp.Slug, auth.Detail(map[string]any{
+	if err := c.app.Audit().Record(ctx, "cwc.export", "campaign:"+camp.Slug, auth.Detail(map[string]any{
 		"send": *send, "personal_data": true, "operator": operator(c.getenv)})); err != nil {
 		return fmt.Errorf("cwc export: audit: %w", err)
 	}

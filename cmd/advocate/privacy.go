@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/advocate-org/advocate/app"
-	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/privacy"
-	"github.com/advocate-org/advocate/app/store"
 )
 
 // Supporter privacy commands: the retention purge, and a supporter's export
@@ -28,31 +26,12 @@ const supporterUsage = `Supporter data (exports and erasures are recorded in the
   advocate supporter erase --email E [--yes]       erase every record held for E (asks first without --yes)
 `
 
-// newPrivacy is the privacy service on db, recording to its audit log.
-func (c *cli) newPrivacy(db *store.DB) (*privacy.Service, error) {
-	return privacy.New(privacy.Options{Store: db, Audit: auth.NewAudit(db, nil), Logger: c.log})
-}
-
-// startPurges runs the daily retention purge in the background (serve);
-// the returned function stops it and waits for it.
-func (c *cli) startPurges(ctx context.Context, svc *privacy.Service) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		svc.RunDaily(ctx, privacy.JobOptions{})
-	}()
-	return func() { cancel(); <-done }
-}
-
 // withPrivacy opens the store and the privacy service for one command.
 func (c *cli) withPrivacy(ctx context.Context, fn func(svc *privacy.Service) error) error {
-	db, err := c.openStore(ctx)
-	if err != nil {
+	if err := c.app.Open(ctx); err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := c.newPrivacy(db)
+	svc, err := c.app.Privacy()
 	if err != nil {
 		return err
 	}

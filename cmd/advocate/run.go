@@ -7,34 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/advocate-org/advocate/app"
-	"github.com/advocate-org/advocate/app/auth"
-	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/config"
 	"github.com/advocate-org/advocate/app/congress"
-	"github.com/advocate-org/advocate/app/keptroster"
-	"github.com/advocate-org/advocate/app/letter"
-	"github.com/advocate-org/advocate/app/letter/pdf"
-	"github.com/advocate-org/advocate/app/limit"
-	"github.com/advocate-org/advocate/app/mail"
 	"github.com/advocate-org/advocate/app/match"
-	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/roster"
-	"github.com/advocate-org/advocate/app/rosterwatch"
-	"github.com/advocate-org/advocate/app/stats"
-	"github.com/advocate-org/advocate/app/store"
-	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/app/web"
-	"github.com/advocate-org/advocate/data"
-	"github.com/advocate-org/advocate/templates"
 )
 
 // cli is one invocation: its environment and output streams.
@@ -45,6 +29,9 @@ type cli struct {
 	stderr io.Writer
 	cfg    config.Config
 	log    *slog.Logger
+	// app is the object graph the command takes its services from; it
+	// opens nothing until the command asks.
+	app *App
 	// ready, when set, receives the listening address once serve listens
 	// (tests use it to find the port).
 	ready func(addr string)
@@ -94,6 +81,9 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	}
 	c.cfg = cfg
 	c.log = newLogger(cfg, c.stderr)
+	c.app = newApp(cfg, c.log, c.getenv, c.stderr)
+	c.app.bcryptCost, c.app.outboxRetry, c.app.pdfUnshared = c.bcryptCost, c.outboxRetry, c.pdfUnshared
+	defer c.app.Close()
 	switch args[0] {
 	case "serve":
 		return c.serve(ctx, args[1:])
@@ -176,41 +166,25 @@ func parse(fl *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openStore opens and migrates the database.
-func (c *cli) openStore(ctx context.Context) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log, Location: c.cfg.Location()})
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", c.cfg.Redacted(), err)
+// roster opens the database and returns the roster service (not loaded).
+func (c *cli) roster(ctx context.Context) (*roster.Service, error) {
+	if err := c.app.Open(ctx); err != nil {
+		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate database: %w", err)
-	}
-	return db, nil
-}
-
-func (c *cli) rosterService(db *store.DB) *roster.Service {
-	var geo match.Geocoder
-	if c.cfg.GeocoderURL != "" {
-		geo = match.NewCensusGeocoder(match.CensusOptions{BaseURL: c.cfg.GeocoderURL})
-	}
-	seed, _ := fs.Sub(data.Seed(), "roster")
-	return roster.New(roster.Options{Store: db, Seed: seed, Geocoder: geo, Logger: c.log, Overlay: keptroster.NewOverlay(db)})
+	return c.app.Roster(), nil
 }
 
 func (c *cli) migrate(ctx context.Context, args []string) error {
 	if err := parse(c.flags("migrate"), args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{DSN: c.cfg.DSN(), Logger: c.log, Location: c.cfg.Location()})
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", c.cfg.Redacted(), err)
-	}
-	defer db.Close()
-	applied, err := db.Migrate(ctx)
-	if err != nil {
+	var failed *migrateError
+	if err := c.app.Open(ctx); errors.As(err, &failed) {
+		return failed.err // the command says what it does: no prefix
+	} else if err != nil {
 		return err
 	}
+	applied := c.app.Migrated()
 	if len(applied) == 0 {
 		fmt.Fprintln(c.stdout, "database is up to date")
 	}
@@ -229,12 +203,11 @@ func (c *cli) dataImport(ctx context.Context, args []string) error {
 	if *dir == "" {
 		return usageErr("data import needs --dir DIR")
 	}
-	db, err := c.openStore(ctx)
+	rs, err := c.roster(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return c.importDir(ctx, c.rosterService(db), *dir)
+	return c.importDir(ctx, rs, *dir)
 }
 
 func (c *cli) importDir(ctx context.Context, rs *roster.Service, dir string) error {
@@ -260,11 +233,6 @@ func printImport(w io.Writer, info app.RosterInfo, rep *congress.Report, took ti
 	}
 }
 
-func (c *cli) fetcher(progress func(congress.FetchProgress)) *congress.Fetcher {
-	sources := congress.ApplySourceOverrides(congress.DefaultSources(), c.getenv)
-	return congress.NewFetcher(congress.FetchOptions{Sources: sources, Progress: progress, UserAgent: "Advocate (self-hosted advocacy app)"})
-}
-
 func (c *cli) dataFetch(ctx context.Context, args []string) error {
 	fl := c.flags("data fetch")
 	dir := fl.String("dir", filepath.Join(c.cfg.DataDir, "public"), "where to put the downloaded files")
@@ -273,7 +241,7 @@ func (c *cli) dataFetch(ctx context.Context, args []string) error {
 		return err
 	}
 	bar := newProgress(c.stderr)
-	rep, err := c.fetcher(bar.fetchStep).Fetch(ctx, *dir)
+	rep, err := c.app.Fetcher(bar.fetchStep).Fetch(ctx, *dir)
 	bar.done()
 	if err != nil {
 		return fmt.Errorf("fetch: %w", err)
@@ -282,12 +250,11 @@ func (c *cli) dataFetch(ctx context.Context, args []string) error {
 	if *noImport {
 		return nil
 	}
-	db, err := c.openStore(ctx)
+	rs, err := c.roster(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	return c.importDir(ctx, c.rosterService(db), *dir)
+	return c.importDir(ctx, rs, *dir)
 }
 
 func (c *cli) lookup(ctx context.Context, args []string) error {
@@ -311,12 +278,10 @@ func (c *cli) lookup(ctx context.Context, args []string) error {
 		}
 		q.Point = &p
 	}
-	db, err := c.openStore(ctx)
+	rs, err := c.roster(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	rs := c.rosterService(db)
 	if err := rs.Load(ctx); err != nil {
 		return err
 	}
@@ -377,170 +342,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	tuneGC(c.getenv)
-	db, err := c.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rs := c.rosterService(db)
-	if err := c.ensureRoster(ctx, rs); err != nil {
-		return err
-	}
-	letters := letter.NewRenderer(letter.Options{})
-	maker, err := pdf.New(pdf.Options{})
-	if err != nil {
-		return err
-	}
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log})
-	campaignSeed, _ := fs.Sub(data.Seed(), "campaigns")
-	if created, err := camps.LoadSeed(ctx, campaignSeed, templates.Letters()); err != nil {
-		return fmt.Errorf("load seed campaign: %w", err)
-	} else if len(created) > 0 {
-		c.log.Info("created seed campaigns", "slugs", created)
-	}
-	// The outbox sends the emails submissions queue (delivery.go); it gives
-	// way while supporters are being answered. sub is set before the
-	// outbox starts.
-	var sub *submit.Service
-	ob, err := c.newOutbox(db, maker, *addr, func() bool { return sub.Busy() })
-	if err != nil {
-		return err
-	}
-	audit := auth.NewAudit(db, nil)
-	// Rate limits count in the database, for every instance (app/limit).
-	limits := limit.New(limit.Options{Store: db, Logger: c.log})
-	limitsDone := make(chan struct{})
-	limitsCtx, stopLimits := context.WithCancel(ctx)
-	defer func() { stopLimits(); <-limitsDone }()
-	go func() { defer close(limitsDone); limits.Run(limitsCtx) }()
-	sub = submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
-		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake,
-		Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: int(c.cfg.SubmitEmailPerHour), Burst: c.cfg.SubmitEmailBurst},
-		Audit:     audit})
-	// The organizer workspace: campaigns, letters and the hand-kept rosters.
-	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
-		Cache: sub, Auditor: audit, Counts: db, Location: c.cfg.Location()})
-	// A change of an office's email address waits for an admin; they are
-	// told by email through the outbox's mail server.
-	fromName, fromAddr := c.cfg.MailFromAddress()
-	adminURL := c.cfg.BaseURL // newOutbox already warned when it is unset
-	if adminURL == "" {
-		adminURL = "http://" + *addr
-	}
-	notifier, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: ob.Sender(),
-		From: mail.Address{Name: fromName, Email: fromAddr}, Users: db, BaseURL: adminURL})
-	if err != nil {
-		return err
-	}
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log, Notifier: notifier})
-	defer kept.Wait()
-	accounts, err := c.serveAccounts(ctx, db)
-	if err != nil {
-		return err
-	}
-	// Supporters' export and erasure, and the daily retention purge (privacy.go).
-	priv, err := c.newPrivacy(db)
-	if err != nil {
-		return err
-	}
-	defer c.startPurges(ctx, priv)()
-	srv, err := web.NewServer(web.Options{
-		Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
-		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
-		SubmitRate: web.RateLimit{PerMinute: int(c.cfg.SubmitPerMinute), Burst: c.cfg.SubmitBurst}, Limits: limits,
-		Auth: accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
-		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
-		Location: c.cfg.Location(),
-		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), Audit: audit}),
-		PDFs: sub.NewPDFs(c.pdfOptions()), DBTimeout: c.cfg.Protect.DBTimeout,
-		DownloadRate:      web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadPerMinute), Burst: c.cfg.Protect.DownloadBurst},
-		DownloadTokenRate: web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadTokenPerMinute), Burst: c.cfg.Protect.DownloadTokenBurst},
-		Flags:             rosterwatch.NewFlags(db, audit, nil),
-	})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	go rs.Watch(ctx, time.Minute)
-	if err := c.startRosterRefresh(ctx, db, rs, audit); err != nil {
-		return err
-	}
-	obDone := make(chan struct{})
-	obCtx, stopOutbox := context.WithCancel(ctx)
-	defer func() { stopOutbox(); <-obDone }()
-	go func() {
-		defer close(obDone)
-		if c.cfg.Delivery.OutboxWorkers > 0 {
-			_ = ob.Run(obCtx)
-		}
-	}()
-	hs := srv.HTTPServer()
-	c.log.Info("advocate is listening", "url", "http://"+ln.Addr().String(), "db", c.cfg.Redacted())
-	if c.ready != nil {
-		c.ready(ln.Addr().String())
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c.log.Info("shutting down")
-	return hs.Shutdown(shutdown)
-}
-
-// pdfOptions are the supporters' PDF downloads as configured (a cache of
-// 0 bytes keeps none).
-func (c *cli) pdfOptions() submit.PDFOptions {
-	o := submit.PDFOptions{CacheBytes: c.cfg.Protect.PDFCacheBytes, Renders: c.cfg.Protect.PDFRenders, Unshared: c.pdfUnshared}
-	if o.CacheBytes == 0 {
-		o.CacheBytes = -1
-	}
-	return o
-}
-
-// ensureRoster loads the stored roster. With none (or only the seed) it
-// fetches the public one when allowed, and falls back to the seed so the app
-// always starts.
-func (c *cli) ensureRoster(ctx context.Context, rs *roster.Service) error {
-	if err := rs.Load(ctx); err != nil {
-		return err
-	}
-	info := rs.Info()
-	if !info.Empty() && info.Source != roster.SeedSource {
-		return nil
-	}
-	if c.cfg.AutoFetch {
-		c.log.Info("no roster yet: fetching the public data (set ADVOCATE_AUTO_FETCH=false to skip)")
-		fctx, cancel := context.WithTimeout(ctx, c.cfg.FetchTimeout)
-		dir := filepath.Join(c.cfg.DataDir, "public")
-		bar := newProgress(c.stderr)
-		_, err := c.fetcher(bar.fetchStep).Fetch(fctx, dir)
-		bar.done()
-		if err == nil {
-			_, _, err = rs.ImportDir(fctx, dir, congress.ImportOptions{Progress: bar.importStep})
-			bar.done()
-		}
-		cancel()
-		if err == nil {
-			c.log.Info("public roster imported", "legislators", rs.Info().Legislators)
-			return nil
-		}
-		c.log.Warn("could not fetch the public roster; starting without it", "err", err)
-	}
-	if info.Empty() {
-		if _, err := rs.ImportSeed(ctx); err != nil {
-			return fmt.Errorf("load seed roster: %w", err)
-		}
-	}
-	c.log.Warn(rs.Notice())
-	return nil
+	return c.app.Run(ctx, *addr, c.ready)
 }
 
 // tuneGC lets the heap grow to three times the live data before collecting

@@ -13,13 +13,10 @@ import (
 	"time"
 
 	"github.com/advocate-org/advocate/app"
-	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/campaign"
 	"github.com/advocate-org/advocate/app/demo"
-	"github.com/advocate-org/advocate/app/letter"
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/stats"
-	"github.com/advocate-org/advocate/app/store"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/data"
 	"github.com/advocate-org/advocate/templates"
@@ -82,12 +79,13 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 	if *slug == "" {
 		return usageErr("export needs --campaign SLUG")
 	}
-	db, err := c.openStore(ctx)
+	if err := c.app.Open(ctx); err != nil {
+		return err
+	}
+	svc, err := c.app.Stats()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := stats.New(stats.Options{Store: db, Audit: auth.NewAudit(db, nil)})
 	req := stats.ExportRequest{Slug: *slug, What: *what, Format: *format, Filter: *f, Personal: *personal,
 		Location: c.cfg.Location(), Operator: operator(c.getenv)}
 	ctx = cliActor(ctx)
@@ -133,12 +131,14 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 		if *slug == "" {
 			return usageErr("stats show needs --campaign SLUG")
 		}
-		db, err := c.openStore(ctx)
+		if err := c.app.Open(ctx); err != nil {
+			return err
+		}
+		svc, err := c.app.Stats()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		rep, err := stats.New(stats.Options{Store: db}).Report(cliActor(ctx), *slug, *f)
+		rep, err := svc.Report(cliActor(ctx), *slug, *f)
 		if err != nil {
 			return userErr(err)
 		}
@@ -153,12 +153,10 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 		if err := parse(fl, args[1:]); err != nil {
 			return err
 		}
-		db, err := c.openStore(ctx)
-		if err != nil {
+		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		defer db.Close()
-		drift, err := db.RebuildStats(ctx, *check)
+		drift, err := c.app.DB().RebuildStats(ctx, *check)
 		if err != nil {
 			return err
 		}
@@ -188,12 +186,13 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	db, err := c.openStore(ctx)
+	if err := c.app.Open(ctx); err != nil {
+		return err
+	}
+	svc, err := c.app.Stats()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := stats.New(stats.Options{Store: db})
 	ctx = cliActor(ctx)
 	time1 := func(fn func() error) (time.Duration, error) {
 		start := time.Now()
@@ -203,9 +202,12 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 	var rep *stats.Report
 	report := func(g app.StatsFilter) func() error {
 		return func() error {
-			var err error
 			// A fresh service each time: target names are read as on a first visit.
-			rep, err = stats.New(stats.Options{Store: db}).Report(ctx, *slug, g)
+			fresh, err := c.app.NewStats()
+			if err != nil {
+				return err
+			}
+			rep, err = fresh.Report(ctx, *slug, g)
 			return err
 		}
 	}
@@ -236,7 +238,7 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 		}, cases[4:]...)...)
 	}
 	fmt.Fprintf(c.stdout, "%s: %d supporters, %d letters, %d targets, %d days (%s)\n", *slug, rep.Supporters, rep.Letters,
-		len(rep.ByTarget), len(rep.ByDay), db.Dialect())
+		len(rep.ByTarget), len(rep.ByDay), c.app.DB().Dialect())
 	for _, cs := range cases {
 		var ds []time.Duration
 		for i := 0; i < *runs; i++ {
@@ -271,12 +273,10 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 	if *n <= 0 || *days <= 0 {
 		return usageErr("--letters and --days must be positive")
 	}
-	db, err := c.openStore(ctx)
+	rs, err := c.roster(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	rs := c.rosterService(db)
 	if err := rs.Load(ctx); err != nil {
 		return err
 	}
@@ -286,17 +286,19 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("load seed roster: %w", err)
 		}
 	}
-	camp, err := c.demoCampaign(ctx, db, *slug)
+	camp, err := c.demoCampaign(ctx, *slug)
 	if err != nil {
 		return err
 	}
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letter.NewRenderer(letter.Options{}),
-		Location: c.cfg.Location()})
+	sub, err := c.app.Submit()
+	if err != nil {
+		return err
+	}
 	zips := rs.Index().Zips()
 	fmt.Fprintf(c.stderr, "demo: %d ZIP codes in the roster (%s)\n", len(zips), rs.Info().Source)
 	bar := newProgress(c.stderr)
 	start := time.Now()
-	res, err := demo.Seed(ctx, demo.Options{Store: db, Campaign: camp, Zips: zips, Letters: *n, Days: *days,
+	res, err := c.app.SeedDemo(ctx, demo.Options{Campaign: camp, Zips: zips, Letters: *n, Days: *days,
 		Now: time.Now(), Seed: *seed, NewToken: submit.NewToken,
 		Match: func(ctx context.Context, zip string) ([]app.Target, *app.DistrictKey, error) {
 			m, err := sub.Targets(ctx, camp.Slug, match.Query{Zip: zip}, "")
@@ -337,15 +339,18 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 
 // demoCampaign finds the campaign to fill, or creates it as a closed copy
 // of the seed campaign so that it never shows on the public site.
-func (c *cli) demoCampaign(ctx context.Context, db *store.DB, slug string) (*app.Campaign, error) {
-	camp, err := db.FindCampaignBySlug(ctx, slug)
+func (c *cli) demoCampaign(ctx context.Context, slug string) (*app.Campaign, error) {
+	camp, err := c.app.DB().FindCampaignBySlug(ctx, slug)
 	if err == nil {
 		return camp, nil
 	}
 	if app.ErrorCodeOf(err) != app.ENOTFOUND {
 		return nil, err
 	}
-	svc := campaign.New(campaign.Options{Store: db, Letters: letter.NewRenderer(letter.Options{}), Logger: c.log})
+	svc, err := c.app.Campaigns()
+	if err != nil {
+		return nil, err
+	}
 	seed, _ := fs.Sub(data.Seed(), "campaigns")
 	camp, err = svc.CreateFromSeed(ctx, seed, templates.Letters(), "protect-witnesses.yaml", func(d *campaign.Draft) {
 		d.Campaign.Slug = slug

@@ -16,7 +16,6 @@ import (
 
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/auth"
-	"github.com/advocate-org/advocate/app/store"
 )
 
 const usersUsage = `Accounts (organizers, staff, admins):
@@ -51,25 +50,12 @@ func cliCtx(ctx context.Context) context.Context {
 	return app.WithActor(ctx, app.Actor{Via: "cli"})
 }
 
-// authService opens the store and the accounts service on it.
-func (c *cli) authService(ctx context.Context) (*auth.Service, *store.DB, error) {
-	db, err := c.openStore(ctx)
-	if err != nil {
-		return nil, nil, err
+// authService opens the store and returns the accounts service on it.
+func (c *cli) authService(ctx context.Context) (*auth.Service, error) {
+	if err := c.app.Open(ctx); err != nil {
+		return nil, err
 	}
-	svc, err := auth.New(c.authOptions(db))
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return svc, db, nil
-}
-
-// authOptions is the accounts configuration shared by serve and the
-// commands.
-func (c *cli) authOptions(db *store.DB) auth.Options {
-	return auth.Options{Store: db, Audit: auth.NewAudit(db, nil), Logger: c.log,
-		SessionTTL: c.cfg.SessionTTL, IdleTimeout: c.cfg.SessionIdle, BcryptCost: c.bcryptCost}
+	return c.app.Accounts()
 }
 
 // userError turns a domain error into a one-line message for the terminal.
@@ -124,11 +110,10 @@ func (c *cli) userAdd(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErr("%s", app.ErrorMessageOf(err))
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	pw, err := c.password(svc, app.NormalizeEmail(*email), *fromStdin)
 	if err != nil {
 		return err
@@ -203,11 +188,10 @@ func (c *cli) userList(ctx context.Context, args []string) error {
 	if err := parse(c.flags("user list"), args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	users, err := svc.Users(cliCtx(ctx), app.UserFilter{})
 	if err != nil {
 		return userError(err)
@@ -267,11 +251,10 @@ func (c *cli) userSetDisabled(ctx context.Context, disabled bool, args []string)
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	u, err := c.findUser(ctx, svc, *email)
 	if err != nil {
 		return err
@@ -294,11 +277,10 @@ func (c *cli) userSetPassword(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	u, err := c.findUser(ctx, svc, *email)
 	if err != nil {
 		return err
@@ -343,11 +325,10 @@ func (c *cli) userRole(ctx context.Context, args []string) error {
 			return usageErr("%s is both added and removed", r)
 		}
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	u, err := c.findUser(ctx, svc, *email)
 	if err != nil {
 		return err
@@ -373,11 +354,10 @@ func (c *cli) userGrants(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	f := app.RoleGrantFilter{Status: app.GrantPending}
 	if *all {
 		f.Status = ""
@@ -414,11 +394,10 @@ func (c *cli) userDecide(ctx context.Context, approve bool, args []string) error
 	if err != nil || n <= 0 {
 		return usageErr("%s needs --id N (see advocate user grants)", name)
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	ctx = cliCtx(ctx)
 	decide := svc.RefuseRoleGrant
 	if approve {
@@ -464,11 +443,10 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	u, err := c.findUser(ctx, svc, *email)
 	if err != nil {
 		return err
@@ -491,11 +469,10 @@ func (c *cli) tokenList(ctx context.Context, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	f := app.APITokenFilter{IncludeRevoked: *all}
 	if *email != "" {
 		u, err := c.findUser(ctx, svc, *email)
@@ -535,11 +512,10 @@ func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
 	if err != nil || n <= 0 {
 		return usageErr("token revoke needs --id N (see advocate token list)")
 	}
-	svc, db, err := c.authService(ctx)
+	svc, err := c.authService(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	t, err := svc.RevokeToken(cliCtx(ctx), n)
 	if err != nil {
 		if app.ErrorCodeOf(err) == app.ENOTFOUND {
@@ -549,35 +525,4 @@ func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "revoked token %d %q of %s\n", t.ID, t.Name, t.UserEmail)
 	return nil
-}
-
-// serveAccounts starts the accounts service for serve: it sweeps expired
-// sessions until ctx ends and says how to create the first admin on a
-// fresh install.
-func (c *cli) serveAccounts(ctx context.Context, db *store.DB) (*auth.Service, error) {
-	svc, err := auth.New(c.authOptions(db))
-	if err != nil {
-		return nil, err
-	}
-	go svc.WarmUp()
-	if admins, err := db.ListUsers(ctx, app.UserFilter{Role: app.RoleAdmin, ActiveOnly: true, Limit: 1}); err != nil {
-		return nil, err
-	} else if len(admins) == 0 {
-		c.log.Warn("no administrator yet: create one with  advocate user add --email you@example.org --role admin")
-	}
-	go func() {
-		t := time.NewTicker(10 * time.Minute)
-		defer t.Stop()
-		for {
-			if err := svc.Sweep(ctx); err != nil && ctx.Err() == nil {
-				c.log.Warn("sweep expired sessions", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return svc, nil
 }
