@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,42 +32,26 @@ const claimCols = "id, letter_id, channel, status, attempts, next_attempt_at, la
 // until leaseUntil, marks them sending and counts the attempt. Due means
 // queued or failed with next_attempt_at <= now, oldest first.
 //
-// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED inside the
-// claiming statement, so concurrent workers on several instances never get
-// the same row; on SQLite the single writer connection serialises claims.
+// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so
+// concurrent workers on several instances never get the same row; on
+// SQLite the single writer connection serialises claims.
 func (d *DB) ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error) {
 	if owner == "" || limit <= 0 {
 		return nil, app.Errorf(app.EINVALID, "a claim needs an owner and a positive limit")
 	}
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
-	pick := `SELECT id FROM deliveries
-		WHERE status IN ('queued', 'failed') AND next_attempt_at <= ? AND channel IN ('email', 'copy')
-		ORDER BY next_attempt_at, id LIMIT ?`
-	var q string
-	if d.dialect == DialectPostgres {
-		q = `WITH due AS MATERIALIZED (` + pick + ` FOR UPDATE SKIP LOCKED)
-			UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (SELECT id FROM due) RETURNING ` + claimCols
-	} else {
-		q = `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (` + pick + `) RETURNING ` + claimCols
-	}
-	var args []any
-	if d.dialect == DialectPostgres {
-		args = []any{now, limit, owner, leaseUntil, now}
-	} else {
-		args = []any{owner, leaseUntil, now, now, limit}
-	}
 	var out []app.Delivery
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
-		return scanAll(ctx, pool(tx), d.rebind(q), func(rows *sql.Rows) error {
-			dl, err := scanDelivery(rows)
-			if err == nil {
-				out = append(out, dl)
-			}
+		q := pool(tx)
+		picked, ids, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.status IN ('queued', 'failed') AND d.next_attempt_at <= ? AND d.channel IN ('email', 'copy')
+			ORDER BY d.next_attempt_at, d.id LIMIT ?`, true, now, limit)
+		if err != nil || len(ids) == 0 {
 			return err
-		}, args...)
+		}
+		out, err = d.leaseDeliveries(ctx, q, picked, ids, owner, now, leaseUntil)
+		return err
 	})
 	if err != nil {
 		return nil, mapErr(err, "claim deliveries", outboxMsgs)
@@ -74,6 +59,25 @@ func (d *DB) ClaimDeliveries(ctx context.Context, owner string, limit int, now, 
 	// RETURNING gives no order; keep the claim's.
 	sortDeliveries(out)
 	return out, nil
+}
+
+// leaseDeliveries leases picked deliveries to owner (sending, one attempt
+// counted), counts the moves and returns the rows as they are now.
+func (d *DB) leaseDeliveries(ctx context.Context, q querier, picked map[int64]countedDelivery, ids []int64,
+	owner string, now, leaseUntil time.Time) ([]app.Delivery, error) {
+	var out []app.Delivery
+	var delta rollupDelta
+	err := d.updateCounted(ctx, q, &delta, picked, ids,
+		"status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?",
+		[]any{owner, leaseUntil, now}, claimCols, func(rows *sql.Rows) (int64, string, string, error) {
+			dl, err := scanDelivery(rows)
+			out = append(out, dl)
+			return dl.ID, string(dl.Channel), string(dl.Status), err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, delta.apply(ctx, d, q)
 }
 
 func scanDelivery(rows *sql.Rows) (app.Delivery, error) {
@@ -163,12 +167,10 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 	if len(dls) == 0 {
 		return ok, nil
 	}
-	// One statement for the whole group: on PostgreSQL the rollup trigger
-	// then runs once and takes its row locks in key order, so two workers
-	// recording at the same moment cannot deadlock.
+	// One statement for the whole group, and one commit.
 	const cols = 7
-	var q strings.Builder
-	q.WriteString(`UPDATE deliveries SET status = v.column2, attempts = v.column3, next_attempt_at = v.column4,
+	var upd strings.Builder
+	upd.WriteString(`UPDATE deliveries SET status = v.column2, attempts = v.column3, next_attempt_at = v.column4,
 		last_error = v.column5, message_id = v.column6, sent_at = v.column7,
 		lease_owner = '', lease_until = NULL, updated_at = ?
 		FROM (VALUES `)
@@ -177,33 +179,52 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 	index := make(map[int64]int, len(dls))
 	for i, dl := range dls {
 		if i > 0 {
-			q.WriteString(", ")
+			upd.WriteString(", ")
 		}
 		if i == 0 && d.dialect == DialectPostgres {
-			q.WriteString("(?::bigint, ?::text, ?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)")
+			upd.WriteString("(?::bigint, ?::text, ?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)")
 		} else {
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			upd.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 		}
 		args = append(args, dl.ID, string(dl.Status), dl.Attempts, timeArg(dl.NextAttemptAt),
 			cutText(dl.LastError, 1000), dl.MessageID, timeArg(dl.SentAt))
 		index[dl.ID] = i
 	}
-	q.WriteString(`) AS v
+	upd.WriteString(`) AS v
 		WHERE deliveries.id = v.column1 AND deliveries.lease_owner = ? AND deliveries.status = 'sending'
-		RETURNING deliveries.id`)
+		RETURNING deliveries.id, deliveries.channel, deliveries.status`)
 	args = append(args, owner)
+	ids := make([]any, 0, len(dls))
+	for id := range index {
+		ids = append(ids, id)
+	}
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		clear(ok)
-		return scanAll(ctx, pool(tx), d.rebind(q.String()), func(rows *sql.Rows) error {
+		q := pool(tx)
+		picked, _, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.id IN (`+inList(len(ids))+`) AND d.lease_owner = ? AND d.status = 'sending'`, false, append(slices.Clone(ids), owner)...)
+		if err != nil {
+			return err
+		}
+		var delta rollupDelta
+		err = scanAll(ctx, q, d.rebind(upd.String()), func(rows *sql.Rows) error {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var channel, status string
+			if err := rows.Scan(&id, &channel, &status); err != nil {
 				return err
 			}
 			if i, found := index[id]; found {
 				ok[i] = true
 			}
+			if was, found := picked[id]; found {
+				delta.moved(was, channel, status)
+			}
 			return nil
 		}, args...)
+		if err != nil {
+			return err
+		}
+		return delta.apply(ctx, d, q)
 	})
 	if err != nil {
 		return nil, mapErr(err, "finish delivery", outboxMsgs)
@@ -217,33 +238,49 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 // restarting instance that reuses its name). It returns how many it freed.
 func (d *DB) ReleaseLeases(ctx context.Context, owner string, now time.Time) (int64, error) {
 	now = dbTime(now)
-	cond := "lease_until <= ?"
-	args := []any{now, now, now}
+	cond := "d.lease_until <= ?"
+	args := []any{now}
 	if owner != "" {
-		cond = "(lease_until <= ? OR lease_owner = ?)"
+		cond = "(d.lease_until <= ? OR d.lease_owner = ?)"
 		args = append(args, owner)
 	}
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = 'failed', lease_owner = '', lease_until = NULL, next_attempt_at = ?, updated_at = ?,
-			last_error = 'the worker sending it stopped; trying again'
-		WHERE status = 'sending' AND `+cond), args...)
-	if err != nil {
-		return 0, mapErr(err, "release leases", outboxMsgs)
-	}
-	return res.RowsAffected()
+	n, err := d.changeDeliveries(ctx, "WHERE d.status = 'sending' AND "+cond, args,
+		`status = 'failed', lease_owner = '', lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+		last_error = 'the worker sending it stopped; trying again'`, now, now)
+	return n, mapErr(err, "release leases", outboxMsgs)
 }
 
 // ExpireUnconfirmed marks as expired the office emails whose supporter did
 // not confirm by their deadline (kept in next_attempt_at).
 func (d *DB) ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error) {
 	now = dbTime(now)
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = 'expired', updated_at = ?, last_error = 'not confirmed in time'
-		WHERE status = 'unconfirmed' AND next_attempt_at <= ?`), now, now)
+	n, err := d.changeDeliveries(ctx, "WHERE d.status = 'unconfirmed' AND d.next_attempt_at <= ?", []any{now},
+		"status = 'expired', updated_at = ?, last_error = 'not confirmed in time'", now)
+	return n, mapErr(err, "expire unconfirmed deliveries", outboxMsgs)
+}
+
+// changeDeliveries sets set on the deliveries that where (a condition on
+// deliveries d and their letters l) picks, in one write transaction that
+// moves their counts, and returns how many it changed.
+func (d *DB) changeDeliveries(ctx context.Context, where string, whereArgs []any, set string, setArgs ...any) (int64, error) {
+	var n int64
+	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := pool(tx)
+		picked, ids, err := d.pickDeliveries(ctx, q, "FROM deliveries d JOIN letters l ON l.id = d.letter_id "+where, false, whereArgs...)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		var delta rollupDelta
+		if err := d.updateCounted(ctx, q, &delta, picked, ids, set, setArgs, "", nil); err != nil {
+			return err
+		}
+		n = int64(len(ids))
+		return delta.apply(ctx, d, q)
+	})
 	if err != nil {
-		return 0, mapErr(err, "expire unconfirmed deliveries", outboxMsgs)
+		return 0, err
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // FindSubmissionByLetter loads the submission a letter belongs to, with all
@@ -277,23 +314,30 @@ func (d *DB) ConfirmSubmission(ctx context.Context, submissionID int64, at, dead
 	var queued int64
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
-		res, err := q.ExecContext(ctx, d.rebind(`UPDATE submissions SET confirmed_at = ?
-			WHERE id = ? AND confirmed_at IS NULL`), at, submissionID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		var keys submissionKeys
+		err := q.QueryRowContext(ctx, d.rebind(`UPDATE submissions SET confirmed_at = ?
+			WHERE id = ? AND confirmed_at IS NULL RETURNING `+submissionKeyCols), at, submissionID).Scan(keys.dest()...)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Confirmed already, or no such submission (ENOTFOUND).
 			var one int
 			return q.QueryRowContext(ctx, d.rebind("SELECT 1 FROM submissions WHERE id = ?"), submissionID).Scan(&one)
 		}
-		res, err = q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ?
-			WHERE status = 'unconfirmed' AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
-			at, at, submissionID)
 		if err != nil {
 			return err
 		}
-		queued, err = res.RowsAffected()
-		return err
+		var delta rollupDelta
+		delta.confirmed(keys)
+		picked, ids, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE l.submission_id = ? AND d.status = 'unconfirmed'`, false, submissionID)
+		if err != nil {
+			return err
+		}
+		if err := d.updateCounted(ctx, q, &delta, picked, ids, "status = 'queued', next_attempt_at = ?, updated_at = ?",
+			[]any{at, at}, "", nil); err != nil {
+			return err
+		}
+		queued = int64(len(ids))
+		return delta.apply(ctx, d, q)
 	})
 	if err != nil {
 		return 0, mapErr(err, "confirm submission", submissionMsgs)
@@ -326,20 +370,17 @@ func (d *DB) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
 // retry` after the operator fixed the cause.
 func (d *DB) RetryDead(ctx context.Context, ids []int64, now time.Time) (int64, error) {
 	now = dbTime(now)
-	q := `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = ''
-		WHERE status = 'dead' AND channel IN ('email', 'copy')`
-	args := []any{now, now}
+	where := "WHERE d.status = 'dead' AND d.channel IN ('email', 'copy')"
+	var args []any
 	if len(ids) > 0 {
-		q += " AND id IN (" + inList(len(ids)) + ")"
+		where += " AND d.id IN (" + inList(len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
 	}
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(q), args...)
-	if err != nil {
-		return 0, mapErr(err, "retry dead deliveries", outboxMsgs)
-	}
-	return res.RowsAffected()
+	n, err := d.changeDeliveries(ctx, where, args,
+		"status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = ''", now, now)
+	return n, mapErr(err, "retry dead deliveries", outboxMsgs)
 }
 
 // letterScope is the WHERE clause shared by office tallies and pages:
@@ -497,14 +538,19 @@ func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.D
 	}
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
-		res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,
-			message_id = ?, sent_at = ?, updated_at = ? WHERE letter_id = ? AND channel = 'cwc' AND status <> 'sent'`),
-			string(status), cutText(lastErr, 1000), deliveryID, sent, at, letterID)
+		var delta rollupDelta
+		picked, ids, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.letter_id = ? AND d.channel = 'cwc' AND d.status <> 'sent'`, false, letterID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
+		if len(ids) > 0 {
+			if err := d.updateCounted(ctx, q, &delta, picked, ids,
+				"status = ?, attempts = attempts + 1, last_error = ?, message_id = ?, sent_at = ?, updated_at = ?",
+				[]any{string(status), cutText(lastErr, 1000), deliveryID, sent, at}, "", nil); err != nil {
+				return err
+			}
+			return delta.apply(ctx, d, q)
 		}
 		var id int64
 		err = q.QueryRowContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
@@ -518,7 +564,10 @@ func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.D
 		if err != nil {
 			return err
 		}
-		return d.addDeliveryStats(ctx, q, id)
+		if err := d.countAdded(ctx, q, &delta, letterID, "cwc", string(status)); err != nil {
+			return err
+		}
+		return delta.apply(ctx, d, q)
 	})
 	return mapErr(err, "record CWC delivery", outboxMsgs)
 }

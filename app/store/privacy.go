@@ -363,19 +363,23 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 		return nil, fmt.Errorf("stop deliveries: %w", err)
 	}
 	cond, condArgs := unsentIn()
+	var delta rollupDelta
 	err = chunks(letterIDs, func(args []any) error {
-		return scanAll(ctx, q, d.rebind(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?
-			WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`) RETURNING letter_id`), func(rows *sql.Rows) error {
-			var letter int64
-			err := rows.Scan(&letter)
-			c.of(letters[letter]).Stopped++
+		picked, ids, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.`+cond+` AND d.letter_id IN (`+inList(len(args))+`)`, false, append(slices.Clone(condArgs), args...)...)
+		if err != nil {
 			return err
-		}, append(append([]any{string(app.StatusDead), app.ErasedReason, now}, condArgs...), args...)...)
+		}
+		for _, id := range ids {
+			c.of(picked[id].campaign).Stopped++
+		}
+		return d.updateCounted(ctx, q, &delta, picked, ids, "status = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?",
+			[]any{string(app.StatusDead), app.ErasedReason, now}, "", nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stop deliveries: %w", err)
 	}
-	return c, nil
+	return c, delta.apply(ctx, d, q)
 }
 
 // describeErasure names the campaigns of c, in slug order. Supporter rows

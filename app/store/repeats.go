@@ -32,16 +32,14 @@ func (d *DB) FindSubmissionByDedupKey(ctx context.Context, campaignID int64, key
 // delivery keeps its sent_at, which tells the email that it is a repeat.
 func (d *DB) ResendCopy(ctx context.Context, submissionID int64, now time.Time, minGap time.Duration) (bool, error) {
 	now = dbTime(now)
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = 'queued', next_attempt_at = ?, attempts = 0, last_error = '', lease_owner = '', lease_until = NULL, updated_at = ?
-		WHERE channel = 'copy' AND to_address <> '' AND status IN ('sent', 'dead', 'failed')
-		AND updated_at <= ? AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
-		now, now, now.Add(-minGap), submissionID)
+	n, err := d.changeDeliveries(ctx, `WHERE l.submission_id = ? AND d.channel = 'copy' AND d.to_address <> ''
+		AND d.status IN ('sent', 'dead', 'failed') AND d.updated_at <= ?`, []any{submissionID, now.Add(-minGap)},
+		"status = 'queued', next_attempt_at = ?, attempts = 0, last_error = '', lease_owner = '', lease_until = NULL, updated_at = ?",
+		now, now)
 	if err != nil {
 		return false, mapErr(err, "resend copy", outboxMsgs)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, nil
 }
 
 // EraseUnconfirmedSubmission erases a submission that was never confirmed

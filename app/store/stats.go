@@ -15,8 +15,8 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// Outreach statistics read the stat_ rollup tables that migration 0006's
-// triggers keep in step with submissions, letters and deliveries. A
+// Outreach statistics read the stat_ rollup tables that every write keeps
+// in step with submissions, letters and deliveries (rollups.go). A
 // dashboard load is six grouped range scans over rows of one campaign,
 // whatever the number of letters.
 
@@ -75,25 +75,154 @@ func (d *DB) readSnapshot(ctx context.Context, fn func(q querier) error) error {
 	return d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(pool(tx)) }, opts...)
 }
 
-// OutreachStats implements app.StatsStore.
+// OutreachStats implements app.StatsStore: one query per breakdown, all
+// from one snapshot, put together in Go (tallyStats).
 func (d *DB) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	st := &app.Stats{Filter: f}
-	err := d.readSnapshot(ctx, func(q querier) error {
-		st.Supporters, st.Confirmed = 0, 0
-		st.Letters = 0
-		st.Deliveries, st.ByTarget, st.ByState, st.ByDistrict, st.ByDay = nil, nil, nil, nil, nil
-		return d.outreachStats(ctx, q, f, st)
+	var r statRows
+	err := d.readSnapshot(ctx, func(q querier) (err error) {
+		if r.districts, err = d.supportersByDistrict(ctx, q, f); err != nil {
+			return fmt.Errorf("supporters by district: %w", err)
+		}
+		if r.days, err = d.supportersByDay(ctx, q, f); err != nil {
+			return fmt.Errorf("supporters by day: %w", err)
+		}
+		if r.targets, err = d.lettersByTarget(ctx, q, f); err != nil {
+			return fmt.Errorf("letters by target: %w", err)
+		}
+		if r.deliveries, err = d.deliveriesByStatus(ctx, q, f); err != nil {
+			return fmt.Errorf("deliveries: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, mapErr(err, "outreach stats", statsMsgs)
 	}
-	return st, nil
+	return tallyStats(f, &r), nil
 }
 
-func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st *app.Stats) error {
+// statRows are the rows of each breakdown query of one dashboard.
+type statRows struct {
+	districts  []districtRow
+	days       []dayRow
+	targets    []targetRow
+	deliveries []deliveryRow
+}
+
+// districtRow counts the supporters of one state (as given on the form)
+// matched to one district; district -1: none found.
+type districtRow struct {
+	state, dstate                  string
+	district                       int
+	supporters, confirmed, letters int64
+}
+
+// supportersByDistrict is never narrowed by target or channel: it reads the
+// day-less totals unless a date range is asked for.
+func (d *DB) supportersByDistrict(ctx context.Context, q querier, f app.StatsFilter) ([]districtRow, error) {
+	where, args := statScope(f, false, false)
+	query := `SELECT state, district_state, district, submissions, confirmed, letters
+		FROM stat_supporters_total WHERE ` + where
+	if f.From != "" || f.To != "" {
+		query = `SELECT state, district_state, district, SUM(submissions), SUM(confirmed), SUM(letters)
+			FROM stat_supporters WHERE ` + where + ` GROUP BY state, district_state, district`
+	}
+	return scanRows(ctx, q, d.rebind(query), args, func(rows *sql.Rows, r *districtRow) error {
+		return rows.Scan(&r.state, &r.dstate, &r.district, &r.supporters, &r.confirmed, &r.letters)
+	})
+}
+
+// dayRow counts one calendar day's supporters and their letters.
+type dayRow struct {
+	day                 string
+	supporters, letters int64
+}
+
+func (d *DB) supportersByDay(ctx context.Context, q querier, f app.StatsFilter) ([]dayRow, error) {
+	where, args := statScope(f, false, false)
+	return scanRows(ctx, q, d.rebind(`SELECT day, SUM(submissions), SUM(letters) FROM stat_supporters
+		WHERE `+where+` GROUP BY day`), args, func(rows *sql.Rows, r *dayRow) error {
+		return rows.Scan(&r.day, &r.supporters, &r.letters)
+	})
+}
+
+// targetRow counts one target's letters and those sent; state and day are
+// set only when the filter names a target.
+type targetRow struct {
+	target, state, day string
+	letters, sent      int64
+}
+
+// lettersByTarget reads the day-less totals, the dated rollup for a date
+// range, and for one target (through its index) its rows by state and day.
+func (d *DB) lettersByTarget(ctx context.Context, q querier, f app.StatsFilter) ([]targetRow, error) {
+	where, args := statScope(f, true, false)
+	if f.Target != "" {
+		return scanRows(ctx, q, d.rebind(`SELECT target_key, state, day, SUM(letters), SUM(sent) FROM stat_letters
+			WHERE `+where+` GROUP BY target_key, state, day`), args, func(rows *sql.Rows, r *targetRow) error {
+			return rows.Scan(&r.target, &r.state, &r.day, &r.letters, &r.sent)
+		})
+	}
+	query := `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters_total WHERE ` + where + ` GROUP BY target_key`
+	if f.From != "" || f.To != "" {
+		// A date range is a range of the primary key. SQLite would rather
+		// walk the whole target index to save the GROUP BY's sort (ten
+		// times slower at a million letters); "+" keeps it off that index.
+		group := "target_key"
+		if d.dialect != DialectPostgres {
+			group = "+target_key"
+		}
+		query = `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters WHERE ` + where + ` GROUP BY ` + group
+	}
+	return scanRows(ctx, q, d.rebind(query), args, func(rows *sql.Rows, r *targetRow) error {
+		return rows.Scan(&r.target, &r.letters, &r.sent)
+	})
+}
+
+// deliveryRow counts the deliveries of one channel and status by their
+// letter's day; target is set when read per target.
+type deliveryRow struct {
+	channel, status, day, target string
+	n                            int64
+}
+
+// deliveriesByStatus reads the per-target rollup when a target or channel
+// is asked for (a channel's sent letters are counted per target).
+func (d *DB) deliveriesByStatus(ctx context.Context, q querier, f app.StatsFilter) ([]deliveryRow, error) {
+	if f.Target == "" && f.Channel == "" {
+		where, args := statScope(f, false, true)
+		return scanRows(ctx, q, d.rebind(`SELECT channel, status, day, SUM(n) FROM stat_deliveries WHERE `+where+`
+			GROUP BY channel, status, day`), args, func(rows *sql.Rows, r *deliveryRow) error {
+			return rows.Scan(&r.channel, &r.status, &r.day, &r.n)
+		})
+	}
+	where, args := statScope(f, true, true)
+	return scanRows(ctx, q, d.rebind(`SELECT channel, status, day, target_key, SUM(n) FROM stat_target_deliveries
+		WHERE `+where+` GROUP BY channel, status, day, target_key`), args, func(rows *sql.Rows, r *deliveryRow) error {
+		return rows.Scan(&r.channel, &r.status, &r.day, &r.target, &r.n)
+	})
+}
+
+// scanRows reads every row of query with scan.
+func scanRows[T any](ctx context.Context, q querier, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	var out []T
+	err := scanAll(ctx, q, query, func(rows *sql.Rows) error {
+		var r T
+		err := scan(rows, &r)
+		out = append(out, r)
+		return err
+	}, args...)
+	return out, err
+}
+
+// tallyStats puts the breakdowns of one dashboard together. Supporters are
+// never narrowed by target or channel; letters come from the supporters'
+// rows unless a target is asked for, then from that target's.
+func tallyStats(f app.StatsFilter, r *statRows) *app.Stats {
+	st := &app.Stats{Filter: f}
+	byTarget := f.Target != ""
 	states := map[string]*app.StateTally{}
 	state := func(code string) *app.StateTally {
 		return entry(states, code, func() *app.StateTally { return &app.StateTally{State: code} })
@@ -102,175 +231,92 @@ func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st
 	day := func(s string) *app.DayTally {
 		return entry(days, s, func() *app.DayTally { return &app.DayTally{Day: s} })
 	}
-	sum := func(what, query string, args []any, each func(key []string, n []int64)) error {
-		err := scanAll(ctx, q, d.rebind(query), func(rows *sql.Rows) error {
-			cols, _ := rows.Columns()
-			keys := make([]string, 0, len(cols))
-			nums := make([]int64, 0, len(cols))
-			dest := make([]any, len(cols))
-			ks := make([]sql.NullString, len(cols))
-			ns := make([]int64, len(cols))
-			for i, c := range cols {
-				if strings.HasPrefix(c, "n_") {
-					dest[i] = &ns[i]
-				} else {
-					dest[i] = &ks[i]
-				}
-			}
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			for i, c := range cols {
-				if strings.HasPrefix(c, "n_") {
-					nums = append(nums, ns[i])
-				} else {
-					keys = append(keys, ks[i].String)
-				}
-			}
-			each(keys, nums)
-			return nil
-		}, args...)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		return nil
-	}
-	byTarget, dated := f.Target != "", f.From != "" || f.To != ""
-
-	// Supporters (never narrowed by target or channel) by state and
-	// district, from the day-less totals unless a date range is asked for;
-	// then by day. Without a target filter the same rows count letters too.
-	supporters := func(k []string, n []int64) {
-		t := app.DistrictTally{State: k[1], Supporters: n[0], Confirmed: n[1]}
-		fmt.Sscan(k[2], &t.District)
-		if t.State == "" {
-			t.State = k[0]
-		}
-		st.Supporters += n[0]
-		st.Confirmed += n[1]
-		state(k[0]).Supporters += n[0]
+	for _, x := range r.districts {
+		st.Supporters += x.supporters
+		st.Confirmed += x.confirmed
+		state(x.state).Supporters += x.supporters
 		if !byTarget {
-			st.Letters += n[2]
-			state(k[0]).Letters += n[2]
+			st.Letters += x.letters
+			state(x.state).Letters += x.letters
 		}
-		st.ByDistrict = append(st.ByDistrict, t)
 	}
-	where, args := statScope(f, false, false)
-	var err error
-	if dated {
-		err = sum("supporters by district", `SELECT state, district_state, CAST(district AS TEXT) AS district,
-			SUM(submissions) AS n_s, SUM(confirmed) AS n_c, SUM(letters) AS n_l
-			FROM stat_supporters WHERE `+where+` GROUP BY state, district_state, district`, args, supporters)
-	} else {
-		err = sum("supporters by district", `SELECT state, district_state, CAST(district AS TEXT) AS district,
-			submissions AS n_s, confirmed AS n_c, letters AS n_l FROM stat_supporters_total WHERE `+where, args, supporters)
-	}
-	if err != nil {
-		return err
-	}
-	err = sum("supporters by day", `SELECT day, SUM(submissions) AS n_s, SUM(letters) AS n_l FROM stat_supporters
-		WHERE `+where+` GROUP BY day`, args, func(k []string, n []int64) {
-		day(k[0]).Supporters += n[0]
+	st.ByDistrict = tallyDistricts(r.districts)
+	for _, x := range r.days {
+		day(x.day).Supporters += x.supporters
 		if !byTarget {
-			day(k[0]).Letters += n[1]
+			day(x.day).Letters += x.letters
 		}
-	})
-	if err != nil {
-		return err
 	}
-
-	// Letters by target; for one target (read through its index) also by
-	// state and day.
-	where, args = statScope(f, true, false)
 	targets := map[string]*app.TargetTally{}
-	query := `SELECT target_key, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters_total WHERE ` + where + `
-		GROUP BY target_key`
-	switch {
-	case byTarget:
-		query = `SELECT target_key, state, day, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
-			GROUP BY target_key, state, day`
-	case dated:
-		// A date range is a range of the primary key. SQLite would rather
-		// walk the whole target index to save the GROUP BY's sort (ten
-		// times slower at a million letters); "+" keeps it off that index.
-		group := "target_key"
-		if d.dialect != DialectPostgres {
-			group = "+target_key"
-		}
-		query = `SELECT target_key, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
-			GROUP BY ` + group
-	}
-	err = sum("letters by target", query, args, func(k []string, n []int64) {
-		t := entry(targets, k[0], func() *app.TargetTally { return &app.TargetTally{Key: k[0]} })
-		t.Letters += n[0]
+	for _, x := range r.targets {
+		t := entry(targets, x.target, func() *app.TargetTally { return &app.TargetTally{Key: x.target} })
+		t.Letters += x.letters
 		if f.Channel == "" {
-			t.Sent += n[1]
+			t.Sent += x.sent
 		}
 		if byTarget {
-			st.Letters += n[0]
-			state(k[1]).Letters += n[0]
-			day(k[2]).Letters += n[0]
+			st.Letters += x.letters
+			state(x.state).Letters += x.letters
+			day(x.day).Letters += x.letters
 		}
-	})
-	if err != nil {
-		return err
 	}
-
-	// Deliveries by channel and status, and sent by day; per target from
-	// the per-target rollup when a target or channel is asked for.
 	counts := map[[2]string]int64{}
-	where, args = statScope(f, false, true)
-	table, group := "stat_deliveries", "channel, status, day"
-	if byTarget || f.Channel != "" {
-		where, args = statScope(f, true, true)
-		table, group = "stat_target_deliveries", "channel, status, day, target_key"
-	}
-	err = sum("deliveries", `SELECT `+group+`, SUM(n) AS n_n FROM `+table+` WHERE `+where+` GROUP BY `+group, args,
-		func(k []string, n []int64) {
-			counts[[2]string{k[0], k[1]}] += n[0]
-			if app.DeliveryStatus(k[1]) != app.StatusSent {
-				return
+	for _, x := range r.deliveries {
+		counts[[2]string{x.channel, x.status}] += x.n
+		if app.DeliveryStatus(x.status) != app.StatusSent {
+			continue
+		}
+		day(x.day).Sent += x.n
+		if f.Channel != "" {
+			if t := targets[x.target]; t != nil {
+				t.Sent += x.n
 			}
-			day(k[2]).Sent += n[0]
-			if f.Channel != "" && len(k) > 3 {
-				if t := targets[k[3]]; t != nil {
-					t.Sent += n[0]
-				}
-			}
-		})
-	if err != nil {
-		return err
+		}
 	}
-
 	st.Deliveries = orderedDeliveryCounts(counts)
-	for _, t := range targets {
-		if t.Letters != 0 || t.Sent != 0 {
-			st.ByTarget = append(st.ByTarget, *t)
+	st.ByTarget = nonZero(targets, func(t *app.TargetTally) bool { return t.Letters != 0 || t.Sent != 0 },
+		func(a, b app.TargetTally) int {
+			return cmp.Or(cmp.Compare(b.Letters, a.Letters), cmp.Compare(a.Key, b.Key))
+		})
+	st.ByState = nonZero(states, func(t *app.StateTally) bool { return t.Supporters != 0 || t.Letters != 0 },
+		func(a, b app.StateTally) int { return cmp.Compare(a.State, b.State) })
+	st.ByDay = nonZero(days, func(t *app.DayTally) bool { return t.Supporters != 0 || t.Letters != 0 || t.Sent != 0 },
+		func(a, b app.DayTally) int { return cmp.Compare(a.Day, b.Day) })
+	return st
+}
+
+// tallyDistricts lists the districts with supporters in (state, district)
+// order. A supporter without a state on the form counts under the
+// district's state, and several supporter states can share a district (a
+// ZIP that crosses a state line): they are folded together.
+func tallyDistricts(rows []districtRow) []app.DistrictTally {
+	var out []app.DistrictTally
+	for _, x := range rows {
+		if x.supporters == 0 && x.confirmed == 0 {
+			continue
 		}
-	}
-	slices.SortFunc(st.ByTarget, func(a, b app.TargetTally) int {
-		return cmp.Or(cmp.Compare(b.Letters, a.Letters), cmp.Compare(a.Key, b.Key))
-	})
-	for _, t := range states {
-		if t.Supporters != 0 || t.Letters != 0 {
-			st.ByState = append(st.ByState, *t)
+		t := app.DistrictTally{State: x.dstate, District: x.district, Supporters: x.supporters, Confirmed: x.confirmed}
+		if t.State == "" {
+			t.State = x.state
 		}
+		out = append(out, t)
 	}
-	slices.SortFunc(st.ByState, func(a, b app.StateTally) int { return cmp.Compare(a.State, b.State) })
-	st.ByDistrict = slices.DeleteFunc(st.ByDistrict, func(t app.DistrictTally) bool { return t.Supporters == 0 && t.Confirmed == 0 })
-	slices.SortFunc(st.ByDistrict, func(a, b app.DistrictTally) int {
+	slices.SortFunc(out, func(a, b app.DistrictTally) int {
 		return cmp.Or(cmp.Compare(a.State, b.State), cmp.Compare(a.District, b.District))
 	})
-	// Several supporter states can share a district (a ZIP that crosses a
-	// state line): fold them.
-	st.ByDistrict = foldDistricts(st.ByDistrict)
-	for _, t := range days {
-		if t.Supporters != 0 || t.Letters != 0 || t.Sent != 0 {
-			st.ByDay = append(st.ByDay, *t)
+	return foldDistricts(out)
+}
+
+// nonZero lists the values of m that keep says are worth showing, sorted.
+func nonZero[T any](m map[string]*T, keep func(*T) bool, order func(a, b T) int) []T {
+	var out []T
+	for _, v := range m {
+		if keep(v) {
+			out = append(out, *v)
 		}
 	}
-	slices.SortFunc(st.ByDay, func(a, b app.DayTally) int { return cmp.Compare(a.Day, b.Day) })
-	return nil
+	slices.SortFunc(out, order)
+	return out
 }
 
 // entry returns m[k], first storing mk() there when it is missing.
@@ -410,25 +456,16 @@ func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []stri
 	return out, nil
 }
 
-// StatsDrift is one rollup row that differs from a count of the rows it
-// summarises.
-type StatsDrift struct {
-	Table string
-	Key   string
-	Have  int64 // in the rollup
-	Want  int64 // counted from the rows
-}
-
 // RebuildStats recomputes every stat_ table from submissions, letters and
 // deliveries in one write transaction and reports where the rollups
-// differed (nothing, unless rows were changed behind the triggers' backs,
-// e.g. by hand in a SQL shell). With dryRun it only compares.
+// differed (nothing, unless rows were changed behind the store's back, e.g.
+// by hand in a SQL shell: see rollups.go). With dryRun it only compares.
 func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error) {
 	var drift []StatsDrift
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		drift = drift[:0]
 		q := pool(tx)
-		for _, c := range statRollups {
+		for _, c := range statRecounts {
 			if err := scanAll(ctx, q, c.compare, func(rows *sql.Rows) error {
 				var s StatsDrift
 				err := rows.Scan(&s.Key, &s.Have, &s.Want)
@@ -442,7 +479,7 @@ func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error
 		if dryRun {
 			return nil
 		}
-		for _, c := range statRollups {
+		for _, c := range statRecounts {
 			if c.recount == "" {
 				continue // a second column of a table refilled already
 			}
@@ -460,75 +497,6 @@ func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error
 	}
 	return drift, nil
 }
-
-// statRollups: for each rollup, the query that recounts it from the rows
-// (the same as migration 0006's) and one that lists the keys where the
-// rollup and the recount differ. Keys are joined with "|" for display.
-var statRollups = func() []struct{ table, recount, compare string } {
-	type r = struct{ table, recount, compare string }
-	diff := func(table, recount, keys, value string) string {
-		cols := strings.Split(keys, ", ")
-		on := make([]string, len(cols))
-		label := make([]string, len(cols))
-		for i, c := range cols {
-			on[i] = "a." + c + " = b." + c
-			label[i] = "CAST(x." + c + " AS TEXT)"
-		}
-		// A full outer join, written as two left joins.
-		lbl := strings.Join(label, " || '|' || ")
-		return `SELECT ` + strings.ReplaceAll(lbl, "x.", "a.") + `, a.` + value + `, COALESCE(b.` + value + `, 0)
-			FROM ` + table + ` a LEFT JOIN (` + recount + `) b ON ` + strings.Join(on, " AND ") + `
-			WHERE a.` + value + ` <> COALESCE(b.` + value + `, 0)
-			UNION ALL
-			SELECT ` + strings.ReplaceAll(lbl, "x.", "b.") + `, 0, b.` + value + `
-			FROM (` + recount + `) b LEFT JOIN ` + table + ` a ON ` + strings.Join(on, " AND ") + `
-			WHERE a.campaign_id IS NULL AND b.` + value + ` <> 0`
-	}
-	// perSubmission counts one submission's letters.
-	const perSubmission = `COALESCE(SUM((SELECT COUNT(*) FROM letters l WHERE l.submission_id = s.id)), 0)`
-	const perLetter = `COALESCE(SUM((SELECT COUNT(*) FROM deliveries d WHERE d.letter_id = l.id AND d.status = 'sent')), 0)`
-	supporters := `SELECT s.campaign_id AS campaign_id, s.day AS day, s.state AS state,
-		COALESCE(s.district_state, '') AS district_state, COALESCE(s.district_number, -1) AS district,
-		COUNT(*) AS submissions, COUNT(s.confirmed_at) AS confirmed, ` + perSubmission + ` AS letters
-		FROM submissions s GROUP BY s.campaign_id, s.day, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)`
-	supportersTotal := `SELECT s.campaign_id AS campaign_id, s.state AS state,
-		COALESCE(s.district_state, '') AS district_state, COALESCE(s.district_number, -1) AS district,
-		COUNT(*) AS submissions, COUNT(s.confirmed_at) AS confirmed, ` + perSubmission + ` AS letters
-		FROM submissions s GROUP BY s.campaign_id, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)`
-	letters := `SELECT l.campaign_id AS campaign_id, l.day AS day, l.target_key AS target_key, l.from_state AS state,
-		COUNT(*) AS letters, ` + perLetter + ` AS sent
-		FROM letters l GROUP BY l.campaign_id, l.day, l.target_key, l.from_state`
-	lettersTotal := `SELECT l.campaign_id AS campaign_id, l.target_key AS target_key, l.from_state AS state,
-		COUNT(*) AS letters, ` + perLetter + ` AS sent
-		FROM letters l GROUP BY l.campaign_id, l.target_key, l.from_state`
-	deliveries := `SELECT l.campaign_id AS campaign_id, l.day AS day, l.from_state AS state,
-		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
-		GROUP BY l.campaign_id, l.day, l.from_state, dl.channel, dl.status`
-	targetDeliveries := `SELECT l.campaign_id AS campaign_id, l.target_key AS target_key, l.day AS day, l.from_state AS state,
-		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
-		GROUP BY l.campaign_id, l.target_key, l.day, l.from_state, dl.channel, dl.status`
-	var out []r
-	for _, t := range []struct {
-		roll    statRollup
-		recount string
-	}{
-		{rollSupporters, supporters}, {rollSupportersTotal, supportersTotal},
-		{rollLetters, letters}, {rollLettersTotal, lettersTotal},
-		{rollDeliveries, deliveries}, {rollTargetDels, targetDeliveries},
-	} {
-		keys := strings.Join(t.roll.keys, ", ")
-		for i, v := range t.roll.values {
-			recount := t.recount
-			if i > 0 {
-				recount = "" // refilled with the first value
-			}
-			out = append(out, r{t.roll.table, recount, diff(t.roll.table, t.recount, keys, v)})
-		}
-	}
-	return out
-}()
 
 // CampaignTotals returns the headline numbers of every campaign with any
 // activity, keyed by campaign id: two grouped scans of the small rollups.

@@ -24,9 +24,9 @@ type subReq struct {
 	// unstored is per letter the index of its delivery that is not stored
 	// (virtualDownload), or -1, found by the caller.
 	unstored []int
-	// The INSERT values of the submission's rows and its rollup counts,
-	// worked out by the caller (rows.go) so that the single writer only
-	// fills in the ids and sums.
+	// The INSERT values of the submission's rows (rows.go) and its rollup
+	// counts (rollups.go), worked out by the caller so that the single
+	// writer only fills in the ids and sums.
 	rows   subRows
 	stats  []statAdd
 	queued time.Time // when it was handed to the batcher
@@ -243,11 +243,6 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 		}
 	}
 
-	// The rollups are added for the whole batch below, not by the insert
-	// triggers (stats_bulk.go).
-	if err := d.setBulk(ctx, q, true); err != nil {
-		return fmt.Errorf("statistics: %w", err)
-	}
 	if err := d.insertChunked(ctx, q, "supporters", supporterCols, len(fresh), func(i int, a []any) []any {
 		return append(a, fresh[i].rows.supporter(fresh[i].s)...)
 	}); err != nil {
@@ -318,29 +313,14 @@ func (d *DB) insertSubmissions(ctx context.Context, q querier, reqs []*subReq) e
 	}); err != nil {
 		return fmt.Errorf("insert deliveries: %w", err)
 	}
-	stored := make([]*subReq, 0, len(fresh))
+	// The batch's counts, summed (rollups.go).
+	var delta rollupDelta
 	for _, r := range fresh {
 		if !r.dup {
-			stored = append(stored, r)
+			delta.addAll(r.stats)
 		}
 	}
-	if err := d.addBatchStats(ctx, q, stored); err != nil {
-		return fmt.Errorf("statistics: %w", err)
-	}
-	if err := d.setBulk(ctx, q, false); err != nil {
-		return fmt.Errorf("statistics: %w", err)
-	}
-	return nil
-}
-
-// statState is the state a submission and its letters are counted under
-// in the statistics: the supporter's, or the district's when the supporter
-// gave none.
-func statState(s *app.Submission) string {
-	if s.Supporter.State == "" && s.District != nil {
-		return s.District.State
-	}
-	return s.Supporter.State
+	return delta.apply(ctx, d, q)
 }
 
 // onConflictReturning makes a duplicate (campaign, dedup key) a no-op and
@@ -543,20 +523,24 @@ func (d *DB) MarkDownloaded(ctx context.Context, submissionID int64, at time.Tim
 	if !pending {
 		return unchanged()
 	}
-	var n int64
+	var n int
 	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
 		if err := d.storePendingDownloads(ctx, q, "l.submission_id = ?", submissionID); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, updated_at = ?, sent_at = ?
-			WHERE channel = ? AND status = ? AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
-			string(app.StatusDownloaded), at, at, string(app.ChannelDownload), string(app.StatusPending), submissionID)
+		picked, ids, err := d.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE l.submission_id = ? AND d.channel = 'download' AND d.status = 'pending'`, false, submissionID)
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		var delta rollupDelta
+		if err := d.updateCounted(ctx, q, &delta, picked, ids, "status = ?, updated_at = ?, sent_at = ?",
+			[]any{string(app.StatusDownloaded), at, at}, "", nil); err != nil {
+			return err
+		}
+		n = len(ids)
+		return delta.apply(ctx, d, q)
 	})
 	if err != nil {
 		return mapErr(err, "mark downloaded", submissionMsgs)
