@@ -95,14 +95,14 @@ const allDeliveries = `(SELECT letter_id, channel, status FROM deliveries
 // letters are locked first, so the second transaction waits for the first
 // and its insert, a new statement, sees the row the first stored. SQLite's
 // single writer runs one transaction at a time.
-func (d *DB) storePendingDownloads(ctx context.Context, q querier, cond string, args ...any) error {
-	if d.dialect == DialectPostgres {
-		if err := scanAll(ctx, q, d.rebind(`SELECT l.id FROM letters l WHERE (`+cond+`) ORDER BY l.id FOR UPDATE`),
+func (e *engine) storePendingDownloads(ctx context.Context, q querier, cond string, args ...any) error {
+	if lock := e.dialect.forUpdate("", false); lock != "" {
+		if err := scanAll(ctx, q, e.rebind(`SELECT l.id FROM letters l WHERE (`+cond+`) ORDER BY l.id`+lock),
 			func(*sql.Rows) error { return nil }, args...); err != nil {
 			return fmt.Errorf("store pending downloads: %w", err)
 		}
 	}
-	if _, err := q.ExecContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts,
+	if _, err := q.ExecContext(ctx, e.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts,
 		last_error, lease_owner, message_id, created_at, updated_at, to_address)
 		SELECT l.id, 'download', 'pending', 0, '', '', '', l.created_at, l.created_at, ''
 		FROM letters l WHERE (`+cond+`) AND `+noDownloadRow+` ORDER BY l.id`), args...); err != nil {

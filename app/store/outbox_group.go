@@ -21,7 +21,7 @@ import (
 // (FOR UPDATE SKIP LOCKED): that worker sends them, in a second email, and
 // no letter is ever sent twice. On SQLite the single writer serialises it
 // with every other claim.
-func (d *DB) ClaimDeliverySiblings(ctx context.Context, owner string, letterIDs []int64, now, leaseUntil time.Time) ([]app.Delivery, error) {
+func (ob *Outbox) ClaimDeliverySiblings(ctx context.Context, owner string, letterIDs []int64, now, leaseUntil time.Time) ([]app.Delivery, error) {
 	if owner == "" {
 		return nil, app.Errorf(app.EINVALID, "a claim needs an owner")
 	}
@@ -45,14 +45,14 @@ func (d *DB) ClaimDeliverySiblings(ctx context.Context, owner string, letterIDs 
 	}
 	args = append(args, owner, now)
 	var out []app.Delivery
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
 		q := pool(tx)
-		picked, ids, err := d.pickDeliveries(ctx, q, from, true, args...)
+		picked, ids, err := ob.pickDeliveries(ctx, q, from, true, args...)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		out, err = d.leaseDeliveries(ctx, q, picked, ids, owner, now, leaseUntil)
+		out, err = ob.leaseDeliveries(ctx, q, picked, ids, owner, now, leaseUntil)
 		return err
 	})
 	if err != nil {

@@ -52,7 +52,7 @@ func explain(t *testing.T, d *DB, q string, args ...any) string {
 	err := d.r.WithContext(ctx).Connection(func(tx *gorm.DB) error {
 		p := pool(tx)
 		prefix := "EXPLAIN QUERY PLAN "
-		if d.dialect == DialectPostgres {
+		if d.dialect.name() == DialectPostgres {
 			if _, err := p.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
 				return err
 			}

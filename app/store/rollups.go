@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"github.com/advocate-org/advocate/app"
 )
 
@@ -18,8 +20,8 @@ import (
 // deliveries by day, state, district, target, channel and status, so that a
 // dashboard reads a few thousand rows instead of every letter. Every write
 // of the store that changes a counted thing collects what it changes in a
-// rollupDelta and adds it with apply, in the same transaction and as its
-// last statement:
+// rollupDelta and adds it with addRollups, in the same transaction and as
+// its last statement:
 //
 //   - a new submission with its letters and deliveries (the group commit,
 //     from statAdds worked out by each caller);
@@ -34,11 +36,11 @@ import (
 // submission, letter or delivery; a campaign's rows and its rollups go
 // together (ON DELETE CASCADE).
 //
-// Why this is exact with several instances on one PostgreSQL: apply adds
+// Why this is exact with several instances on one PostgreSQL: addRollups adds
 // each rollup's rows with one multi-row upsert that adds to the stored
 // value under the row's lock (no lost update), tables in a fixed order and
 // rows in key order, so every transaction locks the rollup rows it shares
-// with another in the same order (no deadlock). As apply is a
+// with another in the same order (no deadlock). As addRollups is a
 // transaction's last statement, a transaction holding rollup rows never
 // waits for anything but other rollup rows. The rows a change moves are
 // read with their old channel and status under a lock first
@@ -52,7 +54,7 @@ type statRollup struct {
 	values []string
 }
 
-// rollups are the rollup tables in the order apply writes them; statKey.roll
+// rollups are the rollup tables in the order addRollups writes them; statKey.roll
 // indexes it.
 var rollups = [...]statRollup{
 	{"stat_supporters", []string{"campaign_id", "day", "state", "district_state", "district"}, []string{"submissions", "confirmed", "letters"}},
@@ -112,7 +114,7 @@ func (k *statKey) args(a []any) []any {
 }
 
 // compareStatKeys orders the rows of one rollup the same way in every
-// instance (see apply).
+// instance (see addRollups).
 func compareStatKeys(a, b statKey) int {
 	return cmp.Or(cmp.Compare(a.campaign, b.campaign), cmp.Compare(a.day, b.day), cmp.Compare(a.target, b.target),
 		cmp.Compare(a.state, b.state), cmp.Compare(a.dstate, b.dstate), cmp.Compare(a.district, b.district),
@@ -268,12 +270,12 @@ func (k *submissionKeys) dest() []any {
 	return []any{&k.campaign, &k.day, &k.state, &k.dstate, &k.district}
 }
 
-// apply adds the delta to the rollups: per rollup, in the order of
-// rollups, one multi-row upsert per power-of-two chunk of its rows in key
-// order (the statements repeat and stay prepared). Rows whose changes
-// cancel out are left alone. It must be the transaction's last statement
-// (see the top of this file).
-func (t *rollupDelta) apply(ctx context.Context, d *DB, q querier) error {
+// addRollups adds t to the rollups: per rollup, in the order of rollups,
+// one multi-row upsert per power-of-two chunk of its rows in key order (the
+// statements repeat and stay prepared). Rows whose changes cancel out are
+// left alone. It must be the transaction's last statement (see the top of
+// this file).
+func (e *engine) addRollups(ctx context.Context, q querier, t *rollupDelta) error {
 	for roll, m := range t.rows {
 		keys := slices.SortedFunc(maps.Keys(m), compareStatKeys)
 		keys = slices.DeleteFunc(keys, func(k statKey) bool { return *m[k] == [3]int64{} })
@@ -284,7 +286,7 @@ func (t *rollupDelta) apply(ctx context.Context, d *DB, q querier) error {
 		cols := append(slices.Clone(r.keys), r.values...)
 		start := 0
 		var args []any
-		for _, size := range chunkSizes(len(keys), d.maxParams()/len(cols)) {
+		for _, size := range chunkSizes(len(keys), e.maxParams()/len(cols)) {
 			args = args[:0]
 			for i := range keys[start : start+size] {
 				k := &keys[start+i]
@@ -293,7 +295,7 @@ func (t *rollupDelta) apply(ctx context.Context, d *DB, q querier) error {
 					args = append(args, v)
 				}
 			}
-			if _, err := q.ExecContext(ctx, d.hotInsertSQL(r.table, cols, size, r.upsertSuffix()), args...); err != nil {
+			if _, err := q.ExecContext(ctx, e.hotInsertSQL(r.table, cols, size, r.upsertSuffix()), args...); err != nil {
 				return fmt.Errorf("statistics: %s: %w", r.table, err)
 			}
 			start += size
@@ -315,17 +317,11 @@ const countedCols = "d.id, d.channel, d.status, l.campaign_id, l.day, l.target_k
 // transaction holds are passed over instead of waited for (an outbox
 // claim). SQLite's single writer needs no lock. The ids come back in the
 // order read.
-func (d *DB) pickDeliveries(ctx context.Context, q querier, from string, skipLocked bool, args ...any) (map[int64]countedDelivery, []int64, error) {
-	query := "SELECT " + countedCols + " " + from
-	if d.dialect == DialectPostgres {
-		query += " FOR UPDATE OF d"
-		if skipLocked {
-			query += " SKIP LOCKED"
-		}
-	}
+func (e *engine) pickDeliveries(ctx context.Context, q querier, from string, skipLocked bool, args ...any) (map[int64]countedDelivery, []int64, error) {
+	query := "SELECT " + countedCols + " " + from + e.dialect.forUpdate("d", skipLocked)
 	picked := map[int64]countedDelivery{}
 	var ids []int64
-	err := scanAll(ctx, q, d.rebind(query), func(rows *sql.Rows) error {
+	err := scanAll(ctx, q, e.rebind(query), func(rows *sql.Rows) error {
 		var c countedDelivery
 		if err := rows.Scan(&c.id, &c.channel, &c.status, &c.campaign, &c.day, &c.target, &c.state); err != nil {
 			return err
@@ -347,7 +343,7 @@ func (d *DB) pickDeliveries(ctx context.Context, q querier, from string, skipLoc
 // delta. returning lists the columns each changed row returns, which each
 // scans; each reports the row's id, channel and status after the change.
 // An empty returning means "id, channel, status".
-func (d *DB) updateCounted(ctx context.Context, q querier, delta *rollupDelta, picked map[int64]countedDelivery, ids []int64,
+func (e *engine) updateCounted(ctx context.Context, q querier, delta *rollupDelta, picked map[int64]countedDelivery, ids []int64,
 	set string, setArgs []any, returning string, each func(*sql.Rows) (int64, string, string, error)) error {
 	if returning == "" {
 		returning = "id, channel, status"
@@ -358,7 +354,7 @@ func (d *DB) updateCounted(ctx context.Context, q querier, delta *rollupDelta, p
 	}
 	return chunks(ids, func(idArgs []any) error {
 		args := append(slices.Clone(setArgs), idArgs...)
-		return scanAll(ctx, q, d.rebind("UPDATE deliveries SET "+set+" WHERE id IN ("+inList(len(idArgs))+") RETURNING "+returning),
+		return scanAll(ctx, q, e.rebind("UPDATE deliveries SET "+set+" WHERE id IN ("+inList(len(idArgs))+") RETURNING "+returning),
 			func(rows *sql.Rows) error {
 				id, channel, status, err := each(rows)
 				if err != nil {
@@ -372,10 +368,34 @@ func (d *DB) updateCounted(ctx context.Context, q querier, delta *rollupDelta, p
 	})
 }
 
+// changeDeliveries sets set on the deliveries that where (a condition on
+// deliveries d and their letters l) picks, in one write transaction that
+// moves their counts, and returns how many it changed.
+func (e *engine) changeDeliveries(ctx context.Context, where string, whereArgs []any, set string, setArgs ...any) (int64, error) {
+	var n int64
+	err := e.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := pool(tx)
+		picked, ids, err := e.pickDeliveries(ctx, q, "FROM deliveries d JOIN letters l ON l.id = d.letter_id "+where, false, whereArgs...)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		var delta rollupDelta
+		if err := e.updateCounted(ctx, q, &delta, picked, ids, set, setArgs, "", nil); err != nil {
+			return err
+		}
+		n = int64(len(ids))
+		return e.addRollups(ctx, q, &delta)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // countAdded counts a delivery inserted after its letter (a CWC delivery).
-func (d *DB) countAdded(ctx context.Context, q querier, delta *rollupDelta, letterID int64, channel, status string) error {
+func (e *engine) countAdded(ctx context.Context, q querier, delta *rollupDelta, letterID int64, channel, status string) error {
 	c := countedDelivery{channel: channel, status: status}
-	err := q.QueryRowContext(ctx, d.rebind("SELECT campaign_id, day, target_key, from_state FROM letters WHERE id = ?"), letterID).
+	err := q.QueryRowContext(ctx, e.rebind("SELECT campaign_id, day, target_key, from_state FROM letters WHERE id = ?"), letterID).
 		Scan(&c.campaign, &c.day, &c.target, &c.state)
 	if err != nil {
 		return fmt.Errorf("statistics: letter %d: %w", letterID, err)

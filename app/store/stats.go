@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +13,45 @@ import (
 
 	"github.com/advocate-org/advocate/app"
 )
+
+// Stats reads outreach numbers: the rollups (kept by rollups.go), the
+// letters list, and the counts of the organizer's campaign list.
+type Stats struct{ *engine }
+
+// SubmissionCounts returns how many submissions each campaign has, by
+// campaign id, for the organizer's campaign list. Submissions still
+// waiting for double opt-in confirmation do not count: they may never be
+// confirmed and no letter of theirs goes out until they are.
+func (sts *Stats) SubmissionCounts(ctx context.Context) (map[int64]int, error) {
+	return sts.countBy(ctx, `SELECT campaign_id, COUNT(*) FROM submissions
+		WHERE confirmed_at IS NOT NULL GROUP BY campaign_id`, "submission counts")
+}
+
+// LetterCounts returns how many letters each campaign has made, by
+// campaign id, leaving out the letters of unconfirmed submissions for the
+// same reason as SubmissionCounts.
+func (sts *Stats) LetterCounts(ctx context.Context) (map[int64]int, error) {
+	return sts.countBy(ctx, `SELECT l.campaign_id, COUNT(*) FROM letters l
+		JOIN submissions s ON s.id = l.submission_id
+		WHERE s.confirmed_at IS NOT NULL GROUP BY l.campaign_id`, "letter counts")
+}
+
+func (sts *Stats) countBy(ctx context.Context, query, op string) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := scanAll(ctx, pool(sts.r.WithContext(ctx)), query, func(rows *sql.Rows) error {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(err, op, msgs{})
+	}
+	return out, nil
+}
 
 // Outreach statistics read the stat_ rollup tables that every write keeps
 // in step with submissions, letters and deliveries (rollups.go). A
@@ -65,34 +103,24 @@ func statScope(f app.StatsFilter, target, channel bool) (string, []any) {
 	return scope(f, rollupCols, target, channel)
 }
 
-// readSnapshot runs fn in a read-only transaction that sees one snapshot:
-// SQLite's read transactions do; PostgreSQL needs REPEATABLE READ.
-func (d *DB) readSnapshot(ctx context.Context, fn func(q querier) error) error {
-	var opts []*sql.TxOptions
-	if d.dialect == DialectPostgres {
-		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	}
-	return d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(pool(tx)) }, opts...)
-}
-
 // OutreachStats implements app.StatsStore: one query per breakdown, all
 // from one snapshot, put together in Go (tallyStats).
-func (d *DB) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, error) {
+func (sts *Stats) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	var r statRows
-	err := d.readSnapshot(ctx, func(q querier) (err error) {
-		if r.districts, err = d.supportersByDistrict(ctx, q, f); err != nil {
+	err := sts.readSnapshot(ctx, func(q querier) (err error) {
+		if r.districts, err = sts.supportersByDistrict(ctx, q, f); err != nil {
 			return fmt.Errorf("supporters by district: %w", err)
 		}
-		if r.days, err = d.supportersByDay(ctx, q, f); err != nil {
+		if r.days, err = sts.supportersByDay(ctx, q, f); err != nil {
 			return fmt.Errorf("supporters by day: %w", err)
 		}
-		if r.targets, err = d.lettersByTarget(ctx, q, f); err != nil {
+		if r.targets, err = sts.lettersByTarget(ctx, q, f); err != nil {
 			return fmt.Errorf("letters by target: %w", err)
 		}
-		if r.deliveries, err = d.deliveriesByStatus(ctx, q, f); err != nil {
+		if r.deliveries, err = sts.deliveriesByStatus(ctx, q, f); err != nil {
 			return fmt.Errorf("deliveries: %w", err)
 		}
 		return nil
@@ -121,7 +149,7 @@ type districtRow struct {
 
 // supportersByDistrict is never narrowed by target or channel: it reads the
 // day-less totals unless a date range is asked for.
-func (d *DB) supportersByDistrict(ctx context.Context, q querier, f app.StatsFilter) ([]districtRow, error) {
+func (sts *Stats) supportersByDistrict(ctx context.Context, q querier, f app.StatsFilter) ([]districtRow, error) {
 	where, args := statScope(f, false, false)
 	query := `SELECT state, district_state, district, submissions, confirmed, letters
 		FROM stat_supporters_total WHERE ` + where
@@ -129,7 +157,7 @@ func (d *DB) supportersByDistrict(ctx context.Context, q querier, f app.StatsFil
 		query = `SELECT state, district_state, district, SUM(submissions), SUM(confirmed), SUM(letters)
 			FROM stat_supporters WHERE ` + where + ` GROUP BY state, district_state, district`
 	}
-	return scanRows(ctx, q, d.rebind(query), args, func(rows *sql.Rows, r *districtRow) error {
+	return scanRows(ctx, q, sts.rebind(query), args, func(rows *sql.Rows, r *districtRow) error {
 		return rows.Scan(&r.state, &r.dstate, &r.district, &r.supporters, &r.confirmed, &r.letters)
 	})
 }
@@ -140,9 +168,9 @@ type dayRow struct {
 	supporters, letters int64
 }
 
-func (d *DB) supportersByDay(ctx context.Context, q querier, f app.StatsFilter) ([]dayRow, error) {
+func (sts *Stats) supportersByDay(ctx context.Context, q querier, f app.StatsFilter) ([]dayRow, error) {
 	where, args := statScope(f, false, false)
-	return scanRows(ctx, q, d.rebind(`SELECT day, SUM(submissions), SUM(letters) FROM stat_supporters
+	return scanRows(ctx, q, sts.rebind(`SELECT day, SUM(submissions), SUM(letters) FROM stat_supporters
 		WHERE `+where+` GROUP BY day`), args, func(rows *sql.Rows, r *dayRow) error {
 		return rows.Scan(&r.day, &r.supporters, &r.letters)
 	})
@@ -157,10 +185,10 @@ type targetRow struct {
 
 // lettersByTarget reads the day-less totals, the dated rollup for a date
 // range, and for one target (through its index) its rows by state and day.
-func (d *DB) lettersByTarget(ctx context.Context, q querier, f app.StatsFilter) ([]targetRow, error) {
+func (sts *Stats) lettersByTarget(ctx context.Context, q querier, f app.StatsFilter) ([]targetRow, error) {
 	where, args := statScope(f, true, false)
 	if f.Target != "" {
-		return scanRows(ctx, q, d.rebind(`SELECT target_key, state, day, SUM(letters), SUM(sent) FROM stat_letters
+		return scanRows(ctx, q, sts.rebind(`SELECT target_key, state, day, SUM(letters), SUM(sent) FROM stat_letters
 			WHERE `+where+` GROUP BY target_key, state, day`), args, func(rows *sql.Rows, r *targetRow) error {
 			return rows.Scan(&r.target, &r.state, &r.day, &r.letters, &r.sent)
 		})
@@ -170,13 +198,9 @@ func (d *DB) lettersByTarget(ctx context.Context, q querier, f app.StatsFilter) 
 		// A date range is a range of the primary key. SQLite would rather
 		// walk the whole target index to save the GROUP BY's sort (ten
 		// times slower at a million letters); "+" keeps it off that index.
-		group := "target_key"
-		if d.dialect != DialectPostgres {
-			group = "+target_key"
-		}
-		query = `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters WHERE ` + where + ` GROUP BY ` + group
+		query = `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters WHERE ` + where + ` GROUP BY ` + sts.dialect.byKey("target_key")
 	}
-	return scanRows(ctx, q, d.rebind(query), args, func(rows *sql.Rows, r *targetRow) error {
+	return scanRows(ctx, q, sts.rebind(query), args, func(rows *sql.Rows, r *targetRow) error {
 		return rows.Scan(&r.target, &r.letters, &r.sent)
 	})
 }
@@ -190,16 +214,16 @@ type deliveryRow struct {
 
 // deliveriesByStatus reads the per-target rollup when a target or channel
 // is asked for (a channel's sent letters are counted per target).
-func (d *DB) deliveriesByStatus(ctx context.Context, q querier, f app.StatsFilter) ([]deliveryRow, error) {
+func (sts *Stats) deliveriesByStatus(ctx context.Context, q querier, f app.StatsFilter) ([]deliveryRow, error) {
 	if f.Target == "" && f.Channel == "" {
 		where, args := statScope(f, false, true)
-		return scanRows(ctx, q, d.rebind(`SELECT channel, status, day, SUM(n) FROM stat_deliveries WHERE `+where+`
+		return scanRows(ctx, q, sts.rebind(`SELECT channel, status, day, SUM(n) FROM stat_deliveries WHERE `+where+`
 			GROUP BY channel, status, day`), args, func(rows *sql.Rows, r *deliveryRow) error {
 			return rows.Scan(&r.channel, &r.status, &r.day, &r.n)
 		})
 	}
 	where, args := statScope(f, true, true)
-	return scanRows(ctx, q, d.rebind(`SELECT channel, status, day, target_key, SUM(n) FROM stat_target_deliveries
+	return scanRows(ctx, q, sts.rebind(`SELECT channel, status, day, target_key, SUM(n) FROM stat_target_deliveries
 		WHERE `+where+` GROUP BY channel, status, day, target_key`), args, func(rows *sql.Rows, r *deliveryRow) error {
 		return rows.Scan(&r.channel, &r.status, &r.day, &r.target, &r.n)
 	})
@@ -374,9 +398,9 @@ func orderedDeliveryCounts(counts map[[2]string]int64) []app.DeliveryCount {
 }
 
 // CampaignTargets implements app.StatsStore from the day-less rollup.
-func (d *DB) CampaignTargets(ctx context.Context, campaignID int64) ([]app.TargetTally, error) {
+func (sts *Stats) CampaignTargets(ctx context.Context, campaignID int64) ([]app.TargetTally, error) {
 	var out []app.TargetTally
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), d.rebind(`SELECT target_key, SUM(letters), SUM(sent)
+	err := scanAll(ctx, pool(sts.r.WithContext(ctx)), sts.rebind(`SELECT target_key, SUM(letters), SUM(sent)
 		FROM stat_letters_total WHERE campaign_id = ? GROUP BY target_key`), func(rows *sql.Rows) error {
 		var t app.TargetTally
 		err := rows.Scan(&t.Key, &t.Letters, &t.Sent)
@@ -395,59 +419,15 @@ func (d *DB) CampaignTargets(ctx context.Context, campaignID int64) ([]app.Targe
 }
 
 // LatestRecipients implements app.StatsStore: one index seek per key on
-// letters (campaign_id, target_key, id); on SQLite through one prepared
-// statement, on PostgreSQL in one query.
-func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]app.Target, error) {
+// letters (campaign_id, target_key, id).
+func (sts *Stats) LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]app.Target, error) {
 	out := make(map[string]app.Target, len(keys))
-	if d.dialect == DialectPostgres {
-		// One round trip for every key: a lateral seek per key.
-		err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT k.key, r.recipient FROM unnest($2::text[]) AS k(key)
-			CROSS JOIN LATERAL (SELECT recipient FROM letters WHERE campaign_id = $1 AND target_key = k.key
-				ORDER BY id DESC LIMIT 1) r`, func(rows *sql.Rows) error {
-			var k string
-			var raw []byte
-			if err := rows.Scan(&k, &raw); err != nil {
-				return err
-			}
-			var t app.Target
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return fmt.Errorf("recipient snapshot of %s: %w", k, err)
-			}
-			out[k] = t
-			return nil
-		}, campaignID, keys)
-		if err != nil {
-			return nil, mapErr(err, "recipients", statsMsgs)
+	err := sts.dialect.latestRecipients(ctx, sts.r, campaignID, keys, func(key string, raw []byte) error {
+		var t app.Target
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return fmt.Errorf("recipient snapshot of %s: %w", key, err)
 		}
-		return out, nil
-	}
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		p, ok := pool(tx).(interface {
-			PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
-		})
-		if !ok {
-			return fmt.Errorf("read transaction cannot prepare statements")
-		}
-		stmt, err := p.PrepareContext(ctx, d.rebind(`SELECT recipient FROM letters WHERE campaign_id = ? AND target_key = ?
-			ORDER BY id DESC LIMIT 1`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		var raw []byte
-		for _, k := range keys {
-			switch err := stmt.QueryRowContext(ctx, campaignID, k).Scan(&raw); {
-			case errors.Is(err, sql.ErrNoRows):
-				continue
-			case err != nil:
-				return err
-			}
-			var t app.Target
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return fmt.Errorf("recipient snapshot of %s: %w", k, err)
-			}
-			out[k] = t
-		}
+		out[key] = t
 		return nil
 	})
 	if err != nil {
@@ -460,9 +440,9 @@ func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []stri
 // deliveries in one write transaction and reports where the rollups
 // differed (nothing, unless rows were changed behind the store's back, e.g.
 // by hand in a SQL shell: see rollups.go). With dryRun it only compares.
-func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error) {
+func (sts *Stats) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error) {
 	var drift []StatsDrift
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sts.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		drift = drift[:0]
 		q := pool(tx)
 		for _, c := range statRecounts {
@@ -500,12 +480,12 @@ func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error
 
 // CampaignTotals returns the headline numbers of every campaign with any
 // activity, keyed by campaign id: two grouped scans of the small rollups.
-func (d *DB) CampaignTotals(ctx context.Context) (map[int64]*app.CampaignTotals, error) {
+func (sts *Stats) CampaignTotals(ctx context.Context) (map[int64]*app.CampaignTotals, error) {
 	out := map[int64]*app.CampaignTotals{}
 	get := func(id int64) *app.CampaignTotals {
 		return entry(out, id, func() *app.CampaignTotals { return &app.CampaignTotals{CampaignID: id} })
 	}
-	err := d.readSnapshot(ctx, func(q querier) error {
+	err := sts.readSnapshot(ctx, func(q querier) error {
 		clear(out)
 		if err := scanAll(ctx, q, `SELECT campaign_id, SUM(submissions), SUM(confirmed), SUM(letters)
 			FROM stat_supporters_total GROUP BY campaign_id`, func(rows *sql.Rows) error {
@@ -548,17 +528,14 @@ const letterChunk = 2000
 
 // EachLetter calls fn for the letters q selects, in id order, reading them
 // in chunks. Rows passed to fn are reused: copy what you keep.
-func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.LetterRow) error) error {
+func (sts *Stats) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.LetterRow) error) error {
 	if err := lq.Filter.Validate(); err != nil {
 		return err
 	}
 	f := lq.Filter
-	name := "json_extract(l.recipient, '$.name')"
-	if d.dialect == DialectPostgres {
-		name = "(l.recipient::json ->> 'name')"
-	}
+	name := sts.dialect.jsonText("l.recipient", "name")
 	where, base := scope(f, letterScopeCols, true, true)
-	query := d.rebind(`SELECT l.id, l.created_at, l.day, l.target_key, ` + name + `, l.target_kind, l.from_state,
+	query := sts.rebind(`SELECT l.id, l.created_at, l.day, l.target_key, ` + name + `, l.target_kind, l.from_state,
 			s.district_state, s.district_number, p.first_name, p.last_name, p.email, p.erased_at IS NOT NULL,
 			s.confirmed_at IS NOT NULL
 		FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
@@ -575,7 +552,7 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 		}
 		args := append(slices.Clone(base), after, size)
 		rows = rows[:0]
-		err := d.readSnapshot(ctx, func(q querier) error {
+		err := sts.readSnapshot(ctx, func(q querier) error {
 			rows = rows[:0]
 			index := map[int64]int{}
 			if err := scanAll(ctx, q, query, func(r *sql.Rows) error {
@@ -603,7 +580,7 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 			if len(rows) == 0 {
 				return nil
 			}
-			return scanAll(ctx, q, d.rebind(`SELECT letter_id, channel, status FROM deliveries
+			return scanAll(ctx, q, sts.rebind(`SELECT letter_id, channel, status FROM deliveries
 				WHERE letter_id >= ? AND letter_id <= ? ORDER BY letter_id, id`), func(r *sql.Rows) error {
 				var id int64
 				var dc app.DeliveryCount

@@ -60,7 +60,7 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		st, err := d.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
+		st, err := d.Stats.OutreachStats(ctx, app.StatsFilter{CampaignID: c.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestStatsMigrationCountsExistingRows(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("after migration:\n got  %+v\n want %+v", got, want)
 		}
-		if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := d.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Errorf("drift %+v %v", drift, err)
 		}
 	})
@@ -97,7 +97,7 @@ func TestCaseTruthMigrationKeepsFacts(t *testing.T) {
 		if _, err := d.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		c, err := d.FindCampaignBySlug(ctx, "old")
+		c, err := d.Campaigns.FindCampaignBySlug(ctx, "old")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,13 +182,13 @@ func TestRollupsMigrationKeepsTotals(t *testing.T) {
 		// Count the inserts as the version-16 store did (its group
 		// commit counted them; rows inserted here are not, on SQLite),
 		// then move some rows the way version 16 counted with triggers.
-		if _, err := d.RebuildStats(ctx, false); err != nil {
+		if _, err := d.Stats.RebuildStats(ctx, false); err != nil {
 			t.Fatal(err)
 		}
 		exec(`UPDATE deliveries SET status = 'sent' WHERE id = 1`)
 		exec(`UPDATE deliveries SET status = 'downloaded' WHERE id IN (2, 4)`)
 		exec(`UPDATE deliveries SET status = 'dead' WHERE id = 5`)
-		if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := d.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Fatalf("version 16 did not count its changes: %+v %v", drift, err)
 		}
 		v16 := stats(t, d, c.ID)
@@ -199,26 +199,26 @@ func TestRollupsMigrationKeepsTotals(t *testing.T) {
 		if got := stats(t, d, c.ID); !reflect.DeepEqual(got, v16) {
 			t.Fatalf("totals changed by the migration:\n got  %+v\n want %+v", got, v16)
 		}
-		if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := d.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Fatalf("drift after migrating: %+v %v", drift, err)
 		}
 
 		// The store's writes now count each change once.
 		now := at.Add(time.Hour)
-		if _, err := d.ConfirmSubmission(ctx, 3, now, now.Add(time.Hour)); err != nil {
+		if _, err := d.Submissions.ConfirmSubmission(ctx, 3, now, now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		claimed, err := d.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
+		claimed, err := d.Outbox.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
 		if err != nil || len(claimed) != 4 { // 3, 7 (confirmed), 9, 11
 			t.Fatalf("claimed %d: %v", len(claimed), err)
 		}
 		for i := range claimed {
 			claimed[i].Status = app.StatusSent
 		}
-		if _, err := d.FinishDeliveries(ctx, "w", claimed, now); err != nil {
+		if _, err := d.Outbox.FinishDeliveries(ctx, "w", claimed, now); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.MarkDownloaded(ctx, 3, now); err != nil {
+		if err := d.Submissions.MarkDownloaded(ctx, 3, now); err != nil {
 			t.Fatal(err)
 		}
 		got := stats(t, d, c.ID)
@@ -230,13 +230,13 @@ func TestRollupsMigrationKeepsTotals(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("after the store's writes:\n got  %+v\n want %+v", got, want)
 		}
-		if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := d.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Fatalf("drift after the store's writes: %+v %v", drift, err)
 		}
 
 		// No trigger is left to count a change made by hand.
 		exec(`UPDATE deliveries SET status = 'queued' WHERE id = 5`)
-		if drift, err := d.RebuildStats(ctx, true); err != nil || len(drift) == 0 {
+		if drift, err := d.Stats.RebuildStats(ctx, true); err != nil || len(drift) == 0 {
 			t.Fatalf("a change by hand was counted: %+v %v", drift, err)
 		}
 	})
@@ -245,7 +245,7 @@ func TestRollupsMigrationKeepsTotals(t *testing.T) {
 // stats returns a campaign's headline numbers and delivery counts.
 func stats(t *testing.T, d *DB, campaignID int64) []any {
 	t.Helper()
-	st, err := d.OutreachStats(context.Background(), app.StatsFilter{CampaignID: campaignID})
+	st, err := d.Stats.OutreachStats(context.Background(), app.StatsFilter{CampaignID: campaignID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/templates"
 )
 
@@ -62,7 +63,7 @@ func (c *cli) newOutbox(db *store.DB, maker *pdf.Maker, listen string, busy func
 	}
 	d := c.cfg.Delivery
 	return outbox.New(outbox.Options{
-		Store: db, Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
+		Store: views.Outbox(db), Sender: sender, Composer: comp, Logger: c.log, Owner: d.Instance,
 		Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
 		SendTimeout: 4 * d.SMTPTimeout, RetryBase: c.outboxRetry, Busy: busy,
 	})
@@ -83,7 +84,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		defer db.Close()
-		stats, err := db.OutboxStats(ctx)
+		stats, err := db.Outbox.OutboxStats(ctx)
 		if err != nil {
 			return err
 		}
@@ -144,7 +145,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		defer db.Close()
-		n, err := db.RetryDead(ctx, list, time.Now())
+		n, err := db.Outbox.RetryDead(ctx, list, time.Now())
 		if err != nil {
 			return err
 		}
@@ -182,8 +183,8 @@ func (c *cli) packetsCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	bar := newProgress(c.stderr)
-	w := packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), VolumeSize: *volume,
-		Audit: auth.NewAudit(db, nil), Operator: operator(c.getenv),
+	w := packets.New(packets.Options{Store: views.Office(db), PDF: maker, Location: c.cfg.Location(), VolumeSize: *volume,
+		Audit: auth.NewAudit(db.Audit, nil), Operator: operator(c.getenv),
 		Progress: func(p packets.Progress) {
 			bar.show(fmt.Sprintf("packets: %d/%d offices, %s letters", p.Done, p.Offices, ratio(int64(p.Letters), int64(p.Total))),
 				p.Letters == p.Total)
@@ -255,7 +256,7 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opts.Store = db
+	opts.Store = views.Office(db)
 	// Letters made before recipients recorded a senator's class find it
 	// in the stored roster (the seat's class does not change).
 	rs := c.rosterService(db)
@@ -277,12 +278,12 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 		return usageErr("%v", err)
 	}
 	ctx = cliActor(ctx)
-	camp, err := db.FindCampaignBySlug(ctx, *slug)
+	camp, err := db.Campaigns.FindCampaignBySlug(ctx, *slug)
 	if err != nil {
 		return fmt.Errorf("cwc export: %w", userErr(err))
 	}
 	// No record, no export: the files hold supporters' personal data.
-	if err := auth.NewAudit(db, nil).Record(ctx, "cwc.export", "campaign:"+camp.Slug, auth.Detail(map[string]any{
+	if err := auth.NewAudit(db.Audit, nil).Record(ctx, "cwc.export", "campaign:"+camp.Slug, auth.Detail(map[string]any{
 		"send": *send, "personal_data": true, "operator": operator(c.getenv)})); err != nil {
 		return fmt.Errorf("cwc export: audit: %w", err)
 	}

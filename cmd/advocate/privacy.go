@@ -30,7 +30,7 @@ const supporterUsage = `Supporter data (exports and erasures are recorded in the
 
 // newPrivacy is the privacy service on db, recording to its audit log.
 func (c *cli) newPrivacy(db *store.DB) (*privacy.Service, error) {
-	return privacy.New(privacy.Options{Store: db, Audit: auth.NewAudit(db, nil), Logger: c.log})
+	return privacy.New(privacy.Options{Store: db.Privacy, Audit: auth.NewAudit(db.Audit, nil), Logger: c.log})
 }
 
 // startPurges runs the daily retention purge in the background (serve);

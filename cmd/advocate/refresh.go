@@ -8,6 +8,7 @@ import (
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 )
 
 // startRosterRefresh has serve download the public roster again every
@@ -21,7 +22,7 @@ func (c *cli) startRosterRefresh(ctx context.Context, db *store.DB, rs *roster.S
 	}
 	fetcher := c.fetcher(nil)
 	w, err := rosterwatch.New(rosterwatch.Options{
-		Store: db, Dir: filepath.Join(c.cfg.DataDir, "public"), Every: c.cfg.RosterRefresh,
+		Store: views.Refresh(db), Dir: filepath.Join(c.cfg.DataDir, "public"), Every: c.cfg.RosterRefresh,
 		Owner: c.cfg.Delivery.Instance, Auditor: audit, Logger: c.log,
 		Fetch: func(ctx context.Context, dir string) error {
 			_, err := fetcher.Fetch(ctx, dir)

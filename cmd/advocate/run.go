@@ -31,6 +31,7 @@ import (
 	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/data"
@@ -195,7 +196,7 @@ func (c *cli) rosterService(db *store.DB) *roster.Service {
 		geo = match.NewCensusGeocoder(match.CensusOptions{BaseURL: c.cfg.GeocoderURL})
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	return roster.New(roster.Options{Store: db, Seed: seed, Geocoder: geo, Logger: c.log, Overlay: keptroster.NewOverlay(db)})
+	return roster.New(roster.Options{Store: db.Roster, Seed: seed, Geocoder: geo, Logger: c.log, Overlay: keptroster.NewOverlay(db.Roster)})
 }
 
 func (c *cli) migrate(ctx context.Context, args []string) error {
@@ -391,7 +392,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log})
+	camps := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters, Logger: c.log})
 	campaignSeed, _ := fs.Sub(data.Seed(), "campaigns")
 	if created, err := camps.LoadSeed(ctx, campaignSeed, templates.Letters()); err != nil {
 		return fmt.Errorf("load seed campaign: %w", err)
@@ -406,20 +407,20 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	audit := auth.NewAudit(db, nil)
+	audit := auth.NewAudit(db.Audit, nil)
 	// Rate limits count in the database, for every instance (app/limit).
-	limits := limit.New(limit.Options{Store: db, Logger: c.log})
+	limits := limit.New(limit.Options{Store: db.Limits, Logger: c.log})
 	limitsDone := make(chan struct{})
 	limitsCtx, stopLimits := context.WithCancel(ctx)
 	defer func() { stopLimits(); <-limitsDone }()
 	go func() { defer close(limitsDone); limits.Run(limitsCtx) }()
-	sub = submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
-		Location: c.cfg.Location(), Confirmations: db, OnQueued: ob.Wake,
+	sub = submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letters, PDF: maker, Logger: c.log,
+		Location: c.cfg.Location(), Confirmations: db.Submissions, OnQueued: ob.Wake,
 		Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: int(c.cfg.SubmitEmailPerHour), Burst: c.cfg.SubmitEmailBurst},
 		Audit:     audit})
 	// The organizer workspace: campaigns, letters and the hand-kept rosters.
-	organize := campaign.New(campaign.Options{Store: db, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
-		Cache: sub, Auditor: audit, Counts: db, Location: c.cfg.Location()})
+	organize := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters, Logger: c.log, Roster: rs, PDF: maker,
+		Cache: sub, Auditor: audit, Counts: db.Stats, Location: c.cfg.Location()})
 	// A change of an office's email address waits for an admin; they are
 	// told by email through the outbox's mail server.
 	fromName, fromAddr := c.cfg.MailFromAddress()
@@ -428,11 +429,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		adminURL = "http://" + *addr
 	}
 	notifier, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: ob.Sender(),
-		From: mail.Address{Name: fromName, Email: fromAddr}, Users: db, BaseURL: adminURL})
+		From: mail.Address{Name: fromName, Email: fromAddr}, Users: db.Accounts, BaseURL: adminURL})
 	if err != nil {
 		return err
 	}
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit, Logger: c.log, Notifier: notifier})
+	kept := keptroster.New(keptroster.Options{Store: db.Roster, Roster: rs, Campaigns: db.Campaigns, Auditor: audit, Logger: c.log, Notifier: notifier})
 	defer kept.Wait()
 	accounts, err := c.serveAccounts(ctx, db)
 	if err != nil {
@@ -449,13 +450,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		Logger: c.log, MaxBodyBytes: c.cfg.MaxBodyBytes,
 		SubmitRate: web.RateLimit{PerMinute: int(c.cfg.SubmitPerMinute), Burst: c.cfg.SubmitBurst}, Limits: limits,
 		Auth: accounts, TrustedProxies: c.cfg.TrustedProxies, SecureCookies: c.cfg.CookiesSecure(),
-		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: db, Audit: audit}),
+		Campaigns: organize, Rosters: kept, Privacy: priv, Stats: stats.New(stats.Options{Store: views.Stats(db), Audit: audit}),
 		Location: c.cfg.Location(),
-		Delivery: db, Packets: packets.New(packets.Options{Store: db, PDF: maker, Location: c.cfg.Location(), Audit: audit}),
+		Delivery: views.Office(db), Packets: packets.New(packets.Options{Store: views.Office(db), PDF: maker, Location: c.cfg.Location(), Audit: audit}),
 		PDFs: sub.NewPDFs(c.pdfOptions()), DBTimeout: c.cfg.Protect.DBTimeout,
 		DownloadRate:      web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadPerMinute), Burst: c.cfg.Protect.DownloadBurst},
 		DownloadTokenRate: web.RateLimit{PerMinute: int(c.cfg.Protect.DownloadTokenPerMinute), Burst: c.cfg.Protect.DownloadTokenBurst},
-		Flags:             rosterwatch.NewFlags(db, audit, nil),
+		Flags:             rosterwatch.NewFlags(db.Campaigns, audit, nil),
 	})
 	if err != nil {
 		return err

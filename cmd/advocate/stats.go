@@ -20,6 +20,7 @@ import (
 	"github.com/advocate-org/advocate/app/match"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/data"
 	"github.com/advocate-org/advocate/templates"
@@ -87,7 +88,7 @@ func (c *cli) exportCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := stats.New(stats.Options{Store: db, Audit: auth.NewAudit(db, nil)})
+	svc := stats.New(stats.Options{Store: views.Stats(db), Audit: auth.NewAudit(db.Audit, nil)})
 	req := stats.ExportRequest{Slug: *slug, What: *what, Format: *format, Filter: *f, Personal: *personal,
 		Location: c.cfg.Location(), Operator: operator(c.getenv)}
 	ctx = cliActor(ctx)
@@ -138,7 +139,7 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		defer db.Close()
-		rep, err := stats.New(stats.Options{Store: db}).Report(cliActor(ctx), *slug, *f)
+		rep, err := stats.New(stats.Options{Store: views.Stats(db)}).Report(cliActor(ctx), *slug, *f)
 		if err != nil {
 			return userErr(err)
 		}
@@ -158,7 +159,7 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		defer db.Close()
-		drift, err := db.RebuildStats(ctx, *check)
+		drift, err := db.Stats.RebuildStats(ctx, *check)
 		if err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	svc := stats.New(stats.Options{Store: db})
+	svc := stats.New(stats.Options{Store: views.Stats(db)})
 	ctx = cliActor(ctx)
 	time1 := func(fn func() error) (time.Duration, error) {
 		start := time.Now()
@@ -205,7 +206,7 @@ func (c *cli) statsBench(ctx context.Context, args []string) error {
 		return func() error {
 			var err error
 			// A fresh service each time: target names are read as on a first visit.
-			rep, err = stats.New(stats.Options{Store: db}).Report(ctx, *slug, g)
+			rep, err = stats.New(stats.Options{Store: views.Stats(db)}).Report(ctx, *slug, g)
 			return err
 		}
 	}
@@ -290,13 +291,13 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letter.NewRenderer(letter.Options{}),
+	sub := submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letter.NewRenderer(letter.Options{}),
 		Location: c.cfg.Location()})
 	zips := rs.Index().Zips()
 	fmt.Fprintf(c.stderr, "demo: %d ZIP codes in the roster (%s)\n", len(zips), rs.Info().Source)
 	bar := newProgress(c.stderr)
 	start := time.Now()
-	res, err := demo.Seed(ctx, demo.Options{Store: db, Campaign: camp, Zips: zips, Letters: *n, Days: *days,
+	res, err := demo.Seed(ctx, demo.Options{Store: db.Submissions, Campaign: camp, Zips: zips, Letters: *n, Days: *days,
 		Now: time.Now(), Seed: *seed, NewToken: submit.NewToken,
 		Match: func(ctx context.Context, zip string) ([]app.Target, *app.DistrictKey, error) {
 			m, err := sub.Targets(ctx, camp.Slug, match.Query{Zip: zip}, "")
@@ -338,14 +339,14 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 // demoCampaign finds the campaign to fill, or creates it as a closed copy
 // of the seed campaign so that it never shows on the public site.
 func (c *cli) demoCampaign(ctx context.Context, db *store.DB, slug string) (*app.Campaign, error) {
-	camp, err := db.FindCampaignBySlug(ctx, slug)
+	camp, err := db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err == nil {
 		return camp, nil
 	}
 	if app.ErrorCodeOf(err) != app.ENOTFOUND {
 		return nil, err
 	}
-	svc := campaign.New(campaign.Options{Store: db, Letters: letter.NewRenderer(letter.Options{}), Logger: c.log})
+	svc := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letter.NewRenderer(letter.Options{}), Logger: c.log})
 	seed, _ := fs.Sub(data.Seed(), "campaigns")
 	camp, err = svc.CreateFromSeed(ctx, seed, templates.Letters(), "protect-witnesses.yaml", func(d *campaign.Draft) {
 		d.Campaign.Slug = slug

@@ -68,7 +68,7 @@ func (c *cli) authService(ctx context.Context) (*auth.Service, *store.DB, error)
 // authOptions is the accounts configuration shared by serve and the
 // commands.
 func (c *cli) authOptions(db *store.DB) auth.Options {
-	return auth.Options{Store: db, Audit: auth.NewAudit(db, nil), Logger: c.log,
+	return auth.Options{Store: db.Accounts, Audit: auth.NewAudit(db.Audit, nil), Logger: c.log,
 		SessionTTL: c.cfg.SessionTTL, IdleTimeout: c.cfg.SessionIdle, BcryptCost: c.bcryptCost}
 }
 
@@ -560,7 +560,7 @@ func (c *cli) serveAccounts(ctx context.Context, db *store.DB) (*auth.Service, e
 		return nil, err
 	}
 	go svc.WarmUp()
-	if admins, err := db.ListUsers(ctx, app.UserFilter{Role: app.RoleAdmin, ActiveOnly: true, Limit: 1}); err != nil {
+	if admins, err := db.Accounts.ListUsers(ctx, app.UserFilter{Role: app.RoleAdmin, ActiveOnly: true, Limit: 1}); err != nil {
 		return nil, err
 	} else if len(admins) == 0 {
 		c.log.Warn("no administrator yet: create one with  advocate user add --email you@example.org --role admin")
