@@ -25,7 +25,7 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// Store is everything the service keeps. *store.DB provides it.
+// Store is everything the service keeps. store.Accounts provides it.
 type Store interface {
 	app.UserStore
 	app.SessionStore

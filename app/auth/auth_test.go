@@ -38,7 +38,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	c := apptest.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-	svc, err := auth.New(auth.Options{Store: db, Audit: auth.NewAudit(db, c.Now), Clock: c.Now, BcryptCost: bcrypt.MinCost})
+	svc, err := auth.New(auth.Options{Store: db.Accounts, Audit: auth.NewAudit(db.Audit, c.Now), Clock: c.Now, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func (e *env) user(t *testing.T, email string, roles ...app.Role) *app.User {
 
 func (e *env) actions(t *testing.T) []string {
 	t.Helper()
-	evs, err := e.db.ListAuditEvents(context.Background(), app.AuditFilter{})
+	evs, err := e.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,11 +159,11 @@ func TestLogin(t *testing.T) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
 	}
-	evs, _ := e.db.ListAuditEvents(ctx, app.AuditFilter{Action: "auth.login_failed"})
+	evs, _ := e.db.Audit.ListAuditEvents(ctx, app.AuditFilter{Action: "auth.login_failed"})
 	if len(evs) == 0 || evs[0].IP != cl.IP || evs[0].ActorEmail != "anonymous" {
 		t.Errorf("failed login event %+v", evs)
 	}
-	evs, _ = e.db.ListAuditEvents(ctx, app.AuditFilter{Action: "auth.login"})
+	evs, _ = e.db.Audit.ListAuditEvents(ctx, app.AuditFilter{Action: "auth.login"})
 	if len(evs) == 0 || evs[len(evs)-1].ActorEmail != "ana@example.org" || evs[len(evs)-1].ActorID != u.ID {
 		t.Errorf("login event %+v", evs)
 	}
@@ -182,7 +182,7 @@ func TestUnknownEmailCostsABcrypt(t *testing.T) {
 		t.Fatal(err)
 	}
 	const cost = 8
-	svc, err := auth.New(auth.Options{Store: db, BcryptCost: cost})
+	svc, err := auth.New(auth.Options{Store: db.Accounts, BcryptCost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 // Bearer token.
 func BenchmarkAuthenticateToken(b *testing.B) {
 	e := newEnvB(b)
-	u, _ := e.db.FindUserByEmail(context.Background(), "ana@example.org")
+	u, _ := e.db.Accounts.FindUserByEmail(context.Background(), "ana@example.org")
 	secret, _, err := e.svc.CreateToken(e.cli, u.ID, "bench")
 	if err != nil {
 		b.Fatal(err)

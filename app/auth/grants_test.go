@@ -23,7 +23,7 @@ func TestSupporterDataNeedsTwoAdmins(t *testing.T) {
 	data := app.RoleSupporterData
 	roles := func(u *app.User) []app.Role {
 		t.Helper()
-		got, err := e.db.FindUserByID(context.Background(), u.ID)
+		got, err := e.db.Accounts.FindUserByID(context.Background(), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestSupporterDataNeedsTwoAdmins(t *testing.T) {
 	if app.ErrorFieldsOf(err)["roles"] == "" {
 		t.Fatalf("no roles message: %v", err)
 	}
-	if _, err := e.db.FindUserByEmail(context.Background(), "only@example.org"); app.ErrorCodeOf(err) != app.ENOTFOUND {
+	if _, err := e.db.Accounts.FindUserByEmail(context.Background(), "only@example.org"); app.ErrorCodeOf(err) != app.ENOTFOUND {
 		t.Fatalf("created anyway: %v", err)
 	}
 	// The requester may withdraw it (any admin may refuse).

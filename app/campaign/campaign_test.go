@@ -25,7 +25,7 @@ func newService(t *testing.T) (*campaign.Service, *store.DB) {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return campaign.New(campaign.Options{Store: db, Letters: letter.NewRenderer(letter.Options{})}), db
+	return campaign.New(campaign.Options{Store: db.Campaigns, Letters: letter.NewRenderer(letter.Options{})}), db
 }
 
 func TestLoadSeedOnce(t *testing.T) {
@@ -41,7 +41,7 @@ func TestLoadSeedOnce(t *testing.T) {
 	}
 	// The first campaign's case was won: it is closed with its outcome and
 	// its updates, its letters kept as the example.
-	won, err := db.FindCampaignBySlug(ctx, "free-guan-heng")
+	won, err := db.Campaigns.FindCampaignBySlug(ctx, "free-guan-heng")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestLoadSeedOnce(t *testing.T) {
 	if len(won.Acted) != 2 || !won.Acted[0].Matches(app.Target{Key: "leg:K000391", BioguideID: "K000391"}) {
 		t.Fatalf("acted: %+v", won.Acted)
 	}
-	c, err := db.FindCampaignBySlug(ctx, "protect-witnesses")
+	c, err := db.Campaigns.FindCampaignBySlug(ctx, "protect-witnesses")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +63,11 @@ func TestLoadSeedOnce(t *testing.T) {
 		d.CWCTopic != "Immigration" || d.OrgStatement == "" || strings.HasSuffix(d.OrgStatement, "\n") {
 		t.Fatalf("seed delivery settings: %+v", d)
 	}
-	rules, _ := db.ListTargetRules(ctx, c.ID)
+	rules, _ := db.Campaigns.ListTargetRules(ctx, c.ID)
 	if len(rules) != 6 || rules[0].Kind != app.RuleOwnRepresentative || rules[5].ExecutiveKey != "DHS_SECRETARY" {
 		t.Fatalf("rules: %+v", rules)
 	}
-	tpls, _ := db.CurrentTemplates(ctx, c.ID)
+	tpls, _ := db.Campaigns.CurrentTemplates(ctx, c.ID)
 	for _, k := range app.TargetKinds() {
 		if tpls[k].Version != 1 || tpls[k].Author != "seed" || !strings.Contains(tpls[k].Body, "{{ recipient.greeting }}") {
 			t.Errorf("%s template: %+v", k, tpls[k])

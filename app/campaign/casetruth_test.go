@@ -182,7 +182,7 @@ func TestCopyCampaign(t *testing.T) {
 			t.Errorf("%s: %+v", k, tpls[k])
 		}
 	}
-	counts, _ := s.db.SubmissionCounts(context.Background())
+	counts, _ := s.db.Stats.SubmissionCounts(context.Background())
 	if counts[cp.ID] != 0 || counts[src.ID] != 1 {
 		t.Fatalf("submissions: %v", counts)
 	}

@@ -76,7 +76,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	rs := roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
+	rs := roster.New(roster.Options{Store: db.Roster, Seed: seed, Overlay: keptroster.NewOverlay(db.Roster)})
 	if _, err := rs.ImportSeed(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +86,10 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return testNow }
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock})
+	sub := submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letters, PDF: maker, Clock: clock})
 	audit := &auditLog{}
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Roster: rs, PDF: maker, Cache: sub,
-		Auditor: audit, Counts: db, Clock: clock})
+	camps := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters, Roster: rs, PDF: maker, Cache: sub,
+		Auditor: audit, Counts: db.Stats, Clock: clock})
 	cs, _ := fs.Sub(data.Seed(), "campaigns")
 	if _, err := camps.LoadSeed(ctx, cs, templates.Letters()); err != nil {
 		t.Fatal(err)
@@ -456,7 +456,7 @@ func TestLettersKeepTheirVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := s.db.FindSubmissionByToken(context.Background(), sub.Token)
+	stored, err := s.db.Submissions.FindSubmissionByToken(context.Background(), sub.Token)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/advocate-org/advocate/app"
 	"github.com/advocate-org/advocate/app/cwc"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 )
 
 var agent = cwc.Agent{Name: "Friends of Guan Heng", AckEmail: "cwc@friends.example.org",
@@ -286,7 +287,7 @@ func newDB(t *testing.T) *dbFixture {
 	}
 	c := campaign()
 	c.ID, c.Status = 0, app.CampaignOpen
-	if err := db.CreateCampaign(ctx, c); err != nil {
+	if err := db.Campaigns.CreateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	return &dbFixture{db: db, camp: c}
@@ -314,7 +315,7 @@ func (f *dbFixture) addAs(t *testing.T, prefix string, confirmed bool, targets .
 		l.ID, l.CampaignID = 0, f.camp.ID
 		s.Letters = append(s.Letters, l)
 	}
-	if _, err := f.db.CreateSubmission(context.Background(), s); err != nil {
+	if _, err := f.db.Submissions.CreateSubmission(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -332,7 +333,7 @@ func TestExportAndSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent, Client: client, PrefixFallback: "Ms.",
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), Agent: agent, Client: client, PrefixFallback: "Ms.",
 		Interval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -370,7 +371,7 @@ func TestExportAndSend(t *testing.T) {
 	if res.AlreadySent != 1 || res.Sent != 0 || len(res.Failed) != 1 || len(fake.received) != 1 {
 		t.Errorf("second run %+v, received %d", res, len(fake.received))
 	}
-	stats, err := f.db.OutboxStats(context.Background())
+	stats, err := f.db.Outbox.OutboxStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +389,7 @@ func TestExportAndSend(t *testing.T) {
 func TestExportWithoutPrefixSkips(t *testing.T) {
 	f := newDB(t)
 	f.add(t, true, tonko)
-	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent})
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), Agent: agent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +397,7 @@ func TestExportWithoutPrefixSkips(t *testing.T) {
 	if err != nil || res.Written != 0 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0], "prefix") {
 		t.Errorf("%+v %v", res, err)
 	}
-	if _, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, PrefixFallback: "Mx."}); err == nil {
+	if _, err := cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), PrefixFallback: "Mx."}); err == nil {
 		t.Error("an invalid fallback prefix was accepted")
 	}
 }
@@ -426,7 +427,7 @@ func TestExportUsesSupporterPrefix(t *testing.T) {
 		}
 		return out
 	}
-	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent, PrefixFallback: "Ms."})
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), Agent: agent, PrefixFallback: "Ms."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +440,7 @@ func TestExportUsesSupporterPrefix(t *testing.T) {
 		t.Errorf("with fallback: %v, want %v", got, want)
 	}
 	// Without a fallback only the supporter who chose a CWC title is written.
-	ex, err = cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent})
+	ex, err = cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), Agent: agent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +498,7 @@ func TestExportBothChambers(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: f.db, Agent: agent, Client: hc, SenateClient: sc,
+	ex, err := cwc.NewExporter(cwc.ExportOptions{Store: views.Office(f.db), Agent: agent, Client: hc, SenateClient: sc,
 		PrefixFallback: "Ms.", Interval: time.Millisecond,
 		SenateClass: func(bioguide string) int {
 			if bioguide == "G000555" {

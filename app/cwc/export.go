@@ -17,7 +17,7 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// Store is what an export reads and records (*store.DB has it).
+// Store is what an export reads and records (store.Outbox with store.Campaigns: views.Office).
 type Store interface {
 	FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign, error)
 	ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Submission, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/advocate-org/advocate/app/mail"
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/outbox"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/templates"
 )
 
@@ -52,7 +53,7 @@ func sendAll(t *testing.T, e *env, srv *mailtest.Server) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := outbox.New(outbox.Options{Store: e.db, Sender: smtp, Composer: comp})
+	x, err := outbox.New(outbox.Options{Store: views.Outbox(e.db), Sender: smtp, Composer: comp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestChangeOfAddressWaitsForAnotherAdmin(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	told := &notes{}
-	kept := keptroster.New(keptroster.Options{Store: e.db, Roster: e.roster, Campaigns: e.db, Auditor: auth.NewAudit(e.db, nil), Notifier: told})
+	kept := keptroster.New(keptroster.Options{Store: e.db.Roster, Roster: e.roster, Campaigns: e.db.Campaigns, Auditor: auth.NewAudit(e.db.Audit, nil), Notifier: told})
 	orgAdmin := actorCtx(1, "org@example.org", app.RoleOrganizer, app.RoleAdmin)
 	organizerOnly := actorCtx(3, "helper@example.org", app.RoleOrganizer)
 	admin := actorCtx(2, "admin@example.org", app.RoleAdmin)
@@ -192,7 +193,7 @@ func TestChangeOfAddressWaitsForAnotherAdmin(t *testing.T) {
 	}
 
 	// The audit log has every old and new value and both decisions.
-	evs, err := e.db.ListAuditEvents(ctx, app.AuditFilter{})
+	evs, err := e.db.Audit.ListAuditEvents(ctx, app.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func TestChangeOfAddressWaitsForAnotherAdmin(t *testing.T) {
 // new value, and going back to the approved address needs no approval.
 func TestAuditHasBeforeAndAfter(t *testing.T) {
 	e := newEnv(t)
-	kept := keptroster.New(keptroster.Options{Store: e.db, Roster: e.roster, Campaigns: e.db, Auditor: auth.NewAudit(e.db, nil)})
+	kept := keptroster.New(keptroster.Options{Store: e.db.Roster, Roster: e.roster, Campaigns: e.db.Campaigns, Auditor: auth.NewAudit(e.db.Audit, nil)})
 	ctx := actorCtx(1, "org@example.org", app.RoleOrganizer)
 	dhs, _ := kept.Executive(ctx, "DHS_SECRETARY")
 	if err := kept.SaveExecutive(ctx, keptroster.ExecutiveInput{Key: dhs.Key, Title: dhs.Title, Name: "Jane Q. Public",
@@ -232,7 +233,7 @@ func TestAuditHasBeforeAndAfter(t *testing.T) {
 	if err := kept.SaveSeat(ctx, "TLHRC", keptroster.SeatInput{Member: "M000312", Title: "Member"}); err != nil {
 		t.Fatal(err)
 	}
-	evs, err := e.db.ListAuditEvents(context.Background(), app.AuditFilter{})
+	evs, err := e.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestAuditHasBeforeAndAfter(t *testing.T) {
 	if pending, _ := kept.PendingAddresses(ctx); len(pending) != 0 {
 		t.Errorf("pending after the reset: %+v", pending)
 	}
-	evs, err = e.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: keptroster.ActionReset})
+	evs, err = e.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: keptroster.ActionReset})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("reset events: %+v %v", evs, err)
 	}
@@ -314,7 +315,7 @@ func TestMailNotifierTellsTheOtherAdmins(t *testing.T) {
 		{Email: "staff@example.org", Roles: []app.Role{app.RoleStaff}},
 	} {
 		u.PasswordHash = "x"
-		if err := e.db.CreateUser(ctx, &u); err != nil {
+		if err := e.db.Accounts.CreateUser(ctx, &u); err != nil {
 			t.Fatal(err)
 		}
 		users[u.Email] = &u
@@ -324,7 +325,7 @@ func TestMailNotifierTellsTheOtherAdmins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: smtp, Users: e.db,
+	n, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: smtp, Users: e.db.Accounts,
 		From: mail.Address{Name: "Advocate", Email: "letters@advocate.example"}, BaseURL: "https://letters.example.org/"})
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +356,7 @@ func TestMailNotifierTellsTheOtherAdmins(t *testing.T) {
 	for _, email := range []string{"admin@example.org", "second@example.org"} {
 		u := users[email]
 		u.Disabled = true
-		if err := e.db.UpdateUser(ctx, u); err != nil {
+		if err := e.db.Accounts.UpdateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -21,7 +21,7 @@ func BenchmarkSeatEditRealRoster(b *testing.B) {
 	if _, _, err := rs.ImportDir(ctx, dir, congress.ImportOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db})
+	kept := keptroster.New(keptroster.Options{Store: db.Roster, Roster: rs, Campaigns: db.Campaigns})
 	octx := organizer()
 	titles := []string{"Member", "Co-Chair"}
 	i := 0

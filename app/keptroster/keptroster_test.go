@@ -84,14 +84,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker,
+	sub := submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letters, PDF: maker,
 		Clock: func() time.Time { return now }})
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Roster: rs})
+	camps := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters, Roster: rs})
 	cs, _ := fs.Sub(data.Seed(), "campaigns")
 	if _, err := camps.LoadSeed(ctx, cs, templates.Letters()); err != nil {
 		t.Fatal(err)
 	}
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db})
+	kept := keptroster.New(keptroster.Options{Store: db.Roster, Roster: rs, Campaigns: db.Campaigns})
 	return &env{db: db, roster: rs, kept: kept, submit: sub, camps: camps, path: path}
 }
 
@@ -110,7 +110,7 @@ func openDB(t testing.TB, path string) *store.DB {
 
 func newRoster(db *store.DB) *roster.Service {
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	return roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
+	return roster.New(roster.Options{Store: db.Roster, Seed: seed, Overlay: keptroster.NewOverlay(db.Roster)})
 }
 
 func organizer() context.Context {
@@ -191,7 +191,7 @@ func TestEditsSurviveImportAndLettersKeepTheirSnapshot(t *testing.T) {
 	}
 
 	// Letters already made keep their snapshot.
-	stored, err := e.db.FindSubmissionByToken(context.Background(), first.Token)
+	stored, err := e.db.Submissions.FindSubmissionByToken(context.Background(), first.Token)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func TestOneEmailPerInbox(t *testing.T) {
 					t.Errorf("the commission's deliveries carry message ids %v, want one", ids)
 				}
 			}
-			drift, err := e.db.RebuildStats(context.Background(), true)
+			drift, err := e.db.Stats.RebuildStats(context.Background(), true)
 			if err != nil || len(drift) != 0 {
 				t.Errorf("stats drift after grouped sends: %v %v", drift, err)
 			}
@@ -158,7 +158,7 @@ func TestOneEmailPerInboxFailsAndRetriesTogether(t *testing.T) {
 			t.Errorf("after the retry: %+v", d)
 		}
 	}
-	if drift, err := e.db.RebuildStats(context.Background(), true); err != nil || len(drift) != 0 {
+	if drift, err := e.db.Stats.RebuildStats(context.Background(), true); err != nil || len(drift) != 0 {
 		t.Errorf("stats drift: %v %v", drift, err)
 	}
 }
@@ -210,7 +210,7 @@ func TestTwoInstancesGroupEachLetterOnce(t *testing.T) {
 			if got := letters(); got != 6*n {
 				t.Errorf("the commission received %d letters, want %d", got, 6*n)
 			}
-			stats, err := e.db.OutboxStats(context.Background())
+			stats, err := e.db.Outbox.OutboxStats(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +219,7 @@ func TestTwoInstancesGroupEachLetterOnce(t *testing.T) {
 					t.Errorf("left %d %s deliveries %s", c.Count, c.Channel, c.Status)
 				}
 			}
-			if drift, err := e.db.RebuildStats(context.Background(), true); err != nil || len(drift) != 0 {
+			if drift, err := e.db.Stats.RebuildStats(context.Background(), true); err != nil || len(drift) != 0 {
 				t.Errorf("stats drift: %v %v", drift, err)
 			}
 			t.Logf("%d messages for %d submissions", srv.Count(), n)

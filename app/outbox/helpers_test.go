@@ -16,6 +16,7 @@ import (
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/templates"
 )
 
@@ -61,7 +62,7 @@ func newEnv(tb testing.TB, dsn string, settings app.DeliverySettings) *env {
 	tb.Helper()
 	db := openDB(tb, dsn)
 	c := &app.Campaign{Slug: "free-guan-heng", Title: "Free Guan Heng", Status: app.CampaignOpen, Delivery: settings}
-	if err := db.CreateCampaign(context.Background(), c); err != nil {
+	if err := db.Campaigns.CreateCampaign(context.Background(), c); err != nil {
 		tb.Fatal(err)
 	}
 	return &env{db: db, campaign: c, composer: newComposer(tb)}
@@ -104,11 +105,11 @@ type sub struct {
 func (e *env) approve(tb testing.TB, subject, email string) {
 	tb.Helper()
 	ctx := context.Background()
-	v, err := e.db.KeptRosterVersion(ctx)
+	v, err := e.db.Roster.KeptRosterVersion(ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, _, err := e.db.SaveKeptRosterAddresses(ctx, &app.Roster{}, v, "test",
+	if _, _, err := e.db.Roster.SaveKeptRosterAddresses(ctx, &app.Roster{}, v, "test",
 		app.AddressUpdate{Trust: map[string]string{subject: email}}); err != nil {
 		tb.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func (e *env) add(tb testing.TB, s sub) *app.Submission {
 	}
 	in.Letters[0].Deliveries = append(in.Letters[0].Deliveries, app.Delivery{Channel: app.ChannelCopy, To: s.email,
 		Status: app.StatusQueued, NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now})
-	created, err := e.db.CreateSubmission(context.Background(), in)
+	created, err := e.db.Submissions.CreateSubmission(context.Background(), in)
 	if err != nil || !created {
 		tb.Fatalf("create submission: %v %v", created, err)
 	}
@@ -189,7 +190,7 @@ func (e *env) add(tb testing.TB, s sub) *app.Submission {
 func (e *env) outbox(tb testing.TB, sender advmail.Sender, tweak func(*outbox.Options)) *outbox.Outbox {
 	tb.Helper()
 	o := outbox.Options{
-		Store: e.db, Sender: sender, Composer: e.composer,
+		Store: views.Outbox(e.db), Sender: sender, Composer: e.composer,
 		RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond,
 		PollInterval: 20 * time.Millisecond, SendTimeout: 5 * time.Second,
 	}
@@ -215,7 +216,7 @@ func smtpSender(tb testing.TB, url string, timeout time.Duration) *advmail.SMTPS
 // deliveries returns every email/copy delivery of the submission.
 func (e *env) deliveries(tb testing.TB, s *app.Submission) []app.Delivery {
 	tb.Helper()
-	got, err := e.db.FindSubmissionByToken(context.Background(), s.Token)
+	got, err := e.db.Submissions.FindSubmissionByToken(context.Background(), s.Token)
 	if err != nil {
 		tb.Fatal(err)
 	}

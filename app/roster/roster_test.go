@@ -31,7 +31,7 @@ func openStore(t *testing.T, dsn string) *store.DB {
 
 func newService(db *store.DB) *roster.Service {
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	return roster.New(roster.Options{Store: db, Seed: seed})
+	return roster.New(roster.Options{Store: db.Roster, Seed: seed})
 }
 
 func TestEmptyThenSeed(t *testing.T) {
@@ -109,7 +109,7 @@ func TestImportKeepsSeedCommissionsAndFailedImportChangesNothing(t *testing.T) {
 	if rs.Info() != before {
 		t.Fatal("a failed import changed the current roster")
 	}
-	if stored, err := db.RosterInfo(ctx); err != nil || stored.Version != before.Version {
+	if stored, err := db.Roster.RosterInfo(ctx); err != nil || stored.Version != before.Version {
 		t.Fatalf("a failed import changed the stored roster: %+v %v", stored, err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// FlagStore is what the organizer pages need (*store.DB has it).
+// FlagStore is what the organizer pages need (store.Campaigns has it).
 type FlagStore interface {
 	OpenCampaignFlags(ctx context.Context, campaignID int64) ([]app.CampaignFlag, error)
 	DismissCampaignFlag(ctx context.Context, campaignID, id int64, by string, at time.Time) error

@@ -14,7 +14,7 @@ import (
 	"github.com/advocate-org/advocate/app/roster"
 )
 
-// Store is what the watcher needs from the database (*store.DB has it).
+// Store is what the watcher needs from the database (store.Roster with store.Campaigns: views.Refresh).
 type Store interface {
 	ClaimRosterRefresh(ctx context.Context, owner string, now time.Time, every time.Duration, leaseUntil time.Time) (bool, error)
 	FinishRosterRefresh(ctx context.Context, owner string, at time.Time, errText string) error

@@ -21,6 +21,7 @@ import (
 	"github.com/advocate-org/advocate/app/roster"
 	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/data"
 )
 
@@ -106,7 +107,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	srv := httptest.NewServer(host)
 	t.Cleanup(srv.Close)
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	rs := roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
+	rs := roster.New(roster.Options{Store: db.Roster, Seed: seed, Overlay: keptroster.NewOverlay(db.Roster)})
 	if err := rs.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func (f *fixture) watcher(t *testing.T, owner string) *rosterwatch.Watcher {
 	slices.SortFunc(sources, func(a, b congress.Source) int { return strings.Compare(a.Name, b.Name) })
 	fetcher := congress.NewFetcher(congress.FetchOptions{Sources: sources})
 	w, err := rosterwatch.New(rosterwatch.Options{
-		Store: f.db, Dir: f.dir, Every: 24 * time.Hour, Owner: owner, Auditor: f.audit, Clock: f.clock.Now,
+		Store: views.Refresh(f.db), Dir: f.dir, Every: 24 * time.Hour, Owner: owner, Auditor: f.audit, Clock: f.clock.Now,
 		Fetch: func(ctx context.Context, dir string) error { _, err := fetcher.Fetch(ctx, dir); return err },
 		Replace: func(ctx context.Context, dir string) (roster.Replacement, error) {
 			return f.rs.ReplaceFrom(ctx, dir, congress.ImportOptions{})
@@ -156,10 +157,10 @@ func campaignWith(t *testing.T, db *store.DB, slug string, status app.CampaignSt
 	t.Helper()
 	ctx := context.Background()
 	c := &app.Campaign{Slug: slug, Title: slug, Status: status}
-	if err := db.CreateCampaign(ctx, c); err != nil {
+	if err := db.Campaigns.CreateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ReplaceTargetRules(ctx, c.ID, rules); err != nil {
+	if err := db.Campaigns.ReplaceTargetRules(ctx, c.ID, rules); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -232,7 +233,7 @@ func TestRefreshFlagsCampaignsWhoseTargetsChanged(t *testing.T) {
 			if f.rs.Info().Version == first.Version || f.rs.Info().Legislators != 535 {
 				t.Fatalf("roster after the refresh: %+v", f.rs.Info())
 			}
-			flags, err := f.db.OpenCampaignFlags(ctx, 0)
+			flags, err := f.db.Campaigns.OpenCampaignFlags(ctx, 0)
 			if err != nil || len(flags) != 1 || flags[0].CampaignID != ccp.ID || flags[0].RosterVersion != f.rs.Info().Version {
 				t.Fatalf("flags %+v %v (dhs-only %d, closed %d)", flags, err, dhs.ID, closed.ID)
 			}
@@ -255,11 +256,11 @@ func TestRefreshFlagsCampaignsWhoseTargetsChanged(t *testing.T) {
 				!strings.Contains(f.audit.entries[0], "Paul Tonko (NY-20)") {
 				t.Errorf("audit %q", f.audit.entries)
 			}
-			got, err := f.db.FindSubmissionByToken(ctx, letterToken)
+			got, err := f.db.Submissions.FindSubmissionByToken(ctx, letterToken)
 			if err != nil || got.Letters[0].Recipient.Name != "Paul Tonko" || got.Letters[0].Body != "Dear Representative Tonko:" {
 				t.Errorf("the letter made before the refresh changed: %+v %v", got, err)
 			}
-			if st, _ := f.db.RosterRefreshStatus(ctx); st.LastError != "" || st.LastSuccess == nil {
+			if st, _ := f.db.Roster.RosterRefreshStatus(ctx); st.LastError != "" || st.LastSuccess == nil {
 				t.Errorf("status %+v", st)
 			}
 		})
@@ -278,7 +279,7 @@ func storeLetter(t *testing.T, db *store.DB, c *app.Campaign, l app.Legislator) 
 			Body: "Dear Representative Tonko:", Recipient: app.Target{Key: "leg:" + l.BioguideID, Kind: app.TargetRepresentative,
 				Name: l.DisplayName(), LastName: l.LastName, Chamber: app.House, State: l.State, District: &d},
 			Deliveries: []app.Delivery{{Channel: app.ChannelDownload, Status: app.StatusPending, CreatedAt: now, UpdatedAt: now}}}}}
-	if _, err := db.CreateSubmission(context.Background(), s); err != nil {
+	if _, err := db.Submissions.CreateSubmission(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	return s.Token
@@ -307,7 +308,7 @@ func TestRefreshFailuresKeepTheRoster(t *testing.T) {
 	if f.rs.Info().Version != good.Version {
 		t.Error("a failed download changed the roster")
 	}
-	if st, _ := f.db.RosterRefreshStatus(ctx); !strings.Contains(st.LastError, "download") {
+	if st, _ := f.db.Roster.RosterRefreshStatus(ctx); !strings.Contains(st.LastError, "download") {
 		t.Errorf("status %+v", st)
 	}
 	f.clock.Add(time.Hour)
@@ -327,7 +328,7 @@ func TestRefreshFailuresKeepTheRoster(t *testing.T) {
 	if info := f.rs.Info(); info.Version != good.Version || info.Legislators != 537 {
 		t.Errorf("a broken download replaced the roster: %+v", info)
 	}
-	if flags, _ := f.db.OpenCampaignFlags(ctx, 0); len(flags) != 0 {
+	if flags, _ := f.db.Campaigns.OpenCampaignFlags(ctx, 0); len(flags) != 0 {
 		t.Errorf("flags after failures: %+v", flags)
 	}
 }

@@ -29,15 +29,15 @@ func TestApprovalsMigrationKeepsAddressesInUse(t *testing.T) {
 				Executives: []app.ExecutiveTarget{{Key: "DHS_SECRETARY", Title: "Secretary", Name: "N", Address: "DC", Email: "sec@dhs.example"}},
 			}
 			// What SaveKeptRoster wrote before 0014.
-			if _, err := d.writeKept(ctx, 0, "org@example.org", true, func(ctx context.Context, q querier) error {
-				return d.insertKept(ctx, q, r)
+			if _, err := d.Roster.writeKept(ctx, 0, "org@example.org", true, func(ctx context.Context, q querier) error {
+				return d.Roster.insertKept(ctx, q, r)
 			}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := d.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			got, err := d.ApprovedAddresses(ctx)
+			got, err := d.Roster.ApprovedAddresses(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,10 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-var _ app.AuditLog = (*DB)(nil)
+// Audit keeps the audit log.
+type Audit struct{ *engine }
+
+var _ app.AuditLog = (*Audit)(nil)
 
 // auditRow is the audit_events table.
 type auditRow struct {
@@ -32,7 +35,7 @@ const (
 )
 
 // Record appends e to the audit log. A zero At means now.
-func (d *DB) Record(ctx context.Context, e app.AuditEvent) error {
+func (au *Audit) Record(ctx context.Context, e app.AuditEvent) error {
 	if strings.TrimSpace(e.Action) == "" {
 		return app.Errorf(app.EINVALID, "an audit event needs an action")
 	}
@@ -40,9 +43,9 @@ func (d *DB) Record(ctx context.Context, e app.AuditEvent) error {
 		Action: truncate(e.Action, auditMaxField), Subject: truncate(e.Subject, auditMaxField),
 		Detail: truncate(e.Detail, auditMaxDetail), IP: truncate(e.IP, 64)}
 	if row.At.IsZero() {
-		row.At = d.now()
+		row.At = au.now()
 	}
-	if err := d.w.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := au.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return mapErr(err, "record audit event", msgs{})
 	}
 	return nil
@@ -50,8 +53,8 @@ func (d *DB) Record(ctx context.Context, e app.AuditEvent) error {
 
 // ListAuditEvents returns events newest first (by ID, which follows
 // insertion), at most 500 at a time.
-func (d *DB) ListAuditEvents(ctx context.Context, f app.AuditFilter) ([]app.AuditEvent, error) {
-	q := d.r.WithContext(ctx).Order("id DESC")
+func (au *Audit) ListAuditEvents(ctx context.Context, f app.AuditFilter) ([]app.AuditEvent, error) {
+	q := au.r.WithContext(ctx).Order("id DESC")
 	if a := strings.TrimSpace(f.Action); a != "" {
 		q = q.Where("(action = ? OR action LIKE ? ESCAPE '\\')", a, likeEscape(strings.TrimSuffix(a, "."))+".%")
 	}

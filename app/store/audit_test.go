@@ -21,15 +21,15 @@ func TestAuditLog(t *testing.T) {
 			{ActorEmail: "system", Action: "auth.login_failed", Subject: "user:" + strings.Repeat("x", 500), Detail: strings.Repeat("é", 3000)},
 		}
 		for _, ev := range events {
-			if err := e.db.Record(ctx, ev); err != nil {
+			if err := e.db.Audit.Record(ctx, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
-		wantCode(t, e.db.Record(ctx, app.AuditEvent{Subject: "x"}), app.EINVALID)
+		wantCode(t, e.db.Audit.Record(ctx, app.AuditEvent{Subject: "x"}), app.EINVALID)
 
 		list := func(f app.AuditFilter) []app.AuditEvent {
 			t.Helper()
-			got, err := e.db.ListAuditEvents(ctx, f)
+			got, err := e.db.Audit.ListAuditEvents(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,7 @@ func BenchmarkReplaceRoster(b *testing.B) {
 	eachBackend(b, func(b *testing.B, e *env) {
 		ctx := context.Background()
 		for b.Loop() {
-			if _, err := e.db.ReplaceRoster(ctx, r, "bench"); err != nil {
+			if _, err := e.db.Roster.ReplaceRoster(ctx, r, "bench"); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -57,12 +57,12 @@ func BenchmarkLoadRoster(b *testing.B) {
 	r := benchRoster(b)
 	eachBackend(b, func(b *testing.B, e *env) {
 		ctx := context.Background()
-		if _, err := e.db.ReplaceRoster(ctx, r, "bench"); err != nil {
+		if _, err := e.db.Roster.ReplaceRoster(ctx, r, "bench"); err != nil {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
 		for b.Loop() {
-			if _, _, err := e.db.LoadRoster(ctx); err != nil {
+			if _, _, err := e.db.Roster.LoadRoster(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -93,7 +93,7 @@ func BenchmarkCreateSubmission(b *testing.B) {
 				ctx := context.Background()
 				b.Run("serial", func(b *testing.B) {
 					for b.Loop() {
-						if _, err := e.db.CreateSubmission(ctx, next()); err != nil {
+						if _, err := e.db.Submissions.CreateSubmission(ctx, next()); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -103,7 +103,7 @@ func BenchmarkCreateSubmission(b *testing.B) {
 					b.SetParallelism((64 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // 64 goroutines
 					b.RunParallel(func(pb *testing.PB) {
 						for pb.Next() {
-							if _, err := e.db.CreateSubmission(ctx, next()); err != nil {
+							if _, err := e.db.Submissions.CreateSubmission(ctx, next()); err != nil {
 								b.Error(err)
 								return
 							}
@@ -121,11 +121,11 @@ func BenchmarkFindSubmissionByToken(b *testing.B) {
 		f := newFixture(b, e)
 		s := f.submission(1, "a@example.org", e.clock.Now())
 		ctx := context.Background()
-		if _, err := e.db.CreateSubmission(ctx, s); err != nil {
+		if _, err := e.db.Submissions.CreateSubmission(ctx, s); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if _, err := e.db.FindSubmissionByToken(ctx, s.Token); err != nil {
+			if _, err := e.db.Submissions.FindSubmissionByToken(ctx, s.Token); err != nil {
 				b.Fatal(err)
 			}
 		}

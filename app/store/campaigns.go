@@ -11,6 +11,10 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
+// Campaigns keeps campaigns with their target rules, template versions,
+// case updates and the notices a roster refresh leaves for organizers.
+type Campaigns struct{ *engine }
+
 // campaignRow is the campaigns table as gorm sees it.
 type campaignRow struct {
 	ID            int64 `gorm:"primaryKey"`
@@ -138,14 +142,14 @@ var campaignMsgs = msgs{
 
 // CreateCampaign stores c and sets its ID and timestamps. A taken slug is
 // ECONFLICT.
-func (d *DB) CreateCampaign(ctx context.Context, c *app.Campaign) error {
-	now := d.now()
+func (cs *Campaigns) CreateCampaign(ctx context.Context, c *app.Campaign) error {
+	now := cs.now()
 	row, err := toCampaignRow(c)
 	if err != nil {
 		return err
 	}
 	row.ID, row.CreatedAt, row.UpdatedAt = 0, now, now
-	if err := d.w.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := cs.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return mapErr(err, "create campaign", campaignMsgs)
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = row.ID, now, now
@@ -155,13 +159,13 @@ func (d *DB) CreateCampaign(ctx context.Context, c *app.Campaign) error {
 }
 
 // UpdateCampaign saves the organizer's fields of c and sets UpdatedAt.
-func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
+func (cs *Campaigns) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
 	row, err := toCampaignRow(c)
 	if err != nil {
 		return err
 	}
-	row.UpdatedAt = d.now()
-	res := d.w.WithContext(ctx).Model(&campaignRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+	row.UpdatedAt = cs.now()
+	res := cs.w.WithContext(ctx).Model(&campaignRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 		"slug": row.Slug, "title": row.Title, "summary": row.Summary, "ask": row.Ask, "facts": row.Facts,
 		"status": row.Status, "starts_at": timeArg(row.StartsAt), "ends_at": timeArg(row.EndsAt),
 		"retention_days": row.RetentionDays, "updated_at": row.UpdatedAt,
@@ -184,33 +188,33 @@ func (d *DB) UpdateCampaign(ctx context.Context, c *app.Campaign) error {
 }
 
 // FindCampaignBySlug loads a campaign for its public page (ENOTFOUND).
-func (d *DB) FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign, error) {
+func (cs *Campaigns) FindCampaignBySlug(ctx context.Context, slug string) (*app.Campaign, error) {
 	var row campaignRow
-	if err := d.r.WithContext(ctx).Where("slug = ?", slug).Take(&row).Error; err != nil {
+	if err := cs.r.WithContext(ctx).Where("slug = ?", slug).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find campaign", campaignMsgs)
 	}
-	return d.withUpdates(ctx, &row)
+	return cs.withUpdates(ctx, &row)
 }
 
 // FindCampaignByID loads a campaign (ENOTFOUND).
-func (d *DB) FindCampaignByID(ctx context.Context, id int64) (*app.Campaign, error) {
+func (cs *Campaigns) FindCampaignByID(ctx context.Context, id int64) (*app.Campaign, error) {
 	var row campaignRow
-	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := cs.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find campaign", campaignMsgs)
 	}
-	return d.withUpdates(ctx, &row)
+	return cs.withUpdates(ctx, &row)
 }
 
 // withUpdates converts a loaded row and adds its case updates, newest
 // first. One campaign is loaded per page or per cache fill, so the second
 // query is cheap; lists skip it.
-func (d *DB) withUpdates(ctx context.Context, row *campaignRow) (*app.Campaign, error) {
+func (cs *Campaigns) withUpdates(ctx context.Context, row *campaignRow) (*app.Campaign, error) {
 	c, err := row.toApp()
 	if err != nil {
 		return nil, err
 	}
 	var rows []caseUpdateRow
-	if err := d.r.WithContext(ctx).Where("campaign_id = ?", c.ID).Order("posted_on DESC, id DESC").
+	if err := cs.r.WithContext(ctx).Where("campaign_id = ?", c.ID).Order("posted_on DESC, id DESC").
 		Find(&rows).Error; err != nil {
 		return nil, mapErr(err, "list case updates", msgs{})
 	}
@@ -253,11 +257,11 @@ func (caseUpdateRow) TableName() string { return "case_updates" }
 
 // AddCaseUpdate stores u and sets its ID and CreatedAt (ENOTFOUND when the
 // campaign is gone).
-func (d *DB) AddCaseUpdate(ctx context.Context, u *app.CaseUpdate) error {
+func (cs *Campaigns) AddCaseUpdate(ctx context.Context, u *app.CaseUpdate) error {
 	row := caseUpdateRow{CampaignID: u.CampaignID, PostedOn: dbTime(u.On), Body: u.Body, SourceURL: u.SourceURL,
-		Author: u.Author, CreatedAt: d.now()}
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.lockCampaign(tx, u.CampaignID); err != nil {
+		Author: u.Author, CreatedAt: cs.now()}
+	err := cs.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := cs.lockCampaign(tx, u.CampaignID); err != nil {
 			return err
 		}
 		return tx.Create(&row).Error
@@ -270,8 +274,8 @@ func (d *DB) AddCaseUpdate(ctx context.Context, u *app.CaseUpdate) error {
 }
 
 // DeleteCaseUpdate removes one update of a campaign (ENOTFOUND).
-func (d *DB) DeleteCaseUpdate(ctx context.Context, campaignID, id int64) error {
-	res := d.w.WithContext(ctx).Where("campaign_id = ? AND id = ?", campaignID, id).Delete(&caseUpdateRow{})
+func (cs *Campaigns) DeleteCaseUpdate(ctx context.Context, campaignID, id int64) error {
+	res := cs.w.WithContext(ctx).Where("campaign_id = ? AND id = ?", campaignID, id).Delete(&caseUpdateRow{})
 	if res.Error != nil {
 		return mapErr(res.Error, "delete case update", msgs{})
 	}
@@ -282,8 +286,8 @@ func (d *DB) DeleteCaseUpdate(ctx context.Context, campaignID, id int64) error {
 }
 
 // ListCampaigns returns campaigns, newest first.
-func (d *DB) ListCampaigns(ctx context.Context, f app.CampaignFilter) ([]app.Campaign, error) {
-	q := d.r.WithContext(ctx).Order("created_at DESC, id DESC")
+func (cs *Campaigns) ListCampaigns(ctx context.Context, f app.CampaignFilter) ([]app.Campaign, error) {
+	q := cs.r.WithContext(ctx).Order("created_at DESC, id DESC")
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
 	}
@@ -321,15 +325,15 @@ func (targetRuleRow) TableName() string { return "target_rules" }
 
 // ReplaceTargetRules sets a campaign's rules (in one transaction), kept in
 // the order of their Position, then the order given.
-func (d *DB) ReplaceTargetRules(ctx context.Context, campaignID int64, rules []app.TargetRule) error {
+func (cs *Campaigns) ReplaceTargetRules(ctx context.Context, campaignID int64, rules []app.TargetRule) error {
 	rows := make([]targetRuleRow, len(rules))
 	for i, r := range rules {
 		rows[i] = targetRuleRow{CampaignID: campaignID, Kind: string(r.Kind), CommitteeCode: r.CommitteeCode,
 			LeadershipOnly: r.LeadershipOnly, OnlyConstituents: r.OnlyConstituents, ExecutiveKey: r.ExecutiveKey,
 			Position: r.Position}
 	}
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.lockCampaign(tx, campaignID); err != nil {
+	err := cs.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := cs.lockCampaign(tx, campaignID); err != nil {
 			return err
 		}
 		if err := tx.Where("campaign_id = ?", campaignID).Delete(&targetRuleRow{}).Error; err != nil {
@@ -344,9 +348,9 @@ func (d *DB) ReplaceTargetRules(ctx context.Context, campaignID int64, rules []a
 }
 
 // ListTargetRules returns a campaign's rules in order.
-func (d *DB) ListTargetRules(ctx context.Context, campaignID int64) ([]app.TargetRule, error) {
+func (cs *Campaigns) ListTargetRules(ctx context.Context, campaignID int64) ([]app.TargetRule, error) {
 	var rows []targetRuleRow
-	if err := d.r.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("position, id").Find(&rows).Error; err != nil {
+	if err := cs.r.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("position, id").Find(&rows).Error; err != nil {
 		return nil, mapErr(err, "list target rules", msgs{})
 	}
 	out := make([]app.TargetRule, len(rows))
@@ -382,14 +386,14 @@ func (r *templateVersionRow) toApp() app.TemplateVersion {
 // and sets ID, Version and CreatedAt. Numbering happens inside the
 // transaction, with the campaign row locked on PostgreSQL, so concurrent
 // saves (even from several instances) get distinct, gap-free numbers.
-func (d *DB) SaveTemplateVersion(ctx context.Context, tv *app.TemplateVersion) error {
+func (cs *Campaigns) SaveTemplateVersion(ctx context.Context, tv *app.TemplateVersion) error {
 	if !tv.Kind.Valid() {
 		return app.Errorf(app.EINVALID, "unknown letter template kind %q", tv.Kind)
 	}
 	row := templateVersionRow{CampaignID: tv.CampaignID, Kind: string(tv.Kind), Subject: tv.Subject, Body: tv.Body,
-		Author: tv.Author, Note: tv.Note, CreatedAt: d.now()}
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.lockCampaign(tx, tv.CampaignID); err != nil {
+		Author: tv.Author, Note: tv.Note, CreatedAt: cs.now()}
+	err := cs.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := cs.lockCampaign(tx, tv.CampaignID); err != nil {
 			return err
 		}
 		if err := tx.Raw("SELECT COALESCE(MAX(version), 0) + 1 FROM template_versions WHERE campaign_id = ? AND kind = ?",
@@ -409,19 +413,16 @@ func (d *DB) SaveTemplateVersion(ctx context.Context, tv *app.TemplateVersion) e
 // lockCampaign makes sure the campaign exists and, on PostgreSQL, holds its
 // row until the transaction ends, serialising edits of one campaign across
 // instances. (SQLite's write transaction is already exclusive.)
-func (d *DB) lockCampaign(tx *gorm.DB, id int64) error {
-	q := "SELECT id FROM campaigns WHERE id = ?"
-	if d.dialect == DialectPostgres {
-		q += " FOR UPDATE"
-	}
+func (cs *Campaigns) lockCampaign(tx *gorm.DB, id int64) error {
+	q := "SELECT id FROM campaigns WHERE id = ?" + cs.dialect.forUpdate("", false)
 	var got int64
 	return tx.Raw(q, id).Row().Scan(&got)
 }
 
 // CurrentTemplates returns the newest version of each kind of template.
-func (d *DB) CurrentTemplates(ctx context.Context, campaignID int64) (map[app.TargetKind]app.TemplateVersion, error) {
+func (cs *Campaigns) CurrentTemplates(ctx context.Context, campaignID int64) (map[app.TargetKind]app.TemplateVersion, error) {
 	var rows []templateVersionRow
-	err := d.r.WithContext(ctx).Raw(`SELECT t.* FROM template_versions t
+	err := cs.r.WithContext(ctx).Raw(`SELECT t.* FROM template_versions t
 		WHERE t.campaign_id = ? AND t.version = (SELECT MAX(version) FROM template_versions m
 			WHERE m.campaign_id = t.campaign_id AND m.kind = t.kind)`, campaignID).Scan(&rows).Error
 	if err != nil {
@@ -435,9 +436,9 @@ func (d *DB) CurrentTemplates(ctx context.Context, campaignID int64) (map[app.Ta
 }
 
 // ListTemplateVersions returns the history of one template, newest first.
-func (d *DB) ListTemplateVersions(ctx context.Context, campaignID int64, kind app.TargetKind) ([]app.TemplateVersion, error) {
+func (cs *Campaigns) ListTemplateVersions(ctx context.Context, campaignID int64, kind app.TargetKind) ([]app.TemplateVersion, error) {
 	var rows []templateVersionRow
-	if err := d.r.WithContext(ctx).Where("campaign_id = ? AND kind = ?", campaignID, string(kind)).
+	if err := cs.r.WithContext(ctx).Where("campaign_id = ? AND kind = ?", campaignID, string(kind)).
 		Order("version DESC").Find(&rows).Error; err != nil {
 		return nil, mapErr(err, "list template versions", msgs{})
 	}
@@ -449,9 +450,9 @@ func (d *DB) ListTemplateVersions(ctx context.Context, campaignID int64, kind ap
 }
 
 // FindTemplateVersion loads one version (ENOTFOUND).
-func (d *DB) FindTemplateVersion(ctx context.Context, id int64) (*app.TemplateVersion, error) {
+func (cs *Campaigns) FindTemplateVersion(ctx context.Context, id int64) (*app.TemplateVersion, error) {
 	var row templateVersionRow
-	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := cs.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find template version", msgs{notFound: "Template version not found."})
 	}
 	tv := row.toApp()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -41,7 +42,7 @@ type checkpointer struct {
 	due atomic.Bool
 }
 
-func startCheckpointer(db, writer *sql.DB, every time.Duration, d *DB) *checkpointer {
+func startCheckpointer(db, writer *sql.DB, every time.Duration, log *slog.Logger) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &checkpointer{db: db, writer: writer, cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -53,7 +54,7 @@ func startCheckpointer(db, writer *sql.DB, every time.Duration, d *DB) *checkpoi
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				c.copyLog(ctx, d)
+				c.copyLog(ctx, log)
 			}
 		}
 	}()
@@ -67,13 +68,13 @@ func startCheckpointer(db, writer *sql.DB, every time.Duration, d *DB) *checkpoi
 // has little left to copy and to fsync. Under a load that never lets the
 // copying catch up it asks the writer anyway after a few rounds: a longer
 // pause for one batch is better than a log that grows without end.
-func (c *checkpointer) copyLog(ctx context.Context, d *DB) {
+func (c *checkpointer) copyLog(ctx context.Context, log *slog.Logger) {
 	prev := int64(-1)
 	for range maxCopyRounds {
 		frames, err := walCheckpoint(ctx, c.db, "PASSIVE")
 		if err != nil {
 			if ctx.Err() == nil {
-				d.log.Warn("store: WAL checkpoint", "err", err)
+				log.Warn("store: WAL checkpoint", "err", err)
 			}
 			return
 		}

@@ -41,7 +41,7 @@ func TestWALStaysShortUnderSteadyLoad(t *testing.T) {
 					return
 				}
 				s := f.submission(n, fmt.Sprintf("w%d@example.org", n), e.clock.Now())
-				if _, err := e.db.CreateSubmission(ctx, s); err != nil {
+				if _, err := e.db.Submissions.CreateSubmission(ctx, s); err != nil {
 					errs <- err
 					return
 				}
@@ -60,7 +60,7 @@ func TestWALStaysShortUnderSteadyLoad(t *testing.T) {
 			default:
 			}
 			if tok, ok := token.Load().(string); ok {
-				if _, err := e.db.FindSubmissionByToken(ctx, tok); err != nil {
+				if _, err := e.db.Submissions.FindSubmissionByToken(ctx, tok); err != nil {
 					errs <- err
 					return
 				}

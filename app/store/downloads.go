@@ -14,10 +14,10 @@ import (
 // third of a submission's rows, all written by the single writer while the
 // supporter waits. So a new letter's pending download is not stored: a
 // letter without a download row has a pending one, created when the letter
-// was. The rollups count it from the start (addBatchStats), readers add it
+// was. The rollups count it from the start (statAdds), readers add it
 // (withDownload, allDeliveries), and a writer that changes a letter's
 // download, or needs it as a row, stores it first (storePendingDownloads)
-// and then changes the row as before, so the rollup triggers move its count.
+// and then changes the row as any other, moving its count (rollups.go).
 
 // virtualDownload is the index in l.Deliveries of the download delivery
 // that is not to be stored, or -1: l's only download delivery, when it is
@@ -88,32 +88,24 @@ const allDeliveries = `(SELECT letter_id, channel, status FROM deliveries
 
 // storePendingDownloads stores the pending download of each letter l
 // matching cond that has none stored. The rollups counted these at the
-// submission, so the insert is not counted again (on SQLite nothing counts
-// inserts of deliveries; on PostgreSQL the bulk flag turns the trigger off,
-// which is transaction-local: q must be a transaction).
+// submission, so the insert is not counted again.
 //
 // On PostgreSQL two instances may store the same letter's download at once
 // (a supporter downloading twice, a download during an erasure): the
 // letters are locked first, so the second transaction waits for the first
 // and its insert, a new statement, sees the row the first stored. SQLite's
 // single writer runs one transaction at a time.
-func (d *DB) storePendingDownloads(ctx context.Context, q querier, cond string, args ...any) error {
-	if d.dialect == DialectPostgres {
-		if err := scanAll(ctx, q, d.rebind(`SELECT l.id FROM letters l WHERE (`+cond+`) ORDER BY l.id FOR UPDATE`),
+func (e *engine) storePendingDownloads(ctx context.Context, q querier, cond string, args ...any) error {
+	if lock := e.dialect.forUpdate("", false); lock != "" {
+		if err := scanAll(ctx, q, e.rebind(`SELECT l.id FROM letters l WHERE (`+cond+`) ORDER BY l.id`+lock),
 			func(*sql.Rows) error { return nil }, args...); err != nil {
 			return fmt.Errorf("store pending downloads: %w", err)
 		}
 	}
-	if err := d.setBulk(ctx, q, true); err != nil {
-		return fmt.Errorf("store pending downloads: %w", err)
-	}
-	if _, err := q.ExecContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts,
+	if _, err := q.ExecContext(ctx, e.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts,
 		last_error, lease_owner, message_id, created_at, updated_at, to_address)
 		SELECT l.id, 'download', 'pending', 0, '', '', '', l.created_at, l.created_at, ''
 		FROM letters l WHERE (`+cond+`) AND `+noDownloadRow+` ORDER BY l.id`), args...); err != nil {
-		return fmt.Errorf("store pending downloads: %w", err)
-	}
-	if err := d.setBulk(ctx, q, false); err != nil {
 		return fmt.Errorf("store pending downloads: %w", err)
 	}
 	return nil

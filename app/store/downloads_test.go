@@ -31,7 +31,7 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 		}
 		drift := func(when string) {
 			t.Helper()
-			if d, err := e.db.RebuildStats(ctx, true); err != nil || len(d) != 0 {
+			if d, err := e.db.Stats.RebuildStats(ctx, true); err != nil || len(d) != 0 {
 				t.Fatalf("drift %s: %+v %v", when, d, err)
 			}
 		}
@@ -56,7 +56,7 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 
 		counts := func() map[app.DeliveryStatus]int64 {
 			t.Helper()
-			st, err := e.db.OutreachStats(ctx, app.StatsFilter{CampaignID: f.campaign.ID, Channel: app.ChannelDownload})
+			st, err := e.db.Stats.OutreachStats(ctx, app.StatsFilter{CampaignID: f.campaign.ID, Channel: app.ChannelDownload})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,7 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 			return out
 		}
 		deepEqual(t, "download rollups", counts(), map[app.DeliveryStatus]int64{app.StatusPending: 4, app.StatusDownloaded: 1})
-		ob, err := e.db.OutboxStats(ctx)
+		ob, err := e.db.Outbox.OutboxStats(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,14 +84,14 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 			t.Errorf("outbox stats: %d pending downloads, want 4 (%+v)", pending, ob)
 		}
 		var rows []app.LetterRow
-		if err := e.db.EachLetter(ctx, app.LetterQuery{Filter: app.StatsFilter{CampaignID: f.campaign.ID, Channel: app.ChannelDownload}},
+		if err := e.db.Stats.EachLetter(ctx, app.LetterQuery{Filter: app.StatsFilter{CampaignID: f.campaign.ID, Channel: app.ChannelDownload}},
 			func(r *app.LetterRow) error { rows = append(rows, *r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if len(rows) != 5 || rows[0].Deliveries[0] != (app.DeliveryCount{Channel: app.ChannelDownload, Status: app.StatusPending, Count: 1}) {
 			t.Fatalf("letters with a download: %+v", rows)
 		}
-		office, err := e.db.ListOfficeLetters(ctx, app.LetterPage{CampaignID: f.campaign.ID})
+		office, err := e.db.Outbox.ListOfficeLetters(ctx, app.LetterPage{CampaignID: f.campaign.ID})
 		if err != nil || len(office) != 5 {
 			t.Fatalf("office letters: %d %v", len(office), err)
 		}
@@ -100,7 +100,7 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 				t.Errorf("office letter %d: %+v", o.Letters[0].ID, o.Letters[0].Deliveries)
 			}
 		}
-		x, err := e.db.ExportSupporter(ctx, "ann@example.org")
+		x, err := e.db.Privacy.ExportSupporter(ctx, "ann@example.org")
 		if err != nil || len(x.Records) != 1 {
 			t.Fatalf("export: %+v %v", x, err)
 		}
@@ -113,7 +113,7 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 		// The supporter downloads: the pending downloads are stored as
 		// downloaded, the one already downloaded keeps its time.
 		later := now.Add(time.Hour)
-		if err := e.db.MarkDownloaded(ctx, s.ID, later); err != nil {
+		if err := e.db.Submissions.MarkDownloaded(ctx, s.ID, later); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.count(t, "deliveries"); got != 6 {
@@ -132,18 +132,18 @@ func TestPendingDownloadsAreNotStored(t *testing.T) {
 				t.Errorf("letter %d download after the download: %+v", i, d)
 			}
 		}
-		if err := e.db.MarkDownloaded(ctx, s.ID, later.Add(time.Hour)); err != nil {
+		if err := e.db.Submissions.MarkDownloaded(ctx, s.ID, later.Add(time.Hour)); err != nil {
 			t.Fatal(err) // a second download changes nothing
 		}
 		if got := e.count(t, "deliveries"); got != 6 {
 			t.Fatalf("%d delivery rows after a second download, want 6", got)
 		}
-		wantCode(t, e.db.MarkDownloaded(ctx, s.ID+1000, later), app.ENOTFOUND)
+		wantCode(t, e.db.Submissions.MarkDownloaded(ctx, s.ID+1000, later), app.ENOTFOUND)
 
 		// An erasure stops the pending downloads as rows.
 		s2 := f.submission(2, "bo@example.org", now)
 		mustCreate(t, e, s2)
-		res, err := e.db.EraseSupporters(ctx, app.EraseFilter{Email: "bo@example.org"})
+		res, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Email: "bo@example.org"})
 		if err != nil || res.Letters() != 5 {
 			t.Fatalf("erasure: %+v %v", res, err)
 		}
@@ -173,12 +173,12 @@ func TestConcurrentDownloadsTwoInstances(t *testing.T) {
 		for i, s := range subs {
 			var wg sync.WaitGroup
 			var ea, eb error
-			wg.Go(func() { ea = e.db.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
+			wg.Go(func() { ea = e.db.Submissions.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
 			if i%2 == 0 {
-				wg.Go(func() { eb = second.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
+				wg.Go(func() { eb = second.Submissions.MarkDownloaded(ctx, s.ID, e.clock.Now()) })
 			} else {
 				wg.Go(func() {
-					_, eb = second.EraseSupporters(ctx, app.EraseFilter{Email: s.Supporter.Email})
+					_, eb = second.Privacy.EraseSupporters(ctx, app.EraseFilter{Email: s.Supporter.Email})
 				})
 			}
 			wg.Wait()
@@ -190,7 +190,7 @@ func TestConcurrentDownloadsTwoInstances(t *testing.T) {
 		if got, want := e.count(t, "deliveries"), len(subs)*(5+1); got != want {
 			t.Fatalf("%d delivery rows, want %d", got, want)
 		}
-		if d, err := e.db.RebuildStats(ctx, true); err != nil || len(d) != 0 {
+		if d, err := e.db.Stats.RebuildStats(ctx, true); err != nil || len(d) != 0 {
 			t.Fatalf("drift: %+v %v", d, err)
 		}
 	})

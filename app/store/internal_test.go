@@ -114,8 +114,8 @@ func TestSQLitePath(t *testing.T) {
 }
 
 func TestInsertSQL(t *testing.T) {
-	pg := &DB{dialect: DialectPostgres}
-	lite := &DB{dialect: DialectSQLite}
+	pg := &engine{dialect: postgresDialect{}}
+	lite := &engine{dialect: sqliteDialect{}}
 	if got := pg.insertSQL("t", []string{"a", "b"}, 2, "RETURNING id"); got != "INSERT INTO t (a, b) VALUES ($1,$2), ($3,$4) RETURNING id" {
 		t.Errorf("postgres: %s", got)
 	}
@@ -212,7 +212,7 @@ func TestTimeArgsWriteWhatTheDriverWrites(t *testing.T) {
 	if n != len(times) {
 		t.Fatalf("%d rows", n)
 	}
-	if got := (&DB{dialect: DialectPostgres}).newTimeArgs().arg(a.In(ny)); got != dbTime(a) {
+	if got := (&engine{dialect: postgresDialect{}}).newTimeArgs().arg(a.In(ny)); got != dbTime(a) {
 		t.Errorf("postgres: %v, want the time itself in UTC", got)
 	}
 	if got := ta.opt(nil); got != nil {
@@ -241,7 +241,7 @@ func TestCheckpointFlushSyncsBothFiles(t *testing.T) {
 	if err := d.ckpt.finish(); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.CreateCampaign(ctx, &app.Campaign{Slug: "after-flush", Title: "After", Status: app.CampaignOpen}); err != nil {
+	if err := d.Campaigns.CreateCampaign(ctx, &app.Campaign{Slug: "after-flush", Title: "After", Status: app.CampaignOpen}); err != nil {
 		t.Fatal(err)
 	}
 	var check string

@@ -8,12 +8,16 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
+// Limits keeps the counts behind the submission and download limits,
+// shared by every instance.
+type Limits struct{ *engine }
+
 // AddLimitCounts adds each count to its key's window and returns the
 // windows' totals afterwards, in the order given: what every instance has
 // counted so far. One statement does it all, so an instance that syncs its
 // counts every fraction of a second costs the single writer one short
 // transaction per sync, not one per request.
-func (d *DB) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64, error) {
+func (lm *Limits) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64, error) {
 	if len(adds) == 0 {
 		return nil, nil
 	}
@@ -33,7 +37,7 @@ func (d *DB) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64
 			index[app.LimitCount{Key: a.Key, WindowStart: a.WindowStart}] = start + i
 		}
 		b.WriteString(" ON CONFLICT (key, window_start) DO UPDATE SET n = limit_counts.n + excluded.n RETURNING key, window_start, n")
-		err := scanAll(ctx, pool(d.w.WithContext(ctx)), d.rebind(b.String()), func(rows *sql.Rows) error {
+		err := scanAll(ctx, pool(lm.w.WithContext(ctx)), lm.rebind(b.String()), func(rows *sql.Rows) error {
 			var k app.LimitCount
 			if err := rows.Scan(&k.Key, &k.WindowStart, &k.N); err != nil {
 				return err
@@ -52,8 +56,8 @@ func (d *DB) AddLimitCounts(ctx context.Context, adds []app.LimitCount) ([]int64
 
 // PruneLimitCounts deletes the windows that ended before the given Unix
 // second.
-func (d *DB) PruneLimitCounts(ctx context.Context, before int64) (int64, error) {
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind("DELETE FROM limit_counts WHERE window_end < ?"), before)
+func (lm *Limits) PruneLimitCounts(ctx context.Context, before int64) (int64, error) {
+	res, err := pool(lm.w.WithContext(ctx)).ExecContext(ctx, lm.rebind("DELETE FROM limit_counts WHERE window_end < ?"), before)
 	if err != nil {
 		return 0, mapErr(err, "prune limit counts", msgs{})
 	}

@@ -26,7 +26,7 @@ func BenchmarkLimitSync(b *testing.B) {
 	if _, err := d.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	c := limit.New(limit.Options{Store: d})
+	c := limit.New(limit.Options{Store: d.Limits})
 	b.ResetTimer()
 	for i := range b.N {
 		key := fmt.Sprintf("mailbox:%08x.s%d@example.org", uint32(i)*2654435761, i)

@@ -93,7 +93,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) { return d.migrate(c
 // migrate applies the missing migrations up to version upTo (tests of a
 // migration's handling of existing rows stop before it).
 func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
-	ms, err := loadMigrations(d.dialect)
+	ms, err := loadMigrations(d.dialect.name())
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +103,10 @@ func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
 		if err := d.lockMigrations(tx); err != nil {
 			return err
 		}
-		ts := "DATETIME"
-		if d.dialect == DialectPostgres {
-			ts = "TIMESTAMPTZ"
-		}
 		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,
-			applied_at ` + ts + ` NOT NULL)`).Error; err != nil {
+			applied_at ` + d.dialect.timestamp() + ` NOT NULL)`).Error; err != nil {
 			return err
 		}
 		return tx.Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current).Error
@@ -141,7 +137,7 @@ func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
 			if err := tx.Exec(m.SQL).Error; err != nil {
 				return err
 			}
-			if step := goSteps[d.dialect][m.Version]; step != nil {
+			if step := goSteps[d.dialect.name()][m.Version]; step != nil {
 				if err := step(tx); err != nil {
 					return err
 				}
@@ -155,7 +151,7 @@ func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
 		}
 		if did {
 			applied = append(applied, m.Name)
-			d.log.InfoContext(ctx, "applied migration", "migration", m.Name, "dialect", d.dialect)
+			d.log.InfoContext(ctx, "applied migration", "migration", m.Name, "dialect", d.dialect.name())
 		}
 	}
 	return applied, nil
@@ -165,11 +161,7 @@ func (d *DB) migrate(ctx context.Context, upTo int) ([]string, error) {
 // database), for `advocate migrate` and health output.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var exists int64
-	q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-	if d.dialect == DialectPostgres {
-		q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
-	}
-	if err := d.r.WithContext(ctx).Raw(q).Scan(&exists).Error; err != nil {
+	if err := d.r.WithContext(ctx).Raw(d.dialect.hasTable(), "schema_migrations").Scan(&exists).Error; err != nil {
 		return 0, mapErr(err, "schema version", msgs{})
 	}
 	if exists == 0 {
@@ -181,10 +173,10 @@ func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 func (d *DB) lockMigrations(tx *gorm.DB) error {
-	if d.dialect != DialectPostgres {
-		return nil
+	if lock := d.dialect.xactLock(migrateLockKey); lock != "" {
+		return tx.Exec(lock).Error
 	}
-	return tx.Exec("SELECT pg_advisory_xact_lock(?)", migrateLockKey).Error
+	return nil
 }
 
 // goSteps are the parts of migrations that plain SQL cannot express, by

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,14 @@ import (
 
 	"github.com/advocate-org/advocate/app"
 )
+
+// Outbox keeps the deliveries on their way after the submission stored
+// them: claims and leases, outcomes, retries, and the office letters that
+// print packets and CWC read.
+type Outbox struct {
+	*engine
+	subs *Submissions // the submission an email is about
+}
 
 // The outbox is the deliveries table: email and copy rows move
 // queued/failed -> sending (leased by one worker) -> sent, filed, failed
@@ -31,42 +40,26 @@ const claimCols = "id, letter_id, channel, status, attempts, next_attempt_at, la
 // until leaseUntil, marks them sending and counts the attempt. Due means
 // queued or failed with next_attempt_at <= now, oldest first.
 //
-// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED inside the
-// claiming statement, so concurrent workers on several instances never get
-// the same row; on SQLite the single writer connection serialises claims.
-func (d *DB) ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error) {
+// On PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so
+// concurrent workers on several instances never get the same row; on
+// SQLite the single writer connection serialises claims.
+func (ob *Outbox) ClaimDeliveries(ctx context.Context, owner string, limit int, now, leaseUntil time.Time) ([]app.Delivery, error) {
 	if owner == "" || limit <= 0 {
 		return nil, app.Errorf(app.EINVALID, "a claim needs an owner and a positive limit")
 	}
 	now, leaseUntil = dbTime(now), dbTime(leaseUntil)
-	pick := `SELECT id FROM deliveries
-		WHERE status IN ('queued', 'failed') AND next_attempt_at <= ? AND channel IN ('email', 'copy')
-		ORDER BY next_attempt_at, id LIMIT ?`
-	var q string
-	if d.dialect == DialectPostgres {
-		q = `WITH due AS MATERIALIZED (` + pick + ` FOR UPDATE SKIP LOCKED)
-			UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (SELECT id FROM due) RETURNING ` + claimCols
-	} else {
-		q = `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (` + pick + `) RETURNING ` + claimCols
-	}
-	var args []any
-	if d.dialect == DialectPostgres {
-		args = []any{now, limit, owner, leaseUntil, now}
-	} else {
-		args = []any{owner, leaseUntil, now, now, limit}
-	}
 	var out []app.Delivery
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
-		return scanAll(ctx, pool(tx), d.rebind(q), func(rows *sql.Rows) error {
-			dl, err := scanDelivery(rows)
-			if err == nil {
-				out = append(out, dl)
-			}
+		q := pool(tx)
+		picked, ids, err := ob.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.status IN ('queued', 'failed') AND d.next_attempt_at <= ? AND d.channel IN ('email', 'copy')
+			ORDER BY d.next_attempt_at, d.id LIMIT ?`, true, now, limit)
+		if err != nil || len(ids) == 0 {
 			return err
-		}, args...)
+		}
+		out, err = ob.leaseDeliveries(ctx, q, picked, ids, owner, now, leaseUntil)
+		return err
 	})
 	if err != nil {
 		return nil, mapErr(err, "claim deliveries", outboxMsgs)
@@ -74,6 +67,25 @@ func (d *DB) ClaimDeliveries(ctx context.Context, owner string, limit int, now, 
 	// RETURNING gives no order; keep the claim's.
 	sortDeliveries(out)
 	return out, nil
+}
+
+// leaseDeliveries leases picked deliveries to owner (sending, one attempt
+// counted), counts the moves and returns the rows as they are now.
+func (ob *Outbox) leaseDeliveries(ctx context.Context, q querier, picked map[int64]countedDelivery, ids []int64,
+	owner string, now, leaseUntil time.Time) ([]app.Delivery, error) {
+	var out []app.Delivery
+	var delta rollupDelta
+	err := ob.updateCounted(ctx, q, &delta, picked, ids,
+		"status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?",
+		[]any{owner, leaseUntil, now}, claimCols, func(rows *sql.Rows) (int64, string, string, error) {
+			dl, err := scanDelivery(rows)
+			out = append(out, dl)
+			return dl.ID, string(dl.Channel), string(dl.Status), err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, ob.addRollups(ctx, q, &delta)
 }
 
 func scanDelivery(rows *sql.Rows) (app.Delivery, error) {
@@ -107,7 +119,7 @@ func sortDeliveries(ds []app.Delivery) {
 // ExtendLeases moves the lease of owner's deliveries ids to until and
 // returns the ids it still holds (a lease that expired and was taken over
 // is not extended: the worker must not send that row).
-func (d *DB) ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+func (ob *Outbox) ExtendLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -116,9 +128,9 @@ func (d *DB) ExtendLeases(ctx context.Context, owner string, ids []int64, until 
 		args = append(args, id)
 	}
 	var held []int64
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		held = held[:0]
-		return scanAll(ctx, pool(tx), d.rebind(`UPDATE deliveries SET lease_until = ?
+		return scanAll(ctx, pool(tx), ob.rebind(`UPDATE deliveries SET lease_until = ?
 			WHERE lease_owner = ? AND status = 'sending' AND id IN (`+inList(len(ids))+`) RETURNING id`),
 			func(rows *sql.Rows) error {
 				var id int64
@@ -138,8 +150,8 @@ func (d *DB) ExtendLeases(ctx context.Context, owner string, ids []int64, until 
 // Attempts, NextAttemptAt, LastError, MessageID and SentAt. The lease is
 // released. It reports false, changing nothing, when owner no longer holds
 // the lease.
-func (d *DB) FinishDelivery(ctx context.Context, owner string, dl app.Delivery, at time.Time) (bool, error) {
-	ok, err := d.FinishDeliveries(ctx, owner, []app.Delivery{dl}, at)
+func (ob *Outbox) FinishDelivery(ctx context.Context, owner string, dl app.Delivery, at time.Time) (bool, error) {
+	ok, err := ob.FinishDeliveries(ctx, owner, []app.Delivery{dl}, at)
 	if err != nil {
 		return false, err
 	}
@@ -151,7 +163,7 @@ func (d *DB) FinishDelivery(ctx context.Context, owner string, dl app.Delivery, 
 // message, which keeps the single SQLite writer free for submissions.
 // ok[i] reports whether owner still held dls[i]. Nothing is recorded when
 // one of them is invalid or the transaction fails.
-func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Delivery, at time.Time) ([]bool, error) {
+func (ob *Outbox) FinishDeliveries(ctx context.Context, owner string, dls []app.Delivery, at time.Time) ([]bool, error) {
 	for _, dl := range dls {
 		switch dl.Status {
 		case app.StatusSent, app.StatusFiled, app.StatusFailed, app.StatusDead, app.StatusQueued:
@@ -163,12 +175,10 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 	if len(dls) == 0 {
 		return ok, nil
 	}
-	// One statement for the whole group: on PostgreSQL the rollup trigger
-	// then runs once and takes its row locks in key order, so two workers
-	// recording at the same moment cannot deadlock.
+	// One statement for the whole group, and one commit.
 	const cols = 7
-	var q strings.Builder
-	q.WriteString(`UPDATE deliveries SET status = v.column2, attempts = v.column3, next_attempt_at = v.column4,
+	var upd strings.Builder
+	upd.WriteString(`UPDATE deliveries SET status = v.column2, attempts = v.column3, next_attempt_at = v.column4,
 		last_error = v.column5, message_id = v.column6, sent_at = v.column7,
 		lease_owner = '', lease_until = NULL, updated_at = ?
 		FROM (VALUES `)
@@ -177,33 +187,54 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 	index := make(map[int64]int, len(dls))
 	for i, dl := range dls {
 		if i > 0 {
-			q.WriteString(", ")
+			upd.WriteString(", ")
 		}
-		if i == 0 && d.dialect == DialectPostgres {
-			q.WriteString("(?::bigint, ?::text, ?::integer, ?::timestamptz, ?::text, ?::text, ?::timestamptz)")
+		if i == 0 {
+			t := ob.dialect.typed
+			upd.WriteString("(" + strings.Join([]string{t("bigint"), t("text"), t("integer"), t("timestamptz"), t("text"), t("text"),
+				t("timestamptz")}, ", ") + ")")
 		} else {
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			upd.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 		}
 		args = append(args, dl.ID, string(dl.Status), dl.Attempts, timeArg(dl.NextAttemptAt),
 			cutText(dl.LastError, 1000), dl.MessageID, timeArg(dl.SentAt))
 		index[dl.ID] = i
 	}
-	q.WriteString(`) AS v
+	upd.WriteString(`) AS v
 		WHERE deliveries.id = v.column1 AND deliveries.lease_owner = ? AND deliveries.status = 'sending'
-		RETURNING deliveries.id`)
+		RETURNING deliveries.id, deliveries.channel, deliveries.status`)
 	args = append(args, owner)
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ids := make([]any, 0, len(dls))
+	for id := range index {
+		ids = append(ids, id)
+	}
+	err := ob.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		clear(ok)
-		return scanAll(ctx, pool(tx), d.rebind(q.String()), func(rows *sql.Rows) error {
+		q := pool(tx)
+		picked, _, err := ob.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.id IN (`+inList(len(ids))+`) AND d.lease_owner = ? AND d.status = 'sending'`, false, append(slices.Clone(ids), owner)...)
+		if err != nil {
+			return err
+		}
+		var delta rollupDelta
+		err = scanAll(ctx, q, ob.rebind(upd.String()), func(rows *sql.Rows) error {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var channel, status string
+			if err := rows.Scan(&id, &channel, &status); err != nil {
 				return err
 			}
 			if i, found := index[id]; found {
 				ok[i] = true
 			}
+			if was, found := picked[id]; found {
+				delta.moved(was, channel, status)
+			}
 			return nil
 		}, args...)
+		if err != nil {
+			return err
+		}
+		return ob.addRollups(ctx, q, &delta)
 	})
 	if err != nil {
 		return nil, mapErr(err, "finish delivery", outboxMsgs)
@@ -215,90 +246,33 @@ func (d *DB) FinishDeliveries(ctx context.Context, owner string, dls []app.Deliv
 // deliveries left sending by a worker that stopped: those whose lease
 // expired before now and, when owner is not empty, all of owner's (a
 // restarting instance that reuses its name). It returns how many it freed.
-func (d *DB) ReleaseLeases(ctx context.Context, owner string, now time.Time) (int64, error) {
+func (ob *Outbox) ReleaseLeases(ctx context.Context, owner string, now time.Time) (int64, error) {
 	now = dbTime(now)
-	cond := "lease_until <= ?"
-	args := []any{now, now, now}
+	cond := "d.lease_until <= ?"
+	args := []any{now}
 	if owner != "" {
-		cond = "(lease_until <= ? OR lease_owner = ?)"
+		cond = "(d.lease_until <= ? OR d.lease_owner = ?)"
 		args = append(args, owner)
 	}
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = 'failed', lease_owner = '', lease_until = NULL, next_attempt_at = ?, updated_at = ?,
-			last_error = 'the worker sending it stopped; trying again'
-		WHERE status = 'sending' AND `+cond), args...)
-	if err != nil {
-		return 0, mapErr(err, "release leases", outboxMsgs)
-	}
-	return res.RowsAffected()
+	n, err := ob.changeDeliveries(ctx, "WHERE d.status = 'sending' AND "+cond, args,
+		`status = 'failed', lease_owner = '', lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+		last_error = 'the worker sending it stopped; trying again'`, now, now)
+	return n, mapErr(err, "release leases", outboxMsgs)
 }
 
 // ExpireUnconfirmed marks as expired the office emails whose supporter did
 // not confirm by their deadline (kept in next_attempt_at).
-func (d *DB) ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error) {
+func (ob *Outbox) ExpireUnconfirmed(ctx context.Context, now time.Time) (int64, error) {
 	now = dbTime(now)
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(`UPDATE deliveries
-		SET status = 'expired', updated_at = ?, last_error = 'not confirmed in time'
-		WHERE status = 'unconfirmed' AND next_attempt_at <= ?`), now, now)
-	if err != nil {
-		return 0, mapErr(err, "expire unconfirmed deliveries", outboxMsgs)
-	}
-	return res.RowsAffected()
+	n, err := ob.changeDeliveries(ctx, "WHERE d.status = 'unconfirmed' AND d.next_attempt_at <= ?", []any{now},
+		"status = 'expired', updated_at = ?, last_error = 'not confirmed in time'", now)
+	return n, mapErr(err, "expire unconfirmed deliveries", outboxMsgs)
 }
 
 // FindSubmissionByLetter loads the submission a letter belongs to, with all
 // its letters and deliveries, so a worker can compose an email about it.
-func (d *DB) FindSubmissionByLetter(ctx context.Context, letterID int64) (*app.Submission, error) {
-	return d.findSubmission(ctx, "s.id = (SELECT submission_id FROM letters WHERE id = ?)", letterID)
-}
-
-// FindSubmissionByConfirmToken loads the submission a confirmation link
-// names (ENOTFOUND for an unknown or empty token).
-func (d *DB) FindSubmissionByConfirmToken(ctx context.Context, token string) (*app.Submission, error) {
-	if token == "" {
-		return nil, app.Errorf(app.ENOTFOUND, "This confirmation link is not valid.")
-	}
-	s, err := d.findSubmission(ctx, "s.confirm_token = ?", token)
-	if app.ErrorCodeOf(err) == app.ENOTFOUND {
-		return nil, app.WrapError(app.ENOTFOUND, err, "This confirmation link is not valid.")
-	}
-	return s, err
-}
-
-// ConfirmSubmission records the supporter's confirmation at time at and
-// queues the submission's unconfirmed office emails, unless deadline has
-// passed (ECONFLICT) or they expired. Confirming twice is harmless. It
-// returns how many deliveries it queued.
-func (d *DB) ConfirmSubmission(ctx context.Context, submissionID int64, at, deadline time.Time) (int64, error) {
-	at = dbTime(at)
-	if !at.Before(dbTime(deadline)) {
-		return 0, app.Errorf(app.ECONFLICT, "This confirmation link has expired.")
-	}
-	var queued int64
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := pool(tx)
-		res, err := q.ExecContext(ctx, d.rebind(`UPDATE submissions SET confirmed_at = ?
-			WHERE id = ? AND confirmed_at IS NULL`), at, submissionID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var one int
-			return q.QueryRowContext(ctx, d.rebind("SELECT 1 FROM submissions WHERE id = ?"), submissionID).Scan(&one)
-		}
-		res, err = q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = 'queued', next_attempt_at = ?, updated_at = ?
-			WHERE status = 'unconfirmed' AND letter_id IN (SELECT id FROM letters WHERE submission_id = ?)`),
-			at, at, submissionID)
-		if err != nil {
-			return err
-		}
-		queued, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, mapErr(err, "confirm submission", submissionMsgs)
-	}
-	return queued, nil
+func (ob *Outbox) FindSubmissionByLetter(ctx context.Context, letterID int64) (*app.Submission, error) {
+	return ob.subs.findSubmission(ctx, "s.id = (SELECT submission_id FROM letters WHERE id = ?)", letterID)
 }
 
 // OutboxCount is how many deliveries of one channel are in one status.
@@ -309,9 +283,9 @@ type OutboxCount struct {
 }
 
 // OutboxStats counts deliveries by channel and status, for `advocate outbox`.
-func (d *DB) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
+func (ob *Outbox) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
 	var out []OutboxCount
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT channel, status, COUNT(*) FROM `+allDeliveries+` dl
+	err := scanAll(ctx, pool(ob.r.WithContext(ctx)), `SELECT channel, status, COUNT(*) FROM `+allDeliveries+` dl
 		GROUP BY channel, status ORDER BY channel, status`, func(rows *sql.Rows) error {
 		var c OutboxCount
 		err := rows.Scan(&c.Channel, &c.Status, &c.Count)
@@ -324,22 +298,19 @@ func (d *DB) OutboxStats(ctx context.Context) ([]OutboxCount, error) {
 // RetryDead puts dead email and copy deliveries back in the queue (all of
 // them, or only ids), with their attempts reset, for `advocate outbox
 // retry` after the operator fixed the cause.
-func (d *DB) RetryDead(ctx context.Context, ids []int64, now time.Time) (int64, error) {
+func (ob *Outbox) RetryDead(ctx context.Context, ids []int64, now time.Time) (int64, error) {
 	now = dbTime(now)
-	q := `UPDATE deliveries SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = ''
-		WHERE status = 'dead' AND channel IN ('email', 'copy')`
-	args := []any{now, now}
+	where := "WHERE d.status = 'dead' AND d.channel IN ('email', 'copy')"
+	var args []any
 	if len(ids) > 0 {
-		q += " AND id IN (" + inList(len(ids)) + ")"
+		where += " AND d.id IN (" + inList(len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
 	}
-	res, err := pool(d.w.WithContext(ctx)).ExecContext(ctx, d.rebind(q), args...)
-	if err != nil {
-		return 0, mapErr(err, "retry dead deliveries", outboxMsgs)
-	}
-	return res.RowsAffected()
+	n, err := ob.changeDeliveries(ctx, where, args,
+		"status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = ''", now, now)
+	return n, mapErr(err, "retry dead deliveries", outboxMsgs)
 }
 
 // letterScope is the WHERE clause shared by office tallies and pages:
@@ -359,13 +330,13 @@ func letterScope(kinds []app.TargetKind) (string, []any) {
 
 // OfficeTallies counts a campaign's letters per office (target key), in
 // target key order. kinds limits the target kinds (none: all).
-func (d *DB) OfficeTallies(ctx context.Context, campaignID int64, kinds []app.TargetKind) ([]app.OfficeTally, error) {
+func (ob *Outbox) OfficeTallies(ctx context.Context, campaignID int64, kinds []app.TargetKind) ([]app.OfficeTally, error) {
 	where, extra := letterScope(kinds)
 	args := append([]any{campaignID}, extra...)
 	var out []app.OfficeTally
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
-		return scanAll(ctx, pool(tx), d.rebind(`SELECT l.target_key, COUNT(*), MIN(l.created_at), MAX(l.created_at)
+		return scanAll(ctx, pool(tx), ob.rebind(`SELECT l.target_key, COUNT(*), MIN(l.created_at), MAX(l.created_at)
 			FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
 			WHERE `+where+` GROUP BY l.target_key ORDER BY l.target_key`), func(rows *sql.Rows) error {
 			var t app.OfficeTally
@@ -381,42 +352,12 @@ func (d *DB) OfficeTallies(ctx context.Context, campaignID int64, kinds []app.Ta
 	return out, mapErr(err, "office tallies", outboxMsgs)
 }
 
-// timeValue scans a time that SQLite may hand back as text (aggregates
-// lose the column's declared type).
-type timeValue struct{ t time.Time }
-
-func (v *timeValue) Scan(src any) error {
-	switch x := src.(type) {
-	case time.Time:
-		v.t = x
-	case string:
-		return v.parse(x)
-	case []byte:
-		return v.parse(string(x))
-	case nil:
-		v.t = time.Time{}
-	default:
-		return fmt.Errorf("store: cannot read %T as a time", src)
-	}
-	return nil
-}
-
-func (v *timeValue) parse(s string) error {
-	for _, layout := range []string{sqliteTimeFormat, "2006-01-02 15:04:05", time.RFC3339Nano} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			v.t = t
-			return nil
-		}
-	}
-	return fmt.Errorf("store: cannot read %q as a time", s)
-}
-
 // ListOfficeLetters returns the next page of letters in (target key, id)
 // order, each as a submission holding the supporter and that one letter
 // (with its deliveries), so an export can stream tens of thousands of
 // letters without holding them all. Only confirmed, not erased supporters'
 // letters are listed.
-func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Submission, error) {
+func (ob *Outbox) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Submission, error) {
 	if pg.Limit <= 0 {
 		pg.Limit = 200
 	}
@@ -426,10 +367,10 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 	where += " AND (l.target_key > ? OR (l.target_key = ? AND l.id > ?))"
 	args = append(args, pg.AfterKey, pg.AfterKey, pg.AfterID, pg.Limit)
 	var out []app.Submission
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		out = out[:0]
 		q := pool(tx)
-		err := scanAll(ctx, q, d.rebind(`SELECT l.id, l.campaign_id, l.template_version_id, l.recipient, l.subject, l.body,
+		err := scanAll(ctx, q, ob.rebind(`SELECT l.id, l.campaign_id, l.template_version_id, l.recipient, l.subject, l.body,
 				l.created_at, s.id, s.token, s.personal_message, s.confirm_token, s.confirmed_at, s.created_at,
 				p.id, p.first_name, p.last_name, p.email, p.address1, p.address2, p.city, p.state, p.zip, p.contact_ok, p.prefix
 			FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
@@ -466,7 +407,7 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 			index[out[i].Letters[0].ID] = i
 			ids[i] = out[i].Letters[0].ID
 		}
-		return scanAll(ctx, q, d.rebind(`SELECT `+claimCols+` FROM deliveries WHERE letter_id IN (`+inList(len(ids))+`)
+		return scanAll(ctx, q, ob.rebind(`SELECT `+claimCols+` FROM deliveries WHERE letter_id IN (`+inList(len(ids))+`)
 			ORDER BY id`), func(rows *sql.Rows) error {
 			dl, err := scanDelivery(rows)
 			if err != nil {
@@ -489,25 +430,30 @@ func (d *DB) ListOfficeLetters(ctx context.Context, pg app.LetterPage) ([]app.Su
 // RecordCWCDelivery stores the outcome of sending a letter to CWC (one row
 // per letter, updated on a retry): status sent or failed, the CWC delivery
 // id as message id, and the error text if any.
-func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.DeliveryStatus, deliveryID, lastErr string, at time.Time) error {
+func (ob *Outbox) RecordCWCDelivery(ctx context.Context, letterID int64, status app.DeliveryStatus, deliveryID, lastErr string, at time.Time) error {
 	at = dbTime(at)
 	var sent any
 	if status == app.StatusSent {
 		sent = at
 	}
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ob.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
-		res, err := q.ExecContext(ctx, d.rebind(`UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?,
-			message_id = ?, sent_at = ?, updated_at = ? WHERE letter_id = ? AND channel = 'cwc' AND status <> 'sent'`),
-			string(status), cutText(lastErr, 1000), deliveryID, sent, at, letterID)
+		var delta rollupDelta
+		picked, ids, err := ob.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.letter_id = ? AND d.channel = 'cwc' AND d.status <> 'sent'`, false, letterID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
+		if len(ids) > 0 {
+			if err := ob.updateCounted(ctx, q, &delta, picked, ids,
+				"status = ?, attempts = attempts + 1, last_error = ?, message_id = ?, sent_at = ?, updated_at = ?",
+				[]any{string(status), cutText(lastErr, 1000), deliveryID, sent, at}, "", nil); err != nil {
+				return err
+			}
+			return ob.addRollups(ctx, q, &delta)
 		}
 		var id int64
-		err = q.QueryRowContext(ctx, d.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
+		err = q.QueryRowContext(ctx, ob.rebind(`INSERT INTO deliveries (letter_id, channel, status, attempts, next_attempt_at,
 			last_error, lease_owner, lease_until, message_id, sent_at, created_at, updated_at, to_address)
 			VALUES (?, 'cwc', ?, 1, NULL, ?, '', NULL, ?, ?, ?, ?, '')
 			ON CONFLICT (letter_id) WHERE channel = 'cwc' DO NOTHING RETURNING id`),
@@ -518,22 +464,17 @@ func (d *DB) RecordCWCDelivery(ctx context.Context, letterID int64, status app.D
 		if err != nil {
 			return err
 		}
-		return d.addDeliveryStats(ctx, q, id)
+		if err := ob.countAdded(ctx, q, &delta, letterID, "cwc", string(status)); err != nil {
+			return err
+		}
+		return ob.addRollups(ctx, q, &delta)
 	})
 	return mapErr(err, "record CWC delivery", outboxMsgs)
 }
 
-// cutText cuts s to at most n bytes without splitting a character.
-func cutText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
-}
-
 // DeliveryCounts is OutboxStats in domain types, for the web layer.
-func (d *DB) DeliveryCounts(ctx context.Context) ([]app.DeliveryCount, error) {
-	stats, err := d.OutboxStats(ctx)
+func (ob *Outbox) DeliveryCounts(ctx context.Context) ([]app.DeliveryCount, error) {
+	stats, err := ob.OutboxStats(ctx)
 	out := make([]app.DeliveryCount, 0, len(stats))
 	for _, s := range stats {
 		out = append(out, app.DeliveryCount{Channel: s.Channel, Status: s.Status, Count: s.Count})

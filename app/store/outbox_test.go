@@ -18,7 +18,7 @@ func outboxCampaign(t *testing.T, e *env) *app.Campaign {
 	c := &app.Campaign{Slug: "outbox", Title: "Outbox", Status: app.CampaignOpen,
 		Delivery: app.DeliverySettings{DoubleOptIn: true, ConfirmWithinHours: 48, ReplyToSupporter: true,
 			OrgName: "Friends", OrgStatement: "We ask for his release.", CWCTopic: "Immigration"}}
-	if err := e.db.CreateCampaign(context.Background(), c); err != nil {
+	if err := e.db.Campaigns.CreateCampaign(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -51,7 +51,7 @@ func outboxSubmission(t *testing.T, e *env, c *app.Campaign, n int, confirmToken
 	}
 	s.Letters[0].Deliveries = append(s.Letters[0].Deliveries,
 		app.Delivery{Channel: app.ChannelCopy, To: s.Supporter.Email, Status: app.StatusQueued, NextAttemptAt: &now})
-	if _, err := e.db.CreateSubmission(context.Background(), s); err != nil {
+	if _, err := e.db.Submissions.CreateSubmission(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -60,16 +60,16 @@ func outboxSubmission(t *testing.T, e *env, c *app.Campaign, n int, confirmToken
 func TestCampaignDeliverySettingsRoundTrip(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		c := outboxCampaign(t, e)
-		got, err := e.db.FindCampaignBySlug(context.Background(), "outbox")
+		got, err := e.db.Campaigns.FindCampaignBySlug(context.Background(), "outbox")
 		if err != nil {
 			t.Fatal(err)
 		}
 		deepEqual(t, "delivery settings", got.Delivery, c.Delivery)
 		c.Delivery.DoubleOptIn, c.Delivery.OrgName = false, "Others"
-		if err := e.db.UpdateCampaign(context.Background(), c); err != nil {
+		if err := e.db.Campaigns.UpdateCampaign(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = e.db.FindCampaignByID(context.Background(), c.ID)
+		got, _ = e.db.Campaigns.FindCampaignByID(context.Background(), c.ID)
 		deepEqual(t, "updated settings", got.Delivery, c.Delivery)
 	})
 }
@@ -81,12 +81,12 @@ func TestClaimFinishAndLeases(t *testing.T) {
 		now := e.clock.Now()
 		s := outboxSubmission(t, e, c, 1, "", now, "leg:A", "leg:B")
 		outboxSubmission(t, e, c, 2, "", now.Add(time.Hour), "leg:C") // email not due yet
-		got, _ := e.db.FindSubmissionByToken(ctx, s.Token)
+		got, _ := e.db.Submissions.FindSubmissionByToken(ctx, s.Token)
 		if !got.Confirmed() || got.Letters[0].Deliveries[1].To != "office@house.example" {
 			t.Fatalf("stored %+v", got)
 		}
 
-		claimed, err := e.db.ClaimDeliveries(ctx, "w1", 10, now, now.Add(time.Minute))
+		claimed, err := e.db.Outbox.ClaimDeliveries(ctx, "w1", 10, now, now.Add(time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,46 +98,46 @@ func TestClaimFinishAndLeases(t *testing.T) {
 				t.Errorf("claimed %+v", d)
 			}
 		}
-		if more, _ := e.db.ClaimDeliveries(ctx, "w2", 10, now, now.Add(time.Minute)); len(more) != 0 {
+		if more, _ := e.db.Outbox.ClaimDeliveries(ctx, "w2", 10, now, now.Add(time.Minute)); len(more) != 0 {
 			t.Errorf("claimed twice: %d", len(more))
 		}
 		ids := []int64{claimed[0].ID, claimed[1].ID}
-		held, err := e.db.ExtendLeases(ctx, "w2", ids, now.Add(time.Hour))
+		held, err := e.db.Outbox.ExtendLeases(ctx, "w2", ids, now.Add(time.Hour))
 		if err != nil || len(held) != 0 {
 			t.Errorf("another owner extended: %v %v", held, err)
 		}
-		held, err = e.db.ExtendLeases(ctx, "w1", ids, now.Add(time.Hour))
+		held, err = e.db.Outbox.ExtendLeases(ctx, "w1", ids, now.Add(time.Hour))
 		if err != nil || len(held) != 2 {
 			t.Errorf("extend: %v %v", held, err)
 		}
 
 		d := claimed[0]
 		d.Status, d.MessageID, d.SentAt = app.StatusSent, "<m@x>", &now
-		if ok, err := e.db.FinishDelivery(ctx, "w2", d, now); ok || err != nil {
+		if ok, err := e.db.Outbox.FinishDelivery(ctx, "w2", d, now); ok || err != nil {
 			t.Errorf("a stranger finished a lease: %v %v", ok, err)
 		}
-		if ok, err := e.db.FinishDelivery(ctx, "w1", d, now); !ok || err != nil {
+		if ok, err := e.db.Outbox.FinishDelivery(ctx, "w1", d, now); !ok || err != nil {
 			t.Errorf("finish: %v %v", ok, err)
 		}
-		if ok, _ := e.db.FinishDelivery(ctx, "w1", d, now); ok {
+		if ok, _ := e.db.Outbox.FinishDelivery(ctx, "w1", d, now); ok {
 			t.Error("finished twice")
 		}
 		bad := claimed[1]
 		bad.Status = app.StatusSending
-		wantCode(t, func() error { _, err := e.db.FinishDelivery(ctx, "w1", bad, now); return err }(), app.EINVALID)
+		wantCode(t, func() error { _, err := e.db.Outbox.FinishDelivery(ctx, "w1", bad, now); return err }(), app.EINVALID)
 
 		// claimed[2] and [3] hold a one-minute lease: released once it passes.
-		if n, _ := e.db.ReleaseLeases(ctx, "", now.Add(30*time.Second)); n != 0 {
+		if n, _ := e.db.Outbox.ReleaseLeases(ctx, "", now.Add(30*time.Second)); n != 0 {
 			t.Errorf("released %d live leases", n)
 		}
-		if n, err := e.db.ReleaseLeases(ctx, "", now.Add(2*time.Minute)); n != 2 || err != nil {
+		if n, err := e.db.Outbox.ReleaseLeases(ctx, "", now.Add(2*time.Minute)); n != 2 || err != nil {
 			t.Errorf("released %d expired leases (%v)", n, err)
 		}
 		// claimed[1] (extended) goes when its owner restarts.
-		if n, err := e.db.ReleaseLeases(ctx, "w1", now.Add(2*time.Minute)); n != 1 || err != nil {
+		if n, err := e.db.Outbox.ReleaseLeases(ctx, "w1", now.Add(2*time.Minute)); n != 1 || err != nil {
 			t.Errorf("released %d of the owner's leases (%v)", n, err)
 		}
-		again, err := e.db.ClaimDeliveries(ctx, "w3", 10, now.Add(2*time.Minute), now.Add(3*time.Minute))
+		again, err := e.db.Outbox.ClaimDeliveries(ctx, "w3", 10, now.Add(2*time.Minute), now.Add(3*time.Minute))
 		if err != nil || len(again) != 3 {
 			t.Fatalf("reclaimed %d (%v)", len(again), err)
 		}
@@ -147,7 +147,7 @@ func TestClaimFinishAndLeases(t *testing.T) {
 			}
 		}
 
-		stats, err := e.db.OutboxStats(ctx)
+		stats, err := e.db.Outbox.OutboxStats(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,14 +162,14 @@ func TestClaimFinishAndLeases(t *testing.T) {
 		// Dead deliveries can be queued again.
 		for _, d := range again {
 			d.Status, d.LastError = app.StatusDead, "550"
-			if ok, err := e.db.FinishDelivery(ctx, "w3", d, now); !ok || err != nil {
+			if ok, err := e.db.Outbox.FinishDelivery(ctx, "w3", d, now); !ok || err != nil {
 				t.Fatal(ok, err)
 			}
 		}
-		if n, err := e.db.RetryDead(ctx, []int64{again[0].ID}, now); n != 1 || err != nil {
+		if n, err := e.db.Outbox.RetryDead(ctx, []int64{again[0].ID}, now); n != 1 || err != nil {
 			t.Errorf("retry one: %d %v", n, err)
 		}
-		if n, err := e.db.RetryDead(ctx, nil, now); n != 2 || err != nil {
+		if n, err := e.db.Outbox.RetryDead(ctx, nil, now); n != 2 || err != nil {
 			t.Errorf("retry all: %d %v", n, err)
 		}
 	})
@@ -192,7 +192,7 @@ func TestConcurrentClaimsAreDisjoint(t *testing.T) {
 				defer wg.Done()
 				owner := fmt.Sprintf("w%d", w)
 				for {
-					got, err := e.db.ClaimDeliveries(ctx, owner, 7, now, now.Add(time.Minute))
+					got, err := e.db.Outbox.ClaimDeliveries(ctx, owner, 7, now, now.Add(time.Minute))
 					if err != nil {
 						t.Error(err)
 						return
@@ -227,29 +227,32 @@ func TestConfirmAndExpire(t *testing.T) {
 		s := outboxSubmission(t, e, c, 1, "confirm-me-000000000000001", deadline, "leg:A", "leg:B")
 		late := outboxSubmission(t, e, c, 2, "confirm-me-000000000000002", deadline, "leg:A")
 
-		found, err := e.db.FindSubmissionByConfirmToken(ctx, s.ConfirmToken)
+		found, err := e.db.Submissions.FindSubmissionByConfirmToken(ctx, s.ConfirmToken)
 		if err != nil || found.ID != s.ID || found.Confirmed() {
 			t.Fatalf("%+v %v", found, err)
 		}
-		wantCode(t, func() error { _, err := e.db.FindSubmissionByConfirmToken(ctx, "nope"); return err }(), app.ENOTFOUND)
-		wantCode(t, func() error { _, err := e.db.FindSubmissionByConfirmToken(ctx, ""); return err }(), app.ENOTFOUND)
+		wantCode(t, func() error { _, err := e.db.Submissions.FindSubmissionByConfirmToken(ctx, "nope"); return err }(), app.ENOTFOUND)
+		wantCode(t, func() error { _, err := e.db.Submissions.FindSubmissionByConfirmToken(ctx, ""); return err }(), app.ENOTFOUND)
 		// Unconfirmed emails are never claimed.
-		if got, _ := e.db.ClaimDeliveries(ctx, "w", 10, now.Add(time.Hour), now.Add(2*time.Hour)); len(got) != 2 {
+		if got, _ := e.db.Outbox.ClaimDeliveries(ctx, "w", 10, now.Add(time.Hour), now.Add(2*time.Hour)); len(got) != 2 {
 			t.Errorf("claimed %d, want only the 2 copies", len(got))
 		}
-		n, err := e.db.ConfirmSubmission(ctx, s.ID, now.Add(time.Hour), deadline)
+		n, err := e.db.Submissions.ConfirmSubmission(ctx, s.ID, now.Add(time.Hour), deadline)
 		if err != nil || n != 2 {
 			t.Fatalf("confirm: %d %v", n, err)
 		}
-		if got, _ := e.db.FindSubmissionByToken(ctx, s.Token); !got.Confirmed() {
+		if got, _ := e.db.Submissions.FindSubmissionByToken(ctx, s.Token); !got.Confirmed() {
 			t.Error("not confirmed")
 		}
-		if n, _ := e.db.ExpireUnconfirmed(ctx, deadline.Add(time.Second)); n != 1 {
+		if n, _ := e.db.Outbox.ExpireUnconfirmed(ctx, deadline.Add(time.Second)); n != 1 {
 			t.Errorf("expired %d, want 1", n)
 		}
-		wantCode(t, func() error { _, err := e.db.ConfirmSubmission(ctx, late.ID, deadline, deadline); return err }(), app.ECONFLICT)
-		wantCode(t, func() error { _, err := e.db.ConfirmSubmission(ctx, 999, now, deadline); return err }(), app.ENOTFOUND)
-		got, _ := e.db.FindSubmissionByToken(ctx, late.Token)
+		wantCode(t, func() error {
+			_, err := e.db.Submissions.ConfirmSubmission(ctx, late.ID, deadline, deadline)
+			return err
+		}(), app.ECONFLICT)
+		wantCode(t, func() error { _, err := e.db.Submissions.ConfirmSubmission(ctx, 999, now, deadline); return err }(), app.ENOTFOUND)
+		got, _ := e.db.Submissions.FindSubmissionByToken(ctx, late.Token)
 		if got.Letters[0].Deliveries[1].Status != app.StatusExpired || got.Confirmed() {
 			t.Errorf("late submission %+v", got.Letters[0].Deliveries)
 		}
@@ -267,7 +270,7 @@ func TestOfficeLettersAndCWCDeliveries(t *testing.T) {
 		}
 		outboxSubmission(t, e, c, 9, "unconfirmed-00000000000009", now, "leg:A") // left out
 
-		tallies, err := e.db.OfficeTallies(ctx, c.ID, nil)
+		tallies, err := e.db.Outbox.OfficeTallies(ctx, c.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +282,7 @@ func TestOfficeLettersAndCWCDeliveries(t *testing.T) {
 		var ids []int64
 		pg := app.LetterPage{CampaignID: c.ID, Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 3}
 		for {
-			page, err := e.db.ListOfficeLetters(ctx, pg)
+			page, err := e.db.Outbox.ListOfficeLetters(ctx, pg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -302,17 +305,17 @@ func TestOfficeLettersAndCWCDeliveries(t *testing.T) {
 		}
 
 		// One CWC delivery per letter, updated on a retry.
-		if err := e.db.RecordCWCDelivery(ctx, ids[0], app.StatusFailed, "abc", "busy", now); err != nil {
+		if err := e.db.Outbox.RecordCWCDelivery(ctx, ids[0], app.StatusFailed, "abc", "busy", now); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.RecordCWCDelivery(ctx, ids[0], app.StatusSent, "abc", "", now); err != nil {
+		if err := e.db.Outbox.RecordCWCDelivery(ctx, ids[0], app.StatusSent, "abc", "", now); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.RecordCWCDelivery(ctx, ids[0], app.StatusFailed, "abc", "again", now); err != nil {
+		if err := e.db.Outbox.RecordCWCDelivery(ctx, ids[0], app.StatusFailed, "abc", "again", now); err != nil {
 			t.Fatal(err)
 		}
 		var cwc []app.Delivery
-		first, _ := e.db.ListOfficeLetters(ctx, app.LetterPage{CampaignID: c.ID, Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 1})
+		first, _ := e.db.Outbox.ListOfficeLetters(ctx, app.LetterPage{CampaignID: c.ID, Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 1})
 		for _, d := range first[0].Letters[0].Deliveries {
 			if d.Channel == app.ChannelCWC {
 				cwc = append(cwc, d)
@@ -333,11 +336,11 @@ func TestFinishDeliveriesRecordsAGroup(t *testing.T) {
 		c := outboxCampaign(t, e)
 		now := e.clock.Now()
 		outboxSubmission(t, e, c, 1, "", now, "leg:A", "leg:B", "leg:C") // 3 emails and a copy
-		mine, err := e.db.ClaimDeliveries(ctx, "w1", 3, now, now.Add(time.Minute))
+		mine, err := e.db.Outbox.ClaimDeliveries(ctx, "w1", 3, now, now.Add(time.Minute))
 		if err != nil || len(mine) != 3 {
 			t.Fatalf("claim: %d %v", len(mine), err)
 		}
-		theirs, err := e.db.ClaimDeliveries(ctx, "w2", 3, now, now.Add(time.Minute))
+		theirs, err := e.db.Outbox.ClaimDeliveries(ctx, "w2", 3, now, now.Add(time.Minute))
 		if err != nil || len(theirs) != 1 {
 			t.Fatalf("claim: %d %v", len(theirs), err)
 		}
@@ -350,29 +353,29 @@ func TestFinishDeliveriesRecordsAGroup(t *testing.T) {
 
 		bad := append([]app.Delivery(nil), out...)
 		bad[1].Status = app.StatusSending
-		if _, err := e.db.FinishDeliveries(ctx, "w1", bad, now); app.ErrorCodeOf(err) != app.EINVALID {
+		if _, err := e.db.Outbox.FinishDeliveries(ctx, "w1", bad, now); app.ErrorCodeOf(err) != app.EINVALID {
 			t.Fatalf("an invalid outcome: %v", err)
 		}
-		if n, _ := e.db.ReleaseLeases(ctx, "", now.Add(2*time.Minute)); n != 4 {
+		if n, _ := e.db.Outbox.ReleaseLeases(ctx, "", now.Add(2*time.Minute)); n != 4 {
 			// Nothing was recorded: all four are still leased.
 			t.Fatalf("after the refused group %d leases expired, want 4", n)
 		}
 
 		// Claim again (the release above freed them) and record for real.
-		mine, _ = e.db.ClaimDeliveries(ctx, "w1", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
-		theirs, _ = e.db.ClaimDeliveries(ctx, "w2", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
+		mine, _ = e.db.Outbox.ClaimDeliveries(ctx, "w1", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
+		theirs, _ = e.db.Outbox.ClaimDeliveries(ctx, "w2", 3, now.Add(2*time.Minute), now.Add(3*time.Minute))
 		if len(mine) != 3 || len(theirs) != 1 {
 			t.Fatalf("reclaimed %d and %d", len(mine), len(theirs))
 		}
 		for i, id := range []int64{mine[0].ID, mine[1].ID, theirs[0].ID, mine[2].ID} {
 			out[i].ID = id
 		}
-		ok, err := e.db.FinishDeliveries(ctx, "w1", out, now.Add(2*time.Minute))
+		ok, err := e.db.Outbox.FinishDeliveries(ctx, "w1", out, now.Add(2*time.Minute))
 		if err != nil || !reflect.DeepEqual(ok, []bool{true, true, false, true}) {
 			t.Fatalf("recorded %v %v", ok, err)
 		}
 		byID := map[int64]app.Delivery{}
-		got, _ := e.db.FindSubmissionByLetter(ctx, mine[0].LetterID)
+		got, _ := e.db.Outbox.FindSubmissionByLetter(ctx, mine[0].LetterID)
 		for _, l := range got.Letters {
 			for _, d := range l.Deliveries {
 				byID[d.ID] = d
@@ -390,11 +393,11 @@ func TestFinishDeliveriesRecordsAGroup(t *testing.T) {
 		if d := byID[out[3].ID]; d.Status != app.StatusDead || d.LastError != "550 no such user" {
 			t.Errorf("dead: %+v", d)
 		}
-		if ok, err := e.db.FinishDeliveries(ctx, "w1", nil, now); err != nil || len(ok) != 0 {
+		if ok, err := e.db.Outbox.FinishDeliveries(ctx, "w1", nil, now); err != nil || len(ok) != 0 {
 			t.Errorf("an empty group: %v %v", ok, err)
 		}
 		// The rollups moved with the statuses.
-		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := e.db.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Errorf("statistics drifted: %v %v", drift, err)
 		}
 	})

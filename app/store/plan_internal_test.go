@@ -19,8 +19,11 @@ import (
 // all deliveries.
 func TestOutboxQueriesUseTheDueIndex(t *testing.T) {
 	queries := map[string]string{
-		"claim":  `SELECT id FROM deliveries WHERE status IN ('queued', 'failed') AND next_attempt_at <= ? AND channel IN ('email', 'copy') ORDER BY next_attempt_at, id LIMIT 20`,
-		"expire": `SELECT id FROM deliveries WHERE status = 'unconfirmed' AND next_attempt_at <= ?`,
+		"claim": `SELECT ` + countedCols + ` FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.status IN ('queued', 'failed') AND d.next_attempt_at <= ? AND d.channel IN ('email', 'copy')
+			ORDER BY d.next_attempt_at, d.id LIMIT 20`,
+		"expire": `SELECT ` + countedCols + ` FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.status = 'unconfirmed' AND d.next_attempt_at <= ?`,
 	}
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
@@ -49,7 +52,7 @@ func explain(t *testing.T, d *DB, q string, args ...any) string {
 	err := d.r.WithContext(ctx).Connection(func(tx *gorm.DB) error {
 		p := pool(tx)
 		prefix := "EXPLAIN QUERY PLAN "
-		if d.dialect == DialectPostgres {
+		if d.dialect.name() == DialectPostgres {
 			if _, err := p.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
 				return err
 			}
@@ -92,7 +95,7 @@ func explain(t *testing.T, d *DB, q string, args ...any) string {
 // Each rollup's key values come out of statKey.args in as many columns as
 // the rollup keys on, so a key added to one side only fails here.
 func TestStatKeyArgsFitTheRollups(t *testing.T) {
-	for roll, r := range batchRollups {
+	for roll, r := range rollups {
 		k := statKey{roll: roll}
 		if n := len(k.args(nil)); n != len(r.keys) {
 			t.Errorf("%s: statKey.args gives %d values for the keys %v", r.table, n, r.keys)

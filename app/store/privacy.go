@@ -14,6 +14,9 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
+// Privacy exports and erases supporters' data.
+type Privacy struct{ *engine }
+
 // Supporter privacy: a supporter's export, and erasure on request or when a
 // campaign's retention period ends. Erasure blanks personal data and letter
 // text in place and stops deliveries that have not gone out; it deletes no
@@ -45,7 +48,7 @@ type pickedSupporter struct {
 // as dead with app.ErasedReason. Supporters already erased are skipped, so
 // the call is idempotent and safe to run from several instances at once:
 // each row is counted by the one call that erased it.
-func (d *DB) EraseSupporters(ctx context.Context, f app.EraseFilter) (app.Erasure, error) {
+func (pv *Privacy) EraseSupporters(ctx context.Context, f app.EraseFilter) (app.Erasure, error) {
 	out := app.Erasure{DryRun: f.DryRun}
 	email := app.NormalizeEmail(f.Email)
 	if email == "" && !f.Retention {
@@ -53,31 +56,31 @@ func (d *DB) EraseSupporters(ctx context.Context, f app.EraseFilter) (app.Erasur
 	}
 	now := dbTime(f.Now)
 	if now.IsZero() {
-		now = d.now()
+		now = pv.now()
 	}
 	work := func(tx *gorm.DB) error {
 		q := pool(tx)
-		picked, err := d.pickSupporters(ctx, q, f, email, now)
+		picked, err := pv.pickSupporters(ctx, q, f, email, now)
 		if err != nil || len(picked) == 0 {
 			return err
 		}
 		var counts counter
 		if f.DryRun {
-			counts, err = d.countErasure(ctx, q, picked)
+			counts, err = pv.countErasure(ctx, q, picked)
 		} else {
-			counts, err = d.erase(ctx, q, picked, now)
+			counts, err = pv.erase(ctx, q, picked, now)
 		}
 		if err != nil {
 			return err
 		}
-		out.Campaigns, err = d.describeErasure(ctx, q, counts)
+		out.Campaigns, err = pv.describeErasure(ctx, q, counts)
 		return err
 	}
 	var err error
 	if f.DryRun {
-		err = d.r.WithContext(ctx).Transaction(work, &sql.TxOptions{ReadOnly: true})
+		err = pv.r.WithContext(ctx).Transaction(work, &sql.TxOptions{ReadOnly: true})
 	} else {
-		err = d.w.WithContext(ctx).Transaction(work)
+		err = pv.w.WithContext(ctx).Transaction(work)
 	}
 	if err != nil {
 		return app.Erasure{DryRun: f.DryRun}, mapErr(err, "erase supporters", privacyMsgs)
@@ -108,9 +111,9 @@ func emailArgs(raw, normalized string) []any {
 func matchesEmail(stored, normalized string) bool { return app.NormalizeEmail(stored) == normalized }
 
 // pickSupporters lists the supporter rows f picks that are not erased yet.
-func (d *DB) pickSupporters(ctx context.Context, q querier, f app.EraseFilter, email string, now time.Time) ([]pickedSupporter, error) {
+func (pv *Privacy) pickSupporters(ctx context.Context, q querier, f app.EraseFilter, email string, now time.Time) ([]pickedSupporter, error) {
 	if !f.Retention {
-		return d.pickWhere(ctx, q, f, email, nil, f.Limit)
+		return pv.pickWhere(ctx, q, f, email, nil, f.Limit)
 	}
 	// Each campaign has its own cut-off; those keeping data until it is
 	// erased by hand have none.
@@ -135,7 +138,7 @@ func (d *DB) pickSupporters(ctx context.Context, q querier, f app.EraseFilter, e
 				break
 			}
 		}
-		got, err := d.pickWhere(ctx, q, f, email, &c, limit)
+		got, err := pv.pickWhere(ctx, q, f, email, &c, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +159,7 @@ type retentionCut struct {
 // Those are read newest first, through the (campaign_id, created_at)
 // index: the rows erased by earlier purges are the oldest, so a batch
 // reaches the rows still to erase without walking past them.
-func (d *DB) pickWhere(ctx context.Context, q querier, f app.EraseFilter, email string, cut *retentionCut, limit int) ([]pickedSupporter, error) {
+func (pv *Privacy) pickWhere(ctx context.Context, q querier, f app.EraseFilter, email string, cut *retentionCut, limit int) ([]pickedSupporter, error) {
 	query := `SELECT p.id, p.email, COALESCE(s.id, 0), COALESCE(s.campaign_id, 0)
 		FROM supporters p LEFT JOIN submissions s ON s.supporter_id = p.id WHERE p.erased_at IS NULL`
 	var args []any
@@ -178,7 +181,7 @@ func (d *DB) pickWhere(ctx context.Context, q querier, f app.EraseFilter, email 
 		args = append(args, limit)
 	}
 	var out []pickedSupporter
-	err := scanAll(ctx, q, d.rebind(query), func(rows *sql.Rows) error {
+	err := scanAll(ctx, q, pv.rebind(query), func(rows *sql.Rows) error {
 		var p pickedSupporter
 		var stored string
 		if err := rows.Scan(&p.id, &stored, &p.submission, &p.campaign); err != nil {
@@ -193,22 +196,6 @@ func (d *DB) pickWhere(ctx context.Context, q querier, f app.EraseFilter, email 
 		return nil, fmt.Errorf("pick supporters: %w", err)
 	}
 	return out, nil
-}
-
-// chunks calls fn with successive slices of at most eraseChunk ids as
-// query arguments.
-func chunks(ids []int64, fn func(args []any) error) error {
-	for start := 0; start < len(ids); start += eraseChunk {
-		part := ids[start:min(start+eraseChunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		if err := fn(args); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // counter adds up an erasure per campaign.
@@ -226,11 +213,11 @@ func (c counter) of(campaign int64) *app.CampaignErasure {
 // lettersOf maps the letters of submissions subs to their campaigns, and
 // lists their ids in order. Deliveries are then found by letter id: a
 // direct use of their index, whatever the planner thinks of a subquery.
-func (d *DB) lettersOf(ctx context.Context, q querier, subs []int64) (map[int64]int64, []int64, error) {
+func (pv *Privacy) lettersOf(ctx context.Context, q querier, subs []int64) (map[int64]int64, []int64, error) {
 	letters := map[int64]int64{}
 	var ids []int64
 	err := chunks(subs, func(args []any) error {
-		return scanAll(ctx, q, d.rebind("SELECT id, campaign_id FROM letters WHERE submission_id IN ("+inList(len(args))+")"),
+		return scanAll(ctx, q, pv.rebind("SELECT id, campaign_id FROM letters WHERE submission_id IN ("+inList(len(args))+")"),
 			func(rows *sql.Rows) error {
 				var id, campaign int64
 				err := rows.Scan(&id, &campaign)
@@ -264,13 +251,13 @@ func unsentIn() (string, []any) {
 }
 
 // countErasure counts what erasing picked would change, changing nothing.
-func (d *DB) countErasure(ctx context.Context, q querier, picked []pickedSupporter) (counter, error) {
+func (pv *Privacy) countErasure(ctx context.Context, q querier, picked []pickedSupporter) (counter, error) {
 	c := counter{}
 	for _, p := range picked {
 		c.of(p.campaign).Supporters++
 	}
 	subs := submissionsOf(picked, func(pickedSupporter) bool { return true })
-	letters, letterIDs, err := d.lettersOf(ctx, q, subs)
+	letters, letterIDs, err := pv.lettersOf(ctx, q, subs)
 	if err != nil {
 		return nil, fmt.Errorf("count letters: %w", err)
 	}
@@ -279,7 +266,7 @@ func (d *DB) countErasure(ctx context.Context, q querier, picked []pickedSupport
 	}
 	cond, condArgs := unsentIn()
 	err = chunks(letterIDs, func(args []any) error {
-		return scanAll(ctx, q, d.rebind(`SELECT letter_id FROM deliveries WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`)
+		return scanAll(ctx, q, pv.rebind(`SELECT letter_id FROM deliveries WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`)
 			UNION ALL SELECT l.id FROM letters l WHERE l.id IN (`+inList(len(args))+`) AND `+noDownloadRow),
 			func(rows *sql.Rows) error {
 				var letter int64
@@ -298,7 +285,7 @@ func (d *DB) countErasure(ctx context.Context, q querier, picked []pickedSupport
 // (by clearing its address) before any status changes, so that on
 // PostgreSQL an outbox claim either took a row before the erasure (and sends
 // it) or skips it until the erasure committed (and finds it dead).
-func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now time.Time) (counter, error) {
+func (pv *Privacy) erase(ctx context.Context, q querier, picked []pickedSupporter, now time.Time) (counter, error) {
 	ids := make([]int64, len(picked))
 	for i, p := range picked {
 		ids[i] = p.id
@@ -307,7 +294,7 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 	// same supporter (another instance's purge) finds them erased.
 	erased := map[int64]bool{}
 	err := chunks(ids, func(args []any) error {
-		return scanAll(ctx, q, d.rebind(`UPDATE supporters SET prefix = '', first_name = '', last_name = '', email = '',
+		return scanAll(ctx, q, pv.rebind(`UPDATE supporters SET prefix = '', first_name = '', last_name = '', email = '',
 			address1 = '', address2 = '', city = '', state = '', zip = '', lat = NULL, lon = NULL, contact_ok = FALSE,
 			erased_at = ? WHERE erased_at IS NULL AND id IN (`+inList(len(args))+`) RETURNING id`),
 			func(rows *sql.Rows) error {
@@ -330,7 +317,7 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 	if len(subs) == 0 {
 		return c, nil
 	}
-	letters, letterIDs, err := d.lettersOf(ctx, q, subs)
+	letters, letterIDs, err := pv.lettersOf(ctx, q, subs)
 	if err != nil {
 		return nil, fmt.Errorf("find letters: %w", err)
 	}
@@ -348,7 +335,7 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 	}
 	for _, st := range steps {
 		err := chunks(st.ids, func(args []any) error {
-			_, err := q.ExecContext(ctx, d.rebind(fmt.Sprintf(st.sql, inList(len(args)))), args...)
+			_, err := q.ExecContext(ctx, pv.rebind(fmt.Sprintf(st.sql, inList(len(args)))), args...)
 			return err
 		})
 		if err != nil {
@@ -357,30 +344,34 @@ func (d *DB) erase(ctx context.Context, q querier, picked []pickedSupporter, now
 	}
 	// Unstored pending downloads are stopped as rows (downloads.go).
 	err = chunks(letterIDs, func(args []any) error {
-		return d.storePendingDownloads(ctx, q, "l.id IN ("+inList(len(args))+")", args...)
+		return pv.storePendingDownloads(ctx, q, "l.id IN ("+inList(len(args))+")", args...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stop deliveries: %w", err)
 	}
 	cond, condArgs := unsentIn()
+	var delta rollupDelta
 	err = chunks(letterIDs, func(args []any) error {
-		return scanAll(ctx, q, d.rebind(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?
-			WHERE `+cond+` AND letter_id IN (`+inList(len(args))+`) RETURNING letter_id`), func(rows *sql.Rows) error {
-			var letter int64
-			err := rows.Scan(&letter)
-			c.of(letters[letter]).Stopped++
+		picked, ids, err := pv.pickDeliveries(ctx, q, `FROM deliveries d JOIN letters l ON l.id = d.letter_id
+			WHERE d.`+cond+` AND d.letter_id IN (`+inList(len(args))+`)`, false, append(slices.Clone(condArgs), args...)...)
+		if err != nil {
 			return err
-		}, append(append([]any{string(app.StatusDead), app.ErasedReason, now}, condArgs...), args...)...)
+		}
+		for _, id := range ids {
+			c.of(picked[id].campaign).Stopped++
+		}
+		return pv.updateCounted(ctx, q, &delta, picked, ids, "status = ?, last_error = ?, next_attempt_at = NULL, updated_at = ?",
+			[]any{string(app.StatusDead), app.ErasedReason, now}, "", nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("stop deliveries: %w", err)
 	}
-	return c, nil
+	return c, pv.addRollups(ctx, q, &delta)
 }
 
 // describeErasure names the campaigns of c, in slug order. Supporter rows
 // without a submission are counted under campaign 0.
-func (d *DB) describeErasure(ctx context.Context, q querier, c counter) ([]app.CampaignErasure, error) {
+func (pv *Privacy) describeErasure(ctx context.Context, q querier, c counter) ([]app.CampaignErasure, error) {
 	var ids []int64
 	for id := range c {
 		if id != 0 {
@@ -388,7 +379,7 @@ func (d *DB) describeErasure(ctx context.Context, q querier, c counter) ([]app.C
 		}
 	}
 	err := chunks(ids, func(args []any) error {
-		return scanAll(ctx, q, d.rebind("SELECT id, slug, title, retention_days FROM campaigns WHERE id IN ("+inList(len(args))+")"),
+		return scanAll(ctx, q, pv.rebind("SELECT id, slug, title, retention_days FROM campaigns WHERE id IN ("+inList(len(args))+")"),
 			func(rows *sql.Rows) error {
 				var id int64
 				var slug, title string
@@ -421,18 +412,18 @@ func (d *DB) describeErasure(ctx context.Context, q querier, c counter) ([]app.C
 // and the letters with their deliveries, oldest first. Erased rows no
 // longer carry the address and are not found. An email nobody used gives
 // an export without records.
-func (d *DB) ExportSupporter(ctx context.Context, email string) (*app.SupporterExport, error) {
+func (pv *Privacy) ExportSupporter(ctx context.Context, email string) (*app.SupporterExport, error) {
 	norm := app.NormalizeEmail(email)
 	if norm == "" {
 		return nil, app.Errorf(app.EINVALID, "Enter the supporter's email address.")
 	}
-	x := &app.SupporterExport{Email: norm, ExportedAt: d.now(), Records: []app.SupporterRecord{}}
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	x := &app.SupporterExport{Email: norm, ExportedAt: pv.now(), Records: []app.SupporterRecord{}}
+	err := pv.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		x.Records = x.Records[:0]
 		q := pool(tx)
 		bySub := map[int64]*app.SubmissionRecord{}
 		var subs []any
-		err := scanAll(ctx, q, d.rebind(`SELECT p.id, p.prefix, p.first_name, p.last_name, p.email, p.address1, p.address2,
+		err := scanAll(ctx, q, pv.rebind(`SELECT p.id, p.prefix, p.first_name, p.last_name, p.email, p.address1, p.address2,
 				p.city, p.state, p.zip, p.lat, p.lon, p.contact_ok, p.created_at,
 				s.id, s.created_at, s.confirmed_at, s.personal_message, s.district_state, s.district_number,
 				c.slug, c.title, c.retention_days
@@ -480,7 +471,7 @@ func (d *DB) ExportSupporter(ctx context.Context, email string) (*app.SupporterE
 		}
 		letterAt := map[int64]at{}
 		var letterIDs []any
-		err = scanAll(ctx, q, d.rebind(`SELECT id, submission_id, recipient, subject, body, created_at FROM letters
+		err = scanAll(ctx, q, pv.rebind(`SELECT id, submission_id, recipient, subject, body, created_at FROM letters
 			WHERE submission_id IN (`+inList(len(subs))+`) ORDER BY id`), func(rows *sql.Rows) error {
 			var id, sub int64
 			var recip []byte
@@ -503,7 +494,7 @@ func (d *DB) ExportSupporter(ctx context.Context, email string) (*app.SupporterE
 		if err != nil || len(letterIDs) == 0 {
 			return err
 		}
-		return scanAll(ctx, q, d.rebind(`SELECT letter_id, channel, status, sent_at FROM deliveries
+		return scanAll(ctx, q, pv.rebind(`SELECT letter_id, channel, status, sent_at FROM deliveries
 			WHERE letter_id IN (`+inList(len(letterIDs))+`) ORDER BY id`),
 			func(rows *sql.Rows) error {
 				var letter int64

@@ -32,14 +32,14 @@ func (e *env) rowCounts(t *testing.T) map[string]int {
 
 func mustCreate(t *testing.T, e *env, s *app.Submission) {
 	t.Helper()
-	if created, err := e.db.CreateSubmission(context.Background(), s); err != nil || !created {
+	if created, err := e.db.Submissions.CreateSubmission(context.Background(), s); err != nil || !created {
 		t.Fatalf("CreateSubmission = %v, %v", created, err)
 	}
 }
 
 func mustFind(t *testing.T, e *env, token string) *app.Submission {
 	t.Helper()
-	s, err := e.db.FindSubmissionByToken(context.Background(), token)
+	s, err := e.db.Submissions.FindSubmissionByToken(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +85,13 @@ func TestEraseSupportersByEmail(t *testing.T) {
 		before := e.rowCounts(t)
 		otherBefore := mustFind(t, e, other.Token)
 
-		_, err := e.db.EraseSupporters(ctx, app.EraseFilter{})
+		_, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{})
 		wantCode(t, err, app.EINVALID)
-		_, err = e.db.EraseSupporters(ctx, app.EraseFilter{Email: "   "})
+		_, err = e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Email: "   "})
 		wantCode(t, err, app.EINVALID)
 
 		filter := app.EraseFilter{Email: "  JANE.DOE@example.ORG ", DryRun: true}
-		dry, err := e.db.EraseSupporters(ctx, filter)
+		dry, err := e.db.Privacy.EraseSupporters(ctx, filter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +108,7 @@ func TestEraseSupportersByEmail(t *testing.T) {
 		}
 
 		filter.DryRun = false
-		done, err := e.db.EraseSupporters(ctx, filter)
+		done, err := e.db.Privacy.EraseSupporters(ctx, filter)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,23 +169,23 @@ func TestEraseSupportersByEmail(t *testing.T) {
 		// supporter erased (the outbox gives up on it).
 		sending := status(jane1, 4, 1)
 		sending.Status, sending.NextAttemptAt = app.StatusFailed, &now
-		if ok, err := e.db.FinishDelivery(ctx, "w1", sending, now); !ok || err != nil {
+		if ok, err := e.db.Outbox.FinishDelivery(ctx, "w1", sending, now); !ok || err != nil {
 			t.Fatalf("finish the delivery in flight: %v %v", ok, err)
 		}
-		if s, err := e.db.FindSubmissionByLetter(ctx, sending.LetterID); err != nil || s.Supporter.ErasedAt == nil {
+		if s, err := e.db.Outbox.FindSubmissionByLetter(ctx, sending.LetterID); err != nil || s.Supporter.ErasedAt == nil {
 			t.Fatalf("the retry's submission: %+v %v", s, err)
 		}
 
 		// Erasing again finds nothing; the person may write again and only
 		// the new submission is theirs.
-		again, err := e.db.EraseSupporters(ctx, filter)
+		again, err := e.db.Privacy.EraseSupporters(ctx, filter)
 		if err != nil || len(again.Campaigns) != 0 {
 			t.Fatalf("second erasure: %+v %v", again, err)
 		}
 		anew := a.submission(4, "jane.doe@example.org", now)
 		anew.DedupKey = jane1.DedupKey
 		mustCreate(t, e, anew)
-		x, err := e.db.ExportSupporter(ctx, "Jane.Doe@example.org")
+		x, err := e.db.Privacy.ExportSupporter(ctx, "Jane.Doe@example.org")
 		if err != nil || len(x.Records) != 1 || x.Records[0].Supporter.ID != anew.Supporter.ID {
 			t.Fatalf("export after erasure: %+v %v", x, err)
 		}
@@ -199,7 +199,7 @@ func TestEraseSupportersNonASCIIEmail(t *testing.T) {
 		f := newFixture(t, e)
 		s := f.submission(1, "Łukasz.Żółć@example.org", e.clock.Now())
 		mustCreate(t, e, s)
-		er, err := e.db.EraseSupporters(context.Background(), app.EraseFilter{Email: "Łukasz.Żółć@Example.org"})
+		er, err := e.db.Privacy.EraseSupporters(context.Background(), app.EraseFilter{Email: "Łukasz.Żółć@Example.org"})
 		if err != nil || er.Supporters() != 1 {
 			t.Fatalf("erase: %+v %v", er, err)
 		}
@@ -226,7 +226,7 @@ func TestEraseSupportersRetention(t *testing.T) {
 		for _, s := range subs {
 			mustCreate(t, e, s)
 		}
-		dry, err := e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, DryRun: true})
+		dry, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, DryRun: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,11 +238,11 @@ func TestEraseSupportersRetention(t *testing.T) {
 
 		// Both filters: only the named supporter, and only once past the
 		// retention period.
-		er, err := e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Email: "new30@example.org"})
+		er, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Email: "new30@example.org"})
 		if err != nil || len(er.Campaigns) != 0 {
 			t.Fatalf("erased a supporter within retention: %+v %v", er, err)
 		}
-		er, err = e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Email: "NAMED30@example.org"})
+		er, err = e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Email: "NAMED30@example.org"})
 		if err != nil || er.Supporters() != 1 {
 			t.Fatalf("named and old: %+v %v", er, err)
 		}
@@ -250,7 +250,7 @@ func TestEraseSupportersRetention(t *testing.T) {
 		// In batches of one: each call erases one, until none is left.
 		total := 0
 		for range 5 {
-			er, err := e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 1})
+			er, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +273,7 @@ func TestEraseSupportersRetention(t *testing.T) {
 		}
 
 		// A later run, with time moved on, erases what has aged since.
-		er, err = e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Now: now.Add(30 * day)})
+		er, err = e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Now: now.Add(30 * day)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestEraseConcurrentInstances(t *testing.T) {
 		for i, db := range []*store.DB{e.db, second} {
 			wg.Go(func() {
 				for {
-					er, err := db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 7})
+					er, err := db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 7})
 					if err != nil {
 						errs[i] = err
 						return
@@ -322,7 +322,7 @@ func TestEraseConcurrentInstances(t *testing.T) {
 		}
 		wg.Go(func() {
 			for range 5 {
-				got, err := second.ClaimDeliveries(ctx, "worker", 3, now, now.Add(time.Hour))
+				got, err := second.Outbox.ClaimDeliveries(ctx, "worker", 3, now, now.Add(time.Hour))
 				if err != nil {
 					errs[2] = err
 					return
@@ -377,16 +377,16 @@ func TestExportSupporter(t *testing.T) {
 		mustCreate(t, e, a.submission(3, "someone.else@example.org", now))
 		// The first submission's office email (the only one due) is sent.
 		sentAt := now.Truncate(time.Millisecond).UTC()
-		claimed, err := e.db.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
+		claimed, err := e.db.Outbox.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
 		if err != nil || len(claimed) != 1 || claimed[0].ID != first.Letters[4].Deliveries[1].ID {
 			t.Fatalf("claim: %+v %v", claimed, err)
 		}
 		claimed[0].Status, claimed[0].SentAt = app.StatusSent, &sentAt
-		if ok, err := e.db.FinishDelivery(ctx, "w", claimed[0], now); !ok || err != nil {
+		if ok, err := e.db.Outbox.FinishDelivery(ctx, "w", claimed[0], now); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
 
-		x, err := e.db.ExportSupporter(ctx, " ANN@example.org")
+		x, err := e.db.Privacy.ExportSupporter(ctx, " ANN@example.org")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -417,11 +417,11 @@ func TestExportSupporter(t *testing.T) {
 			t.Fatalf("second record: %+v", s2)
 		}
 
-		none, err := e.db.ExportSupporter(ctx, "nobody@example.org")
+		none, err := e.db.Privacy.ExportSupporter(ctx, "nobody@example.org")
 		if err != nil || len(none.Records) != 0 {
 			t.Fatalf("unknown email: %+v %v", none, err)
 		}
-		_, err = e.db.ExportSupporter(ctx, " ")
+		_, err = e.db.Privacy.ExportSupporter(ctx, " ")
 		wantCode(t, err, app.EINVALID)
 	})
 }
@@ -437,7 +437,7 @@ func seedOld(b *testing.B, e *env, f *fixture, first, n int) {
 	for range 64 {
 		wg.Go(func() {
 			for i := range next {
-				if _, err := e.db.CreateSubmission(ctx, f.submission(i, fmt.Sprintf("b%d@example.org", i), e.clock.Now().Add(-48*time.Hour))); err != nil {
+				if _, err := e.db.Submissions.CreateSubmission(ctx, f.submission(i, fmt.Sprintf("b%d@example.org", i), e.clock.Now().Add(-48*time.Hour))); err != nil {
 					errs <- err
 					return
 				}
@@ -471,7 +471,7 @@ func BenchmarkPurge(b *testing.B) {
 			seedOld(b, e, f, i*per, per)
 			b.StartTimer()
 			for {
-				er, err := e.db.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 500})
+				er, err := e.db.Privacy.EraseSupporters(ctx, app.EraseFilter{Retention: true, Limit: 500})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -498,7 +498,7 @@ func BenchmarkExportSupporter(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i = (i + 7919) % 20000
-			x, err := e.db.ExportSupporter(ctx, fmt.Sprintf("B%d@Example.org", i))
+			x, err := e.db.Privacy.ExportSupporter(ctx, fmt.Sprintf("B%d@Example.org", i))
 			if err != nil || len(x.Records) != 1 {
 				b.Fatalf("%+v %v", x, err)
 			}

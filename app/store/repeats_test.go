@@ -14,7 +14,7 @@ import (
 
 func copyOf(t *testing.T, e *env, token string) app.Delivery {
 	t.Helper()
-	s, err := e.db.FindSubmissionByToken(context.Background(), token)
+	s, err := e.db.Submissions.FindSubmissionByToken(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,34 +37,34 @@ func TestResendCopy(t *testing.T) {
 		c := outboxCampaign(t, e)
 		now := e.clock.Now()
 		s := outboxSubmission(t, e, c, 1, "", now, "leg:A")
-		if ok, err := e.db.ResendCopy(ctx, s.ID, now, 10*time.Minute); err != nil || ok {
+		if ok, err := e.db.Submissions.ResendCopy(ctx, s.ID, now, 10*time.Minute); err != nil || ok {
 			t.Fatalf("a copy still queued was queued again: %v %v", ok, err)
 		}
-		claimed, err := e.db.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
+		claimed, err := e.db.Outbox.ClaimDeliveries(ctx, "w", 10, now, now.Add(time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range claimed {
 			d.Status, d.MessageID, d.SentAt = app.StatusSent, "m", &now
-			if _, err := e.db.FinishDelivery(ctx, "w", d, now); err != nil {
+			if _, err := e.db.Outbox.FinishDelivery(ctx, "w", d, now); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if ok, _ := e.db.ResendCopy(ctx, s.ID, now.Add(5*time.Minute), 10*time.Minute); ok {
+		if ok, _ := e.db.Submissions.ResendCopy(ctx, s.ID, now.Add(5*time.Minute), 10*time.Minute); ok {
 			t.Fatal("resent within the gap")
 		}
 		later := now.Add(11 * time.Minute)
-		if ok, err := e.db.ResendCopy(ctx, s.ID, later, 10*time.Minute); err != nil || !ok {
+		if ok, err := e.db.Submissions.ResendCopy(ctx, s.ID, later, 10*time.Minute); err != nil || !ok {
 			t.Fatalf("not resent after the gap: %v %v", ok, err)
 		}
 		d := copyOf(t, e, s.Token)
 		if d.Status != app.StatusQueued || d.SentAt == nil || d.Attempts != 0 {
 			t.Fatalf("resent copy %+v", d)
 		}
-		if ok, _ := e.db.ResendCopy(ctx, s.ID, later.Add(time.Hour), 10*time.Minute); ok {
+		if ok, _ := e.db.Submissions.ResendCopy(ctx, s.ID, later.Add(time.Hour), 10*time.Minute); ok {
 			t.Fatal("queued twice while waiting")
 		}
-		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := e.db.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Fatalf("rollups drifted: %v %v", drift, err)
 		}
 	})
@@ -79,14 +79,14 @@ func TestEraseUnconfirmedSubmission(t *testing.T) {
 		now := e.clock.Now()
 		held := outboxSubmission(t, e, c, 1, "confirm-1", now.Add(time.Hour), "leg:A", "leg:B")
 		kept := outboxSubmission(t, e, c, 2, "", now, "leg:A")
-		if ok, err := e.db.EraseUnconfirmedSubmission(ctx, kept.ID, now); err != nil || ok {
+		if ok, err := e.db.Submissions.EraseUnconfirmedSubmission(ctx, kept.ID, now); err != nil || ok {
 			t.Fatalf("a confirmed submission was erased: %v %v", ok, err)
 		}
-		ok, err := e.db.EraseUnconfirmedSubmission(ctx, held.ID, now)
+		ok, err := e.db.Submissions.EraseUnconfirmedSubmission(ctx, held.ID, now)
 		if err != nil || !ok {
 			t.Fatalf("not erased: %v %v", ok, err)
 		}
-		got, err := e.db.FindSubmissionByToken(ctx, held.Token)
+		got, err := e.db.Submissions.FindSubmissionByToken(ctx, held.Token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,13 +101,13 @@ func TestEraseUnconfirmedSubmission(t *testing.T) {
 			}
 		}
 		// The address may write again; the dedup key is free.
-		if _, err := e.db.FindSubmissionByDedupKey(ctx, c.ID, held.DedupKey); app.ErrorCodeOf(err) != app.ENOTFOUND {
+		if _, err := e.db.Submissions.FindSubmissionByDedupKey(ctx, c.ID, held.DedupKey); app.ErrorCodeOf(err) != app.ENOTFOUND {
 			t.Fatalf("dedup key still taken: %v", err)
 		}
-		if ok, _ := e.db.EraseUnconfirmedSubmission(ctx, held.ID, now); ok {
+		if ok, _ := e.db.Submissions.EraseUnconfirmedSubmission(ctx, held.ID, now); ok {
 			t.Fatal("erased twice")
 		}
-		if drift, err := e.db.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
+		if drift, err := e.db.Stats.RebuildStats(ctx, true); err != nil || len(drift) != 0 {
 			t.Fatalf("rollups drifted: %v %v", drift, err)
 		}
 	})
@@ -118,8 +118,8 @@ func TestLimitCountsAcrossInstances(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		now := e.clock.Now()
-		a := limit.New(limit.Options{Store: e.db, Clock: e.clock.Now})
-		b := limit.New(limit.Options{Store: openStore(t, e.b, e.dsn, e.clock, store.Options{}), Clock: e.clock.Now})
+		a := limit.New(limit.Options{Store: e.db.Limits, Clock: e.clock.Now})
+		b := limit.New(limit.Options{Store: openStore(t, e.b, e.dsn, e.clock, store.Options{}).Limits, Clock: e.clock.Now})
 		for range 3 {
 			a.Hit("mailbox:x@example.org", time.Hour)
 		}
@@ -153,7 +153,7 @@ func TestLimitCountsAcrossInstances(t *testing.T) {
 		}
 		// A new instance (a restart) counts on from the database once the
 		// key comes back.
-		c := limit.New(limit.Options{Store: e.db, Clock: e.clock.Now})
+		c := limit.New(limit.Options{Store: e.db.Limits, Clock: e.clock.Now})
 		c.Hit("ip:3", time.Minute)
 		c.Hit("ip:3", time.Minute)
 		if err := c.Sync(ctx); err != nil {
@@ -167,7 +167,7 @@ func TestLimitCountsAcrossInstances(t *testing.T) {
 		if n := c.Hit("ip:3", time.Minute); n != 1 {
 			t.Fatalf("next window: %d", n)
 		}
-		if _, err := e.db.PruneLimitCounts(ctx, now.Add(90*time.Minute).Unix()); err != nil {
+		if _, err := e.db.Limits.PruneLimitCounts(ctx, now.Add(90*time.Minute).Unix()); err != nil {
 			t.Fatal(err)
 		}
 		if n := e.count(t, "limit_counts"); n != 0 {

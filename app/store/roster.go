@@ -4,12 +4,40 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
 	"github.com/advocate-org/advocate/app"
 )
+
+// Roster keeps the imported roster, the hand-kept roster laid over it, the
+// address changes waiting for an admin, and the lease of its daily refresh.
+type Roster struct{ *engine }
+
+// The hand-kept roster is the part of the roster that no public source
+// publishes (commissions such as TLHRC and CECC, executive-branch targets)
+// once organizers have edited it. It lives in its own tables, which roster
+// imports never touch, and is laid over the imported roster when the
+// roster service builds its index.
+
+// ListLegislators returns the sitting Members of the imported roster in
+// import order, for pickers (the matcher's index answers questions about
+// one Member, not "who is there").
+func (ro *Roster) ListLegislators(ctx context.Context) ([]app.Legislator, error) {
+	var out []app.Legislator
+	err := scanAll(ctx, pool(ro.r.WithContext(ctx)), `SELECT bioguide_id, first_name, middle_name, last_name, suffix,
+		nickname, official_name, chamber, state, district, party FROM legislators ORDER BY pos`, func(rows *sql.Rows) error {
+		var l app.Legislator
+		err := rows.Scan(&l.BioguideID, &l.FirstName, &l.MiddleName, &l.LastName, &l.Suffix, &l.Nickname,
+			&l.OfficialName, &l.Chamber, &l.State, &l.District, &l.Party)
+		out = append(out, l)
+		return err
+	})
+	if err != nil {
+		return nil, mapErr(err, "list legislators", msgs{})
+	}
+	return out, nil
+}
 
 // rosterTables are emptied by every import, children of the roster first.
 var rosterTables = []string{
@@ -25,12 +53,12 @@ const rosterLockKey int64 = 0x61647663_726f7374
 // error (a duplicate bioguide id, a dropped connection) nothing changes and
 // the previous roster stays. It records an import row whose version orders
 // imports.
-func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (app.RosterInfo, error) {
+func (ro *Roster) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (app.RosterInfo, error) {
 	if r == nil {
 		return app.RosterInfo{}, app.Errorf(app.EINVALID, "no roster to import")
 	}
 	info := app.RosterInfo{
-		ImportedAt:  d.now(),
+		ImportedAt:  ro.now(),
 		Source:      source,
 		Legislators: len(r.Legislators),
 		Committees:  len(r.Committees),
@@ -46,12 +74,12 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 	for i, s := range r.Shapes {
 		blobs[i] = encodeShape(s.Polygons)
 	}
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ro.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
-		if d.dialect == DialectPostgres {
-			// Two instances importing at once would each delete only the
-			// rows they saw and then clash on the other's inserts: queue them.
-			if _, err := q.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", rosterLockKey); err != nil {
+		// Two instances importing at once would each delete only the rows
+		// they saw and then clash on the other's inserts: queue them.
+		if lock := ro.dialect.xactLock(rosterLockKey); lock != "" {
+			if _, err := q.ExecContext(ctx, lock); err != nil {
 				return fmt.Errorf("lock roster: %w", err)
 			}
 		}
@@ -60,7 +88,7 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 				return fmt.Errorf("empty %s: %w", t, err)
 			}
 		}
-		if err := d.bulkInsert(ctx, q, "legislators", []string{"bioguide_id", "pos", "first_name", "middle_name",
+		if err := ro.bulkInsert(ctx, q, "legislators", []string{"bioguide_id", "pos", "first_name", "middle_name",
 			"last_name", "suffix", "nickname", "official_name", "chamber", "state", "district", "party", "caucus",
 			"state_rank", "class", "term_start", "term_end", "url", "address", "office", "phone", "contact_form", "email"},
 			len(r.Legislators), func(i int, a []any) []any {
@@ -71,7 +99,7 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 			}); err != nil {
 			return fmt.Errorf("legislators: %w", err)
 		}
-		if err := d.bulkInsert(ctx, q, "district_offices", []string{"id", "pos", "bioguide_id", "address", "suite",
+		if err := ro.bulkInsert(ctx, q, "district_offices", []string{"id", "pos", "bioguide_id", "address", "suite",
 			"building", "city", "state", "zip", "phone", "fax", "hours", "lat", "lon", "has_point"},
 			len(r.Offices), func(i int, a []any) []any {
 				o := &r.Offices[i]
@@ -80,7 +108,7 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 			}); err != nil {
 			return fmt.Errorf("district offices: %w", err)
 		}
-		if err := d.bulkInsert(ctx, q, "committees", []string{"code", "pos", "parent_code", "name", "kind", "chamber",
+		if err := ro.bulkInsert(ctx, q, "committees", []string{"code", "pos", "parent_code", "name", "kind", "chamber",
 			"url", "address", "phone", "email"},
 			len(r.Committees), func(i int, a []any) []any {
 				c := &r.Committees[i]
@@ -89,14 +117,14 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 			}); err != nil {
 			return fmt.Errorf("committees: %w", err)
 		}
-		if err := d.bulkInsert(ctx, q, "memberships", []string{"committee_code", "bioguide_id", "pos", "party", "rank", "title"},
+		if err := ro.bulkInsert(ctx, q, "memberships", []string{"committee_code", "bioguide_id", "pos", "party", "rank", "title"},
 			len(r.Memberships), func(i int, a []any) []any {
 				m := &r.Memberships[i]
 				return append(a, m.CommitteeCode, m.BioguideID, i, m.Party, m.Rank, m.Title)
 			}); err != nil {
 			return fmt.Errorf("memberships: %w", err)
 		}
-		if err := d.bulkInsert(ctx, q, "executive_targets", []string{"target_key", "pos", "title", "name", "salutation",
+		if err := ro.bulkInsert(ctx, q, "executive_targets", []string{"target_key", "pos", "title", "name", "salutation",
 			"greeting", "address", "email", "in_office_since"},
 			len(r.Executives), func(i int, a []any) []any {
 				e := &r.Executives[i]
@@ -104,7 +132,7 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 			}); err != nil {
 			return fmt.Errorf("executive targets: %w", err)
 		}
-		if err := d.bulkInsert(ctx, q, "zip_districts", []string{"pos", "zip", "state", "district"},
+		if err := ro.bulkInsert(ctx, q, "zip_districts", []string{"pos", "zip", "state", "district"},
 			len(r.Zips), func(i int, a []any) []any {
 				z := &r.Zips[i]
 				return append(a, i, z.Zip, z.State, z.District)
@@ -120,12 +148,12 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 				s := &r.Shapes[i]
 				args = append(args, s.District.State, s.District.District, i, s.GEOID, blobs[i])
 			}
-			if _, err := q.ExecContext(ctx, d.insertSQL("district_shapes",
+			if _, err := q.ExecContext(ctx, ro.insertSQL("district_shapes",
 				[]string{"state", "district", "pos", "geoid", "polygons"}, end-start, ""), args...); err != nil {
 				return fmt.Errorf("district shapes: %w", err)
 			}
 		}
-		return q.QueryRowContext(ctx, d.rebind(`INSERT INTO roster_imports
+		return q.QueryRowContext(ctx, ro.rebind(`INSERT INTO roster_imports
 			(imported_at, source, legislators, committees, memberships, offices, zips, shapes, executives)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING version`),
 			info.ImportedAt, info.Source, info.Legislators, info.Committees, info.Memberships, info.Offices,
@@ -140,12 +168,12 @@ func (d *DB) ReplaceRoster(ctx context.Context, r *app.Roster, source string) (a
 }
 
 // RosterInfo describes the newest import (zero Version when none).
-func (d *DB) RosterInfo(ctx context.Context) (app.RosterInfo, error) {
-	info, err := d.rosterInfo(ctx, pool(d.r.WithContext(ctx)))
+func (ro *Roster) RosterInfo(ctx context.Context) (app.RosterInfo, error) {
+	info, err := ro.rosterInfo(ctx, pool(ro.r.WithContext(ctx)))
 	return info, mapErr(err, "roster info", msgs{})
 }
 
-func (d *DB) rosterInfo(ctx context.Context, q querier) (app.RosterInfo, error) {
+func (ro *Roster) rosterInfo(ctx context.Context, q querier) (app.RosterInfo, error) {
 	var info app.RosterInfo
 	err := q.QueryRowContext(ctx, `SELECT version, imported_at, source, legislators, committees, memberships,
 		offices, zips, shapes, executives FROM roster_imports ORDER BY version DESC LIMIT 1`).Scan(
@@ -160,17 +188,14 @@ func (d *DB) rosterInfo(ctx context.Context, q querier) (app.RosterInfo, error) 
 
 // LoadRoster reads the whole roster from one consistent snapshot, in import
 // order, for the matcher's in-memory indexes.
-func (d *DB) LoadRoster(ctx context.Context) (*app.Roster, app.RosterInfo, error) {
+func (ro *Roster) LoadRoster(ctx context.Context) (*app.Roster, app.RosterInfo, error) {
 	r := &app.Roster{}
 	var info app.RosterInfo
-	opts := &sql.TxOptions{ReadOnly: true}
-	if d.dialect == DialectPostgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	opts := ro.dialect.snapshot()
+	err := ro.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
 		var err error
-		if info, err = d.rosterInfo(ctx, q); err != nil {
+		if info, err = ro.rosterInfo(ctx, q); err != nil {
 			return fmt.Errorf("import info: %w", err)
 		}
 		if err := scanAll(ctx, q, `SELECT bioguide_id, first_name, middle_name, last_name, suffix, nickname,
@@ -256,27 +281,4 @@ func (d *DB) LoadRoster(ctx context.Context) (*app.Roster, app.RosterInfo, error
 		return nil, app.RosterInfo{}, mapErr(err, "load roster", msgs{})
 	}
 	return r, info, nil
-}
-
-// scanAll runs a query and calls each for every row.
-func scanAll(ctx context.Context, q querier, query string, each func(*sql.Rows) error, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// inList returns "?, ?, ?" for n placeholders (rebind turns them into $n).
-func inList(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
 }

@@ -71,17 +71,17 @@ func handRoster() *app.Roster {
 func TestRosterRoundTrip(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		info, err := e.db.RosterInfo(ctx)
+		info, err := e.db.Roster.RosterInfo(ctx)
 		if err != nil || !info.Empty() {
 			t.Fatalf("RosterInfo before import = %+v, %v", info, err)
 		}
-		r, info, err := e.db.LoadRoster(ctx)
+		r, info, err := e.db.Roster.LoadRoster(ctx)
 		if err != nil || info.Version != 0 || len(r.Legislators) != 0 {
 			t.Fatalf("empty LoadRoster = %+v, %+v, %v", r, info, err)
 		}
 
 		want := handRoster()
-		info, err = e.db.ReplaceRoster(ctx, want, "hand")
+		info, err = e.db.Roster.ReplaceRoster(ctx, want, "hand")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,13 +89,13 @@ func TestRosterRoundTrip(t *testing.T) {
 			info.Offices != 2 || info.Committees != 3 || info.Memberships != 2 || info.Executives != 1 {
 			t.Fatalf("info = %+v", info)
 		}
-		got, ginfo, err := e.db.LoadRoster(ctx)
+		got, ginfo, err := e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		deepEqual(t, "roster", got, want)
 		deepEqual(t, "info", ginfo, info)
-		if ri, _ := e.db.RosterInfo(ctx); ri != info {
+		if ri, _ := e.db.Roster.RosterInfo(ctx); ri != info {
 			t.Fatalf("RosterInfo = %+v, want %+v", ri, info)
 		}
 
@@ -104,14 +104,14 @@ func TestRosterRoundTrip(t *testing.T) {
 		second := handRoster()
 		second.Legislators = second.Legislators[1:]
 		second.Zips = nil
-		info2, err := e.db.ReplaceRoster(ctx, second, "hand 2")
+		info2, err := e.db.Roster.ReplaceRoster(ctx, second, "hand 2")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if info2.Version <= info.Version || !info2.ImportedAt.After(info.ImportedAt) {
 			t.Fatalf("second import %+v not newer than %+v", info2, info)
 		}
-		got, _, err = e.db.LoadRoster(ctx)
+		got, _, err = e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,16 +121,16 @@ func TestRosterRoundTrip(t *testing.T) {
 		// previous one in place.
 		bad := handRoster()
 		bad.Legislators = append(bad.Legislators, bad.Legislators[0])
-		_, err = e.db.ReplaceRoster(ctx, bad, "broken")
+		_, err = e.db.Roster.ReplaceRoster(ctx, bad, "broken")
 		wantCode(t, err, app.ECONFLICT)
-		got, ginfo, err = e.db.LoadRoster(ctx)
+		got, ginfo, err = e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		deepEqual(t, "roster after failed import", got, second)
 		deepEqual(t, "info after failed import", ginfo, info2)
 
-		_, err = e.db.ReplaceRoster(ctx, nil, "nil")
+		_, err = e.db.Roster.ReplaceRoster(ctx, nil, "nil")
 		wantCode(t, err, app.EINVALID)
 	})
 }
@@ -146,13 +146,13 @@ func TestRealRoster(t *testing.T) {
 	}
 	eachStore(t, func(t *testing.T, e *env) {
 		began := time.Now()
-		info, err := e.db.ReplaceRoster(ctx, roster, dir)
+		info, err := e.db.Roster.ReplaceRoster(ctx, roster, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("ReplaceRoster of %d zips, %d shapes: %v", info.Zips, info.Shapes, time.Since(began))
 		began = time.Now()
-		got, _, err := e.db.LoadRoster(ctx)
+		got, _, err := e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,10 +235,10 @@ func TestSyntheticRosterRoundTrip(t *testing.T) {
 	want := syntheticRoster(2000, 20, 5000)
 	eachStore(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		if _, err := e.db.ReplaceRoster(ctx, want, "synthetic"); err != nil {
+		if _, err := e.db.Roster.ReplaceRoster(ctx, want, "synthetic"); err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := e.db.LoadRoster(ctx)
+		got, _, err := e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,13 +257,13 @@ func TestConcurrentReplaceRoster(t *testing.T) {
 		r := syntheticRoster(500, 10, 1000)
 		var wg sync.WaitGroup
 		var errA, errB error
-		wg.Go(func() { _, errA = e.db.ReplaceRoster(ctx, r, "a") })
-		wg.Go(func() { _, errB = other.ReplaceRoster(ctx, r, "b") })
+		wg.Go(func() { _, errA = e.db.Roster.ReplaceRoster(ctx, r, "a") })
+		wg.Go(func() { _, errB = other.Roster.ReplaceRoster(ctx, r, "b") })
 		wg.Wait()
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
 		}
-		got, info, err := e.db.LoadRoster(ctx)
+		got, info, err := e.db.Roster.LoadRoster(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,8 +14,47 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// Outreach statistics read the stat_ rollup tables that migration 0006's
-// triggers keep in step with submissions, letters and deliveries. A
+// Stats reads outreach numbers: the rollups (kept by rollups.go), the
+// letters list, and the counts of the organizer's campaign list.
+type Stats struct{ *engine }
+
+// SubmissionCounts returns how many submissions each campaign has, by
+// campaign id, for the organizer's campaign list. Submissions still
+// waiting for double opt-in confirmation do not count: they may never be
+// confirmed and no letter of theirs goes out until they are.
+func (sts *Stats) SubmissionCounts(ctx context.Context) (map[int64]int, error) {
+	return sts.countBy(ctx, `SELECT campaign_id, COUNT(*) FROM submissions
+		WHERE confirmed_at IS NOT NULL GROUP BY campaign_id`, "submission counts")
+}
+
+// LetterCounts returns how many letters each campaign has made, by
+// campaign id, leaving out the letters of unconfirmed submissions for the
+// same reason as SubmissionCounts.
+func (sts *Stats) LetterCounts(ctx context.Context) (map[int64]int, error) {
+	return sts.countBy(ctx, `SELECT l.campaign_id, COUNT(*) FROM letters l
+		JOIN submissions s ON s.id = l.submission_id
+		WHERE s.confirmed_at IS NOT NULL GROUP BY l.campaign_id`, "letter counts")
+}
+
+func (sts *Stats) countBy(ctx context.Context, query, op string) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := scanAll(ctx, pool(sts.r.WithContext(ctx)), query, func(rows *sql.Rows) error {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(err, op, msgs{})
+	}
+	return out, nil
+}
+
+// Outreach statistics read the stat_ rollup tables that every write keeps
+// in step with submissions, letters and deliveries (rollups.go). A
 // dashboard load is six grouped range scans over rows of one campaign,
 // whatever the number of letters.
 
@@ -65,35 +103,150 @@ func statScope(f app.StatsFilter, target, channel bool) (string, []any) {
 	return scope(f, rollupCols, target, channel)
 }
 
-// readSnapshot runs fn in a read-only transaction that sees one snapshot:
-// SQLite's read transactions do; PostgreSQL needs REPEATABLE READ.
-func (d *DB) readSnapshot(ctx context.Context, fn func(q querier) error) error {
-	var opts []*sql.TxOptions
-	if d.dialect == DialectPostgres {
-		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	}
-	return d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(pool(tx)) }, opts...)
-}
-
-// OutreachStats implements app.StatsStore.
-func (d *DB) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, error) {
+// OutreachStats implements app.StatsStore: one query per breakdown, all
+// from one snapshot, put together in Go (tallyStats).
+func (sts *Stats) OutreachStats(ctx context.Context, f app.StatsFilter) (*app.Stats, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	st := &app.Stats{Filter: f}
-	err := d.readSnapshot(ctx, func(q querier) error {
-		st.Supporters, st.Confirmed = 0, 0
-		st.Letters = 0
-		st.Deliveries, st.ByTarget, st.ByState, st.ByDistrict, st.ByDay = nil, nil, nil, nil, nil
-		return d.outreachStats(ctx, q, f, st)
+	var r statRows
+	err := sts.readSnapshot(ctx, func(q querier) (err error) {
+		if r.districts, err = sts.supportersByDistrict(ctx, q, f); err != nil {
+			return fmt.Errorf("supporters by district: %w", err)
+		}
+		if r.days, err = sts.supportersByDay(ctx, q, f); err != nil {
+			return fmt.Errorf("supporters by day: %w", err)
+		}
+		if r.targets, err = sts.lettersByTarget(ctx, q, f); err != nil {
+			return fmt.Errorf("letters by target: %w", err)
+		}
+		if r.deliveries, err = sts.deliveriesByStatus(ctx, q, f); err != nil {
+			return fmt.Errorf("deliveries: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, mapErr(err, "outreach stats", statsMsgs)
 	}
-	return st, nil
+	return tallyStats(f, &r), nil
 }
 
-func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st *app.Stats) error {
+// statRows are the rows of each breakdown query of one dashboard.
+type statRows struct {
+	districts  []districtRow
+	days       []dayRow
+	targets    []targetRow
+	deliveries []deliveryRow
+}
+
+// districtRow counts the supporters of one state (as given on the form)
+// matched to one district; district -1: none found.
+type districtRow struct {
+	state, dstate                  string
+	district                       int
+	supporters, confirmed, letters int64
+}
+
+// supportersByDistrict is never narrowed by target or channel: it reads the
+// day-less totals unless a date range is asked for.
+func (sts *Stats) supportersByDistrict(ctx context.Context, q querier, f app.StatsFilter) ([]districtRow, error) {
+	where, args := statScope(f, false, false)
+	query := `SELECT state, district_state, district, submissions, confirmed, letters
+		FROM stat_supporters_total WHERE ` + where
+	if f.From != "" || f.To != "" {
+		query = `SELECT state, district_state, district, SUM(submissions), SUM(confirmed), SUM(letters)
+			FROM stat_supporters WHERE ` + where + ` GROUP BY state, district_state, district`
+	}
+	return scanRows(ctx, q, sts.rebind(query), args, func(rows *sql.Rows, r *districtRow) error {
+		return rows.Scan(&r.state, &r.dstate, &r.district, &r.supporters, &r.confirmed, &r.letters)
+	})
+}
+
+// dayRow counts one calendar day's supporters and their letters.
+type dayRow struct {
+	day                 string
+	supporters, letters int64
+}
+
+func (sts *Stats) supportersByDay(ctx context.Context, q querier, f app.StatsFilter) ([]dayRow, error) {
+	where, args := statScope(f, false, false)
+	return scanRows(ctx, q, sts.rebind(`SELECT day, SUM(submissions), SUM(letters) FROM stat_supporters
+		WHERE `+where+` GROUP BY day`), args, func(rows *sql.Rows, r *dayRow) error {
+		return rows.Scan(&r.day, &r.supporters, &r.letters)
+	})
+}
+
+// targetRow counts one target's letters and those sent; state and day are
+// set only when the filter names a target.
+type targetRow struct {
+	target, state, day string
+	letters, sent      int64
+}
+
+// lettersByTarget reads the day-less totals, the dated rollup for a date
+// range, and for one target (through its index) its rows by state and day.
+func (sts *Stats) lettersByTarget(ctx context.Context, q querier, f app.StatsFilter) ([]targetRow, error) {
+	where, args := statScope(f, true, false)
+	if f.Target != "" {
+		return scanRows(ctx, q, sts.rebind(`SELECT target_key, state, day, SUM(letters), SUM(sent) FROM stat_letters
+			WHERE `+where+` GROUP BY target_key, state, day`), args, func(rows *sql.Rows, r *targetRow) error {
+			return rows.Scan(&r.target, &r.state, &r.day, &r.letters, &r.sent)
+		})
+	}
+	query := `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters_total WHERE ` + where + ` GROUP BY target_key`
+	if f.From != "" || f.To != "" {
+		// A date range is a range of the primary key. SQLite would rather
+		// walk the whole target index to save the GROUP BY's sort (ten
+		// times slower at a million letters); "+" keeps it off that index.
+		query = `SELECT target_key, SUM(letters), SUM(sent) FROM stat_letters WHERE ` + where + ` GROUP BY ` + sts.dialect.byKey("target_key")
+	}
+	return scanRows(ctx, q, sts.rebind(query), args, func(rows *sql.Rows, r *targetRow) error {
+		return rows.Scan(&r.target, &r.letters, &r.sent)
+	})
+}
+
+// deliveryRow counts the deliveries of one channel and status by their
+// letter's day; target is set when read per target.
+type deliveryRow struct {
+	channel, status, day, target string
+	n                            int64
+}
+
+// deliveriesByStatus reads the per-target rollup when a target or channel
+// is asked for (a channel's sent letters are counted per target).
+func (sts *Stats) deliveriesByStatus(ctx context.Context, q querier, f app.StatsFilter) ([]deliveryRow, error) {
+	if f.Target == "" && f.Channel == "" {
+		where, args := statScope(f, false, true)
+		return scanRows(ctx, q, sts.rebind(`SELECT channel, status, day, SUM(n) FROM stat_deliveries WHERE `+where+`
+			GROUP BY channel, status, day`), args, func(rows *sql.Rows, r *deliveryRow) error {
+			return rows.Scan(&r.channel, &r.status, &r.day, &r.n)
+		})
+	}
+	where, args := statScope(f, true, true)
+	return scanRows(ctx, q, sts.rebind(`SELECT channel, status, day, target_key, SUM(n) FROM stat_target_deliveries
+		WHERE `+where+` GROUP BY channel, status, day, target_key`), args, func(rows *sql.Rows, r *deliveryRow) error {
+		return rows.Scan(&r.channel, &r.status, &r.day, &r.target, &r.n)
+	})
+}
+
+// scanRows reads every row of query with scan.
+func scanRows[T any](ctx context.Context, q querier, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	var out []T
+	err := scanAll(ctx, q, query, func(rows *sql.Rows) error {
+		var r T
+		err := scan(rows, &r)
+		out = append(out, r)
+		return err
+	}, args...)
+	return out, err
+}
+
+// tallyStats puts the breakdowns of one dashboard together. Supporters are
+// never narrowed by target or channel; letters come from the supporters'
+// rows unless a target is asked for, then from that target's.
+func tallyStats(f app.StatsFilter, r *statRows) *app.Stats {
+	st := &app.Stats{Filter: f}
+	byTarget := f.Target != ""
 	states := map[string]*app.StateTally{}
 	state := func(code string) *app.StateTally {
 		return entry(states, code, func() *app.StateTally { return &app.StateTally{State: code} })
@@ -102,175 +255,92 @@ func (d *DB) outreachStats(ctx context.Context, q querier, f app.StatsFilter, st
 	day := func(s string) *app.DayTally {
 		return entry(days, s, func() *app.DayTally { return &app.DayTally{Day: s} })
 	}
-	sum := func(what, query string, args []any, each func(key []string, n []int64)) error {
-		err := scanAll(ctx, q, d.rebind(query), func(rows *sql.Rows) error {
-			cols, _ := rows.Columns()
-			keys := make([]string, 0, len(cols))
-			nums := make([]int64, 0, len(cols))
-			dest := make([]any, len(cols))
-			ks := make([]sql.NullString, len(cols))
-			ns := make([]int64, len(cols))
-			for i, c := range cols {
-				if strings.HasPrefix(c, "n_") {
-					dest[i] = &ns[i]
-				} else {
-					dest[i] = &ks[i]
-				}
-			}
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			for i, c := range cols {
-				if strings.HasPrefix(c, "n_") {
-					nums = append(nums, ns[i])
-				} else {
-					keys = append(keys, ks[i].String)
-				}
-			}
-			each(keys, nums)
-			return nil
-		}, args...)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		return nil
-	}
-	byTarget, dated := f.Target != "", f.From != "" || f.To != ""
-
-	// Supporters (never narrowed by target or channel) by state and
-	// district, from the day-less totals unless a date range is asked for;
-	// then by day. Without a target filter the same rows count letters too.
-	supporters := func(k []string, n []int64) {
-		t := app.DistrictTally{State: k[1], Supporters: n[0], Confirmed: n[1]}
-		fmt.Sscan(k[2], &t.District)
-		if t.State == "" {
-			t.State = k[0]
-		}
-		st.Supporters += n[0]
-		st.Confirmed += n[1]
-		state(k[0]).Supporters += n[0]
+	for _, x := range r.districts {
+		st.Supporters += x.supporters
+		st.Confirmed += x.confirmed
+		state(x.state).Supporters += x.supporters
 		if !byTarget {
-			st.Letters += n[2]
-			state(k[0]).Letters += n[2]
+			st.Letters += x.letters
+			state(x.state).Letters += x.letters
 		}
-		st.ByDistrict = append(st.ByDistrict, t)
 	}
-	where, args := statScope(f, false, false)
-	var err error
-	if dated {
-		err = sum("supporters by district", `SELECT state, district_state, CAST(district AS TEXT) AS district,
-			SUM(submissions) AS n_s, SUM(confirmed) AS n_c, SUM(letters) AS n_l
-			FROM stat_supporters WHERE `+where+` GROUP BY state, district_state, district`, args, supporters)
-	} else {
-		err = sum("supporters by district", `SELECT state, district_state, CAST(district AS TEXT) AS district,
-			submissions AS n_s, confirmed AS n_c, letters AS n_l FROM stat_supporters_total WHERE `+where, args, supporters)
-	}
-	if err != nil {
-		return err
-	}
-	err = sum("supporters by day", `SELECT day, SUM(submissions) AS n_s, SUM(letters) AS n_l FROM stat_supporters
-		WHERE `+where+` GROUP BY day`, args, func(k []string, n []int64) {
-		day(k[0]).Supporters += n[0]
+	st.ByDistrict = tallyDistricts(r.districts)
+	for _, x := range r.days {
+		day(x.day).Supporters += x.supporters
 		if !byTarget {
-			day(k[0]).Letters += n[1]
+			day(x.day).Letters += x.letters
 		}
-	})
-	if err != nil {
-		return err
 	}
-
-	// Letters by target; for one target (read through its index) also by
-	// state and day.
-	where, args = statScope(f, true, false)
 	targets := map[string]*app.TargetTally{}
-	query := `SELECT target_key, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters_total WHERE ` + where + `
-		GROUP BY target_key`
-	switch {
-	case byTarget:
-		query = `SELECT target_key, state, day, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
-			GROUP BY target_key, state, day`
-	case dated:
-		// A date range is a range of the primary key. SQLite would rather
-		// walk the whole target index to save the GROUP BY's sort (ten
-		// times slower at a million letters); "+" keeps it off that index.
-		group := "target_key"
-		if d.dialect != DialectPostgres {
-			group = "+target_key"
-		}
-		query = `SELECT target_key, SUM(letters) AS n_l, SUM(sent) AS n_s FROM stat_letters WHERE ` + where + `
-			GROUP BY ` + group
-	}
-	err = sum("letters by target", query, args, func(k []string, n []int64) {
-		t := entry(targets, k[0], func() *app.TargetTally { return &app.TargetTally{Key: k[0]} })
-		t.Letters += n[0]
+	for _, x := range r.targets {
+		t := entry(targets, x.target, func() *app.TargetTally { return &app.TargetTally{Key: x.target} })
+		t.Letters += x.letters
 		if f.Channel == "" {
-			t.Sent += n[1]
+			t.Sent += x.sent
 		}
 		if byTarget {
-			st.Letters += n[0]
-			state(k[1]).Letters += n[0]
-			day(k[2]).Letters += n[0]
+			st.Letters += x.letters
+			state(x.state).Letters += x.letters
+			day(x.day).Letters += x.letters
 		}
-	})
-	if err != nil {
-		return err
 	}
-
-	// Deliveries by channel and status, and sent by day; per target from
-	// the per-target rollup when a target or channel is asked for.
 	counts := map[[2]string]int64{}
-	where, args = statScope(f, false, true)
-	table, group := "stat_deliveries", "channel, status, day"
-	if byTarget || f.Channel != "" {
-		where, args = statScope(f, true, true)
-		table, group = "stat_target_deliveries", "channel, status, day, target_key"
-	}
-	err = sum("deliveries", `SELECT `+group+`, SUM(n) AS n_n FROM `+table+` WHERE `+where+` GROUP BY `+group, args,
-		func(k []string, n []int64) {
-			counts[[2]string{k[0], k[1]}] += n[0]
-			if app.DeliveryStatus(k[1]) != app.StatusSent {
-				return
+	for _, x := range r.deliveries {
+		counts[[2]string{x.channel, x.status}] += x.n
+		if app.DeliveryStatus(x.status) != app.StatusSent {
+			continue
+		}
+		day(x.day).Sent += x.n
+		if f.Channel != "" {
+			if t := targets[x.target]; t != nil {
+				t.Sent += x.n
 			}
-			day(k[2]).Sent += n[0]
-			if f.Channel != "" && len(k) > 3 {
-				if t := targets[k[3]]; t != nil {
-					t.Sent += n[0]
-				}
-			}
-		})
-	if err != nil {
-		return err
+		}
 	}
-
 	st.Deliveries = orderedDeliveryCounts(counts)
-	for _, t := range targets {
-		if t.Letters != 0 || t.Sent != 0 {
-			st.ByTarget = append(st.ByTarget, *t)
+	st.ByTarget = nonZero(targets, func(t *app.TargetTally) bool { return t.Letters != 0 || t.Sent != 0 },
+		func(a, b app.TargetTally) int {
+			return cmp.Or(cmp.Compare(b.Letters, a.Letters), cmp.Compare(a.Key, b.Key))
+		})
+	st.ByState = nonZero(states, func(t *app.StateTally) bool { return t.Supporters != 0 || t.Letters != 0 },
+		func(a, b app.StateTally) int { return cmp.Compare(a.State, b.State) })
+	st.ByDay = nonZero(days, func(t *app.DayTally) bool { return t.Supporters != 0 || t.Letters != 0 || t.Sent != 0 },
+		func(a, b app.DayTally) int { return cmp.Compare(a.Day, b.Day) })
+	return st
+}
+
+// tallyDistricts lists the districts with supporters in (state, district)
+// order. A supporter without a state on the form counts under the
+// district's state, and several supporter states can share a district (a
+// ZIP that crosses a state line): they are folded together.
+func tallyDistricts(rows []districtRow) []app.DistrictTally {
+	var out []app.DistrictTally
+	for _, x := range rows {
+		if x.supporters == 0 && x.confirmed == 0 {
+			continue
 		}
-	}
-	slices.SortFunc(st.ByTarget, func(a, b app.TargetTally) int {
-		return cmp.Or(cmp.Compare(b.Letters, a.Letters), cmp.Compare(a.Key, b.Key))
-	})
-	for _, t := range states {
-		if t.Supporters != 0 || t.Letters != 0 {
-			st.ByState = append(st.ByState, *t)
+		t := app.DistrictTally{State: x.dstate, District: x.district, Supporters: x.supporters, Confirmed: x.confirmed}
+		if t.State == "" {
+			t.State = x.state
 		}
+		out = append(out, t)
 	}
-	slices.SortFunc(st.ByState, func(a, b app.StateTally) int { return cmp.Compare(a.State, b.State) })
-	st.ByDistrict = slices.DeleteFunc(st.ByDistrict, func(t app.DistrictTally) bool { return t.Supporters == 0 && t.Confirmed == 0 })
-	slices.SortFunc(st.ByDistrict, func(a, b app.DistrictTally) int {
+	slices.SortFunc(out, func(a, b app.DistrictTally) int {
 		return cmp.Or(cmp.Compare(a.State, b.State), cmp.Compare(a.District, b.District))
 	})
-	// Several supporter states can share a district (a ZIP that crosses a
-	// state line): fold them.
-	st.ByDistrict = foldDistricts(st.ByDistrict)
-	for _, t := range days {
-		if t.Supporters != 0 || t.Letters != 0 || t.Sent != 0 {
-			st.ByDay = append(st.ByDay, *t)
+	return foldDistricts(out)
+}
+
+// nonZero lists the values of m that keep says are worth showing, sorted.
+func nonZero[T any](m map[string]*T, keep func(*T) bool, order func(a, b T) int) []T {
+	var out []T
+	for _, v := range m {
+		if keep(v) {
+			out = append(out, *v)
 		}
 	}
-	slices.SortFunc(st.ByDay, func(a, b app.DayTally) int { return cmp.Compare(a.Day, b.Day) })
-	return nil
+	slices.SortFunc(out, order)
+	return out
 }
 
 // entry returns m[k], first storing mk() there when it is missing.
@@ -328,9 +398,9 @@ func orderedDeliveryCounts(counts map[[2]string]int64) []app.DeliveryCount {
 }
 
 // CampaignTargets implements app.StatsStore from the day-less rollup.
-func (d *DB) CampaignTargets(ctx context.Context, campaignID int64) ([]app.TargetTally, error) {
+func (sts *Stats) CampaignTargets(ctx context.Context, campaignID int64) ([]app.TargetTally, error) {
 	var out []app.TargetTally
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), d.rebind(`SELECT target_key, SUM(letters), SUM(sent)
+	err := scanAll(ctx, pool(sts.r.WithContext(ctx)), sts.rebind(`SELECT target_key, SUM(letters), SUM(sent)
 		FROM stat_letters_total WHERE campaign_id = ? GROUP BY target_key`), func(rows *sql.Rows) error {
 		var t app.TargetTally
 		err := rows.Scan(&t.Key, &t.Letters, &t.Sent)
@@ -349,59 +419,15 @@ func (d *DB) CampaignTargets(ctx context.Context, campaignID int64) ([]app.Targe
 }
 
 // LatestRecipients implements app.StatsStore: one index seek per key on
-// letters (campaign_id, target_key, id); on SQLite through one prepared
-// statement, on PostgreSQL in one query.
-func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]app.Target, error) {
+// letters (campaign_id, target_key, id).
+func (sts *Stats) LatestRecipients(ctx context.Context, campaignID int64, keys []string) (map[string]app.Target, error) {
 	out := make(map[string]app.Target, len(keys))
-	if d.dialect == DialectPostgres {
-		// One round trip for every key: a lateral seek per key.
-		err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT k.key, r.recipient FROM unnest($2::text[]) AS k(key)
-			CROSS JOIN LATERAL (SELECT recipient FROM letters WHERE campaign_id = $1 AND target_key = k.key
-				ORDER BY id DESC LIMIT 1) r`, func(rows *sql.Rows) error {
-			var k string
-			var raw []byte
-			if err := rows.Scan(&k, &raw); err != nil {
-				return err
-			}
-			var t app.Target
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return fmt.Errorf("recipient snapshot of %s: %w", k, err)
-			}
-			out[k] = t
-			return nil
-		}, campaignID, keys)
-		if err != nil {
-			return nil, mapErr(err, "recipients", statsMsgs)
+	err := sts.dialect.latestRecipients(ctx, sts.r, campaignID, keys, func(key string, raw []byte) error {
+		var t app.Target
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return fmt.Errorf("recipient snapshot of %s: %w", key, err)
 		}
-		return out, nil
-	}
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		p, ok := pool(tx).(interface {
-			PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
-		})
-		if !ok {
-			return fmt.Errorf("read transaction cannot prepare statements")
-		}
-		stmt, err := p.PrepareContext(ctx, d.rebind(`SELECT recipient FROM letters WHERE campaign_id = ? AND target_key = ?
-			ORDER BY id DESC LIMIT 1`))
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		var raw []byte
-		for _, k := range keys {
-			switch err := stmt.QueryRowContext(ctx, campaignID, k).Scan(&raw); {
-			case errors.Is(err, sql.ErrNoRows):
-				continue
-			case err != nil:
-				return err
-			}
-			var t app.Target
-			if err := json.Unmarshal(raw, &t); err != nil {
-				return fmt.Errorf("recipient snapshot of %s: %w", k, err)
-			}
-			out[k] = t
-		}
+		out[key] = t
 		return nil
 	})
 	if err != nil {
@@ -410,25 +436,16 @@ func (d *DB) LatestRecipients(ctx context.Context, campaignID int64, keys []stri
 	return out, nil
 }
 
-// StatsDrift is one rollup row that differs from a count of the rows it
-// summarises.
-type StatsDrift struct {
-	Table string
-	Key   string
-	Have  int64 // in the rollup
-	Want  int64 // counted from the rows
-}
-
 // RebuildStats recomputes every stat_ table from submissions, letters and
 // deliveries in one write transaction and reports where the rollups
-// differed (nothing, unless rows were changed behind the triggers' backs,
-// e.g. by hand in a SQL shell). With dryRun it only compares.
-func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error) {
+// differed (nothing, unless rows were changed behind the store's back, e.g.
+// by hand in a SQL shell: see rollups.go). With dryRun it only compares.
+func (sts *Stats) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error) {
 	var drift []StatsDrift
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := sts.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		drift = drift[:0]
 		q := pool(tx)
-		for _, c := range statRollups {
+		for _, c := range statRecounts {
 			if err := scanAll(ctx, q, c.compare, func(rows *sql.Rows) error {
 				var s StatsDrift
 				err := rows.Scan(&s.Key, &s.Have, &s.Want)
@@ -442,7 +459,7 @@ func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error
 		if dryRun {
 			return nil
 		}
-		for _, c := range statRollups {
+		for _, c := range statRecounts {
 			if c.recount == "" {
 				continue // a second column of a table refilled already
 			}
@@ -461,83 +478,14 @@ func (d *DB) RebuildStats(ctx context.Context, dryRun bool) ([]StatsDrift, error
 	return drift, nil
 }
 
-// statRollups: for each rollup, the query that recounts it from the rows
-// (the same as migration 0006's) and one that lists the keys where the
-// rollup and the recount differ. Keys are joined with "|" for display.
-var statRollups = func() []struct{ table, recount, compare string } {
-	type r = struct{ table, recount, compare string }
-	diff := func(table, recount, keys, value string) string {
-		cols := strings.Split(keys, ", ")
-		on := make([]string, len(cols))
-		label := make([]string, len(cols))
-		for i, c := range cols {
-			on[i] = "a." + c + " = b." + c
-			label[i] = "CAST(x." + c + " AS TEXT)"
-		}
-		// A full outer join, written as two left joins.
-		lbl := strings.Join(label, " || '|' || ")
-		return `SELECT ` + strings.ReplaceAll(lbl, "x.", "a.") + `, a.` + value + `, COALESCE(b.` + value + `, 0)
-			FROM ` + table + ` a LEFT JOIN (` + recount + `) b ON ` + strings.Join(on, " AND ") + `
-			WHERE a.` + value + ` <> COALESCE(b.` + value + `, 0)
-			UNION ALL
-			SELECT ` + strings.ReplaceAll(lbl, "x.", "b.") + `, 0, b.` + value + `
-			FROM (` + recount + `) b LEFT JOIN ` + table + ` a ON ` + strings.Join(on, " AND ") + `
-			WHERE a.campaign_id IS NULL AND b.` + value + ` <> 0`
-	}
-	// perSubmission counts one submission's letters.
-	const perSubmission = `COALESCE(SUM((SELECT COUNT(*) FROM letters l WHERE l.submission_id = s.id)), 0)`
-	const perLetter = `COALESCE(SUM((SELECT COUNT(*) FROM deliveries d WHERE d.letter_id = l.id AND d.status = 'sent')), 0)`
-	supporters := `SELECT s.campaign_id AS campaign_id, s.day AS day, s.state AS state,
-		COALESCE(s.district_state, '') AS district_state, COALESCE(s.district_number, -1) AS district,
-		COUNT(*) AS submissions, COUNT(s.confirmed_at) AS confirmed, ` + perSubmission + ` AS letters
-		FROM submissions s GROUP BY s.campaign_id, s.day, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)`
-	supportersTotal := `SELECT s.campaign_id AS campaign_id, s.state AS state,
-		COALESCE(s.district_state, '') AS district_state, COALESCE(s.district_number, -1) AS district,
-		COUNT(*) AS submissions, COUNT(s.confirmed_at) AS confirmed, ` + perSubmission + ` AS letters
-		FROM submissions s GROUP BY s.campaign_id, s.state, COALESCE(s.district_state, ''), COALESCE(s.district_number, -1)`
-	letters := `SELECT l.campaign_id AS campaign_id, l.day AS day, l.target_key AS target_key, l.from_state AS state,
-		COUNT(*) AS letters, ` + perLetter + ` AS sent
-		FROM letters l GROUP BY l.campaign_id, l.day, l.target_key, l.from_state`
-	lettersTotal := `SELECT l.campaign_id AS campaign_id, l.target_key AS target_key, l.from_state AS state,
-		COUNT(*) AS letters, ` + perLetter + ` AS sent
-		FROM letters l GROUP BY l.campaign_id, l.target_key, l.from_state`
-	deliveries := `SELECT l.campaign_id AS campaign_id, l.day AS day, l.from_state AS state,
-		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
-		GROUP BY l.campaign_id, l.day, l.from_state, dl.channel, dl.status`
-	targetDeliveries := `SELECT l.campaign_id AS campaign_id, l.target_key AS target_key, l.day AS day, l.from_state AS state,
-		dl.channel AS channel, dl.status AS status, COUNT(*) AS n
-		FROM ` + allDeliveries + ` dl JOIN letters l ON l.id = dl.letter_id
-		GROUP BY l.campaign_id, l.target_key, l.day, l.from_state, dl.channel, dl.status`
-	var out []r
-	for _, t := range []struct {
-		roll    statRollup
-		recount string
-	}{
-		{rollSupporters, supporters}, {rollSupportersTotal, supportersTotal},
-		{rollLetters, letters}, {rollLettersTotal, lettersTotal},
-		{rollDeliveries, deliveries}, {rollTargetDels, targetDeliveries},
-	} {
-		keys := strings.Join(t.roll.keys, ", ")
-		for i, v := range t.roll.values {
-			recount := t.recount
-			if i > 0 {
-				recount = "" // refilled with the first value
-			}
-			out = append(out, r{t.roll.table, recount, diff(t.roll.table, t.recount, keys, v)})
-		}
-	}
-	return out
-}()
-
 // CampaignTotals returns the headline numbers of every campaign with any
 // activity, keyed by campaign id: two grouped scans of the small rollups.
-func (d *DB) CampaignTotals(ctx context.Context) (map[int64]*app.CampaignTotals, error) {
+func (sts *Stats) CampaignTotals(ctx context.Context) (map[int64]*app.CampaignTotals, error) {
 	out := map[int64]*app.CampaignTotals{}
 	get := func(id int64) *app.CampaignTotals {
 		return entry(out, id, func() *app.CampaignTotals { return &app.CampaignTotals{CampaignID: id} })
 	}
-	err := d.readSnapshot(ctx, func(q querier) error {
+	err := sts.readSnapshot(ctx, func(q querier) error {
 		clear(out)
 		if err := scanAll(ctx, q, `SELECT campaign_id, SUM(submissions), SUM(confirmed), SUM(letters)
 			FROM stat_supporters_total GROUP BY campaign_id`, func(rows *sql.Rows) error {
@@ -580,17 +528,14 @@ const letterChunk = 2000
 
 // EachLetter calls fn for the letters q selects, in id order, reading them
 // in chunks. Rows passed to fn are reused: copy what you keep.
-func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.LetterRow) error) error {
+func (sts *Stats) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.LetterRow) error) error {
 	if err := lq.Filter.Validate(); err != nil {
 		return err
 	}
 	f := lq.Filter
-	name := "json_extract(l.recipient, '$.name')"
-	if d.dialect == DialectPostgres {
-		name = "(l.recipient::json ->> 'name')"
-	}
+	name := sts.dialect.jsonText("l.recipient", "name")
 	where, base := scope(f, letterScopeCols, true, true)
-	query := d.rebind(`SELECT l.id, l.created_at, l.day, l.target_key, ` + name + `, l.target_kind, l.from_state,
+	query := sts.rebind(`SELECT l.id, l.created_at, l.day, l.target_key, ` + name + `, l.target_kind, l.from_state,
 			s.district_state, s.district_number, p.first_name, p.last_name, p.email, p.erased_at IS NOT NULL,
 			s.confirmed_at IS NOT NULL
 		FROM letters l JOIN submissions s ON s.id = l.submission_id JOIN supporters p ON p.id = s.supporter_id
@@ -607,7 +552,7 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 		}
 		args := append(slices.Clone(base), after, size)
 		rows = rows[:0]
-		err := d.readSnapshot(ctx, func(q querier) error {
+		err := sts.readSnapshot(ctx, func(q querier) error {
 			rows = rows[:0]
 			index := map[int64]int{}
 			if err := scanAll(ctx, q, query, func(r *sql.Rows) error {
@@ -635,7 +580,7 @@ func (d *DB) EachLetter(ctx context.Context, lq app.LetterQuery, fn func(*app.Le
 			if len(rows) == 0 {
 				return nil
 			}
-			return scanAll(ctx, q, d.rebind(`SELECT letter_id, channel, status FROM deliveries
+			return scanAll(ctx, q, sts.rebind(`SELECT letter_id, channel, status FROM deliveries
 				WHERE letter_id >= ? AND letter_id <= ? ORDER BY letter_id, id`), func(r *sql.Rows) error {
 				var id int64
 				var dc app.DeliveryCount

@@ -1,38 +1,16 @@
-// Package store keeps Advocate's data in SQLite (the default, pure Go, one
-// file next to the binary) or PostgreSQL (for several app instances behind a
-// load balancer). It is the only package that imports gorm, so every SQL
-// dialect detail, migration and performance trick lives here and the domain
-// packages see only the app store interfaces.
-//
-// Two habits keep SQLite fast and free of SQLITE_BUSY: all writes go through
-// one dedicated connection (SQLite admits one writer at a time anyway, and a
-// queue in Go is fairer than a busy loop in the driver), while reads use a
-// separate pool of query-only connections that never wait on the writer
-// thanks to WAL. Submissions, the hot write path, are group-committed: a
-// single goroutine writes whatever requests arrived together in one
-// transaction.
-//
-// Times are stored in UTC with millisecond precision on both dialects so that
-// values round-trip identically; on SQLite they are fixed-width text
-// ("2006-01-02 15:04:05.000") that sorts in time order. Write times from Go
-// (the Clock), never with SQL functions such as CURRENT_TIMESTAMP, so every
-// row uses the same format.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
@@ -80,35 +58,24 @@ type Options struct {
 	Location *time.Location
 }
 
-// DB is the store. It implements app.RosterStore, app.CampaignStore and
-// app.SubmissionStore and is safe for concurrent use.
+// DB is the store: Open, Migrate and Close it, and reach what it keeps
+// through its aggregates, one per kind of record (see the package doc).
+// It is safe for concurrent use.
 type DB struct {
-	dialect string
-	w       *gorm.DB // writes; on SQLite exactly one connection
-	r       *gorm.DB // reads; on SQLite a query_only pool, on Postgres == w
-	clock   app.Clock
-	loc     *time.Location // calendar days of the statistics
-	log     *slog.Logger
-	subs    *batcher
-	stmts   *stmtCache // SQLite writer only; nil on Postgres
-	ckpt    *checkpointer
-	sqlText sync.Map // insertKey -> SQL of the hot path's multi-row INSERTs
+	*engine
+	Submissions *Submissions
+	Outbox      *Outbox
+	Accounts    *Accounts
+	Audit       *Audit
+	Roster      *Roster
+	Campaigns   *Campaigns
+	Stats       *Stats
+	Privacy     *Privacy
+	Limits      *Limits
 
 	closeOnce sync.Once
 	closeErr  error
 }
-
-// Compile-time checks that DB provides what the domain expects.
-var (
-	_ app.RosterStore     = (*DB)(nil)
-	_ app.CampaignStore   = (*DB)(nil)
-	_ app.SubmissionStore = (*DB)(nil)
-)
-
-// sqliteTimeFormat is the fixed-width UTC text form of times on SQLite. It is
-// one of the driver's predefined formats, so the driver converts to UTC on
-// write and also reads SQLite's own "YYYY-MM-DD HH:MM:SS" values.
-const sqliteTimeFormat = "2006-01-02 15:04:05.000"
 
 // Open connects to the database named by opts.DSN. It does not migrate;
 // call Migrate before use (the server does at start).
@@ -140,11 +107,11 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.CheckpointEvery <= 0 {
 		opts.CheckpointEvery = 250 * time.Millisecond
 	}
-	d := &DB{clock: opts.Clock, loc: opts.Location, log: opts.Logger}
+	e := &engine{clock: opts.Clock, loc: opts.Location, log: opts.Logger}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			Logger:                 &gormLogger{log: opts.Logger, slow: opts.SlowQuery},
-			NowFunc:                d.now,
+			NowFunc:                e.now,
 			SkipDefaultTransaction: true,
 		}
 	}
@@ -152,8 +119,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if dsn == "" {
 		return nil, app.Errorf(app.EINVALID, "no database configured: set a file path or a postgres:// URL")
 	}
+	// SQLite has one writer connection, so one group-commit writer; on
+	// PostgreSQL two let one batch's round trips overlap another's (more
+	// instances add more).
+	writers := 1
 	if isPostgresDSN(dsn) {
-		d.dialect = DialectPostgres
+		e.dialect, writers = postgresDialect{}, 2
 		// gorm's own ping at open would not heed ctx: d.Ping below does,
 		// so a caller's deadline bounds a server that accepts the
 		// connection and never answers (connect_timeout bounds it too).
@@ -171,134 +142,29 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		sqlDB.SetMaxOpenConns(opts.MaxConns)
 		sqlDB.SetMaxIdleConns(opts.MaxConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-		d.w, d.r = w, w
+		e.w, e.r = w, w
 	} else {
-		d.dialect = DialectSQLite
-		if err := d.openSQLite(ctx, dsn, opts, cfg); err != nil {
+		e.dialect = sqliteDialect{}
+		if err := e.openSQLite(ctx, dsn, opts, cfg); err != nil {
 			return nil, err
 		}
 	}
+	d := &DB{engine: e}
 	if err := d.Ping(ctx); err != nil {
-		d.closeConns()
+		e.closeConns()
 		return nil, err
 	}
-	// SQLite has one writer connection, so one batcher; on PostgreSQL two
-	// let one batch's round trips overlap another's (more instances add
-	// more).
-	writers := 1
-	if d.dialect == DialectPostgres {
-		writers = 2
-	}
-	d.subs = newBatcher(d, opts.MaxBatch, writers, max(opts.CommitWait, 0))
+	d.Privacy = &Privacy{engine: e}
+	d.Submissions = newSubmissions(e, d.Privacy, opts.MaxBatch, writers, max(opts.CommitWait, 0))
+	d.Outbox = &Outbox{engine: e, subs: d.Submissions}
+	d.Accounts = &Accounts{engine: e}
+	d.Audit = &Audit{engine: e}
+	d.Roster = &Roster{engine: e}
+	d.Campaigns = &Campaigns{engine: e}
+	d.Stats = &Stats{engine: e}
+	d.Limits = &Limits{engine: e}
 	return d, nil
 }
-
-func (d *DB) openSQLite(ctx context.Context, dsn string, opts Options, cfg func() *gorm.Config) error {
-	path, extra, err := sqlitePath(dsn)
-	if err != nil {
-		return err
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("store: create database folder: %w", err)
-		}
-	}
-	base := "file:" + (&url.URL{Path: path}).EscapedPath()
-	// Order matters: busy_timeout first (driver docs). Our values come first
-	// so that _txlock/_timefmt cannot be overridden, while a user's _pragma
-	// entries run after ours and win.
-	common := url.Values{}
-	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	common.Add("_pragma", "foreign_keys(1)")
-	writeQ := url.Values{}
-	for k, v := range common {
-		writeQ[k] = append([]string(nil), v...)
-	}
-	// 16 KiB pages: a submission's letters fill a few pages instead of many,
-	// and each page is one write system call at commit. It applies to new
-	// database files only.
-	writeQ.Add("_pragma", "page_size(16384)")
-	writeQ.Add("_pragma", "journal_mode(wal)")
-	writeQ.Add("_pragma", "synchronous(normal)")
-	// Statement journals stay in memory: multi-row INSERTs would otherwise
-	// spill them to a temporary file (an open and several writes each).
-	writeQ.Add("_pragma", "temp_store(memory)")
-	// Checkpoints run from their own connection (see checkpointer).
-	writeQ.Add("_pragma", "wal_autocheckpoint(0)")
-	// The log is reused from its beginning after each checkpoint (see
-	// checkpointer); one that grew while a long reader held it back is cut
-	// back to 128 MiB when it starts again, rather than keeping its size.
-	writeQ.Add("_pragma", "journal_size_limit(134217728)")
-	// A 64 MiB page cache for the writer (the default is 2 MiB, 128 pages of
-	// 16 KiB): a group commit of a few dozen submissions touches more pages
-	// than that across the tables, indexes and rollups, and a cache that
-	// small spills them to the log before the commit and reads them back.
-	writeQ.Add("_pragma", "cache_size(-65536)")
-	writeQ.Set("_txlock", "immediate")
-	writeQ.Set("_timefmt", sqliteTimeFormat)
-	readQ := common
-	readQ.Add("_pragma", "query_only(1)")
-	readQ.Set("_timefmt", sqliteTimeFormat)
-	for k, vs := range extra {
-		for _, v := range vs {
-			writeQ.Add(k, v)
-			readQ.Add(k, v)
-		}
-	}
-	w, err := gorm.Open(gormlite.Open(base+"?"+writeQ.Encode()), cfg())
-	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
-	}
-	wdb, err := w.DB()
-	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
-	}
-	wdb.SetMaxOpenConns(1)
-	wdb.SetMaxIdleConns(1)
-	wdb.SetConnMaxLifetime(0)
-	wdb.SetConnMaxIdleTime(0)
-	// The writer must create the file and switch it to WAL before a
-	// query_only reader may open it.
-	if err := wdb.PingContext(ctx); err != nil {
-		wdb.Close()
-		return fmt.Errorf("store: open %s: %w", path, err)
-	}
-	r, err := gorm.Open(gormlite.Open(base+"?"+readQ.Encode()), cfg())
-	if err != nil {
-		wdb.Close()
-		return fmt.Errorf("store: open %s for reading: %w", path, err)
-	}
-	rdb, err := r.DB()
-	if err != nil {
-		wdb.Close()
-		return fmt.Errorf("store: open %s for reading: %w", path, err)
-	}
-	rdb.SetMaxOpenConns(opts.ReadConns)
-	rdb.SetMaxIdleConns(opts.ReadConns)
-	rdb.SetConnMaxIdleTime(0)
-	d.w, d.r = w, r
-	d.stmts = newStmtCache(wdb)
-	cq := url.Values{}
-	for k, v := range common {
-		if k == "_pragma" {
-			for _, p := range v {
-				if p != "query_only(1)" {
-					cq.Add(k, p)
-				}
-			}
-		}
-	}
-	ckdb, err := sql.Open("sqlite3", base+"?"+cq.Encode())
-	if err != nil {
-		return fmt.Errorf("store: open %s for checkpoints: %w", path, err)
-	}
-	ckdb.SetMaxOpenConns(1)
-	d.ckpt = startCheckpointer(ckdb, wdb, opts.CheckpointEvery, d)
-	return nil
-}
-
-// busyTimeout is how long an SQLite connection waits for a lock.
-const busyTimeout = 10 * time.Second
 
 // isPostgresDSN reports whether dsn names a PostgreSQL database: a
 // postgres:// or postgresql:// URL, or a keyword/value string such as
@@ -383,7 +249,7 @@ func redactErr(err error, dsn string) error {
 }
 
 // Dialect reports "sqlite" or "postgres", for the CLI and health output.
-func (d *DB) Dialect() string { return d.dialect }
+func (d *DB) Dialect() string { return d.dialect.name() }
 
 // Ping checks that the database answers, for health checks.
 func (d *DB) Ping(ctx context.Context) error {
@@ -403,112 +269,9 @@ func (d *DB) Ping(ctx context.Context) error {
 // Later calls return the first result.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
-		d.subs.close()
-		d.stmts.close()
-		d.ckpt.stop()
-		if d.dialect == DialectSQLite {
-			// Let SQLite refresh planner statistics it found worth having.
-			_ = d.w.Exec("PRAGMA optimize").Error
-		}
+		d.Submissions.batch.close()
+		d.closeWriter()
 		d.closeErr = d.closeConns()
 	})
 	return d.closeErr
-}
-
-func (d *DB) closeConns() error {
-	var errs []error
-	seen := map[*gorm.DB]bool{}
-	for _, g := range []*gorm.DB{d.r, d.w} {
-		if g == nil || seen[g] {
-			continue
-		}
-		seen[g] = true
-		if sqlDB, err := g.DB(); err == nil {
-			errs = append(errs, sqlDB.Close())
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("store: close: %w", err)
-	}
-	return nil
-}
-
-// now returns the clock's time as stored: UTC, millisecond precision.
-func (d *DB) now() time.Time { return dbTime(d.clock()) }
-
-// dbTime normalises t to what the database keeps, so that callers hold the
-// same value that a later read returns.
-func dbTime(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return t.UTC().Truncate(time.Millisecond)
-}
-
-// dbTimePtr is dbTime for optional times.
-func dbTimePtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := dbTime(*t)
-	return &v
-}
-
-// timeArgs turns times into query arguments for one submission's rows
-// (newSubRows, in the caller's goroutine). On SQLite it hands the driver the
-// text the driver would have written (UTC in sqliteTimeFormat), formatting
-// each distinct time once: a submission's rows all carry the same
-// timestamp, and formatting it again for each of its two dozen rows was
-// measurable. On PostgreSQL times pass through unchanged.
-type timeArgs struct {
-	text bool
-	last time.Time
-	s    string
-	has  bool
-
-	loc     *time.Location // the statistics' time zone
-	dayOf   time.Time
-	dayText string
-	hasDay  bool
-}
-
-func (d *DB) newTimeArgs() *timeArgs {
-	return &timeArgs{text: d.dialect == DialectSQLite, loc: d.loc}
-}
-
-// day is the calendar day of t in the statistics' time zone, as stored in
-// the day columns, formatted once per distinct time.
-func (a *timeArgs) day(t time.Time) string {
-	if !a.hasDay || !t.Equal(a.dayOf) {
-		a.dayOf, a.dayText, a.hasDay = t, t.In(a.loc).Format(time.DateOnly), true
-	}
-	return a.dayText
-}
-
-// arg is t as stored (see dbTime).
-func (a *timeArgs) arg(t time.Time) any {
-	t = dbTime(t)
-	if !a.text {
-		return t
-	}
-	if !a.has || !t.Equal(a.last) {
-		a.last, a.s, a.has = t, t.Format(sqliteTimeFormat), true
-	}
-	return a.s
-}
-
-// opt is arg for an optional time (NULL when nil).
-func (a *timeArgs) opt(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return a.arg(*t)
-}
-
-// timeArg turns an optional time into a query argument (NULL when nil).
-func timeArg(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return dbTime(*t)
 }

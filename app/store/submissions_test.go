@@ -23,13 +23,13 @@ func newFixture(t testing.TB, e *env) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	c := &app.Campaign{Slug: fmt.Sprintf("c%d", time.Now().UnixNano()), Title: "T", Status: app.CampaignOpen}
-	if err := e.db.CreateCampaign(ctx, c); err != nil {
+	if err := e.db.Campaigns.CreateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{campaign: c, tpl: map[app.TargetKind]int64{}}
 	for _, k := range app.TargetKinds() {
 		tv := app.TemplateVersion{CampaignID: c.ID, Kind: k, Subject: "About " + string(k), Body: strings.Repeat("Body text. ", 100)}
-		if err := e.db.SaveTemplateVersion(ctx, &tv); err != nil {
+		if err := e.db.Campaigns.SaveTemplateVersion(ctx, &tv); err != nil {
 			t.Fatal(err)
 		}
 		f.tpl[k] = tv.ID
@@ -81,7 +81,7 @@ func TestCreateSubmission(t *testing.T) {
 		f := newFixture(t, e)
 		now := e.clock.Now()
 		s := f.submission(1, "ann@example.org", now)
-		created, err := e.db.CreateSubmission(ctx, s)
+		created, err := e.db.Submissions.CreateSubmission(ctx, s)
 		if err != nil || !created {
 			t.Fatalf("CreateSubmission = %v, %v", created, err)
 		}
@@ -108,14 +108,14 @@ func TestCreateSubmission(t *testing.T) {
 			t.Fatalf("email delivery = %+v", email)
 		}
 
-		got, err := e.db.FindSubmissionByToken(ctx, s.Token)
+		got, err := e.db.Submissions.FindSubmissionByToken(ctx, s.Token)
 		if err != nil {
 			t.Fatal(err)
 		}
 		deepEqual(t, "submission by token", got, s)
-		_, err = e.db.FindSubmissionByToken(ctx, "unknown")
+		_, err = e.db.Submissions.FindSubmissionByToken(ctx, "unknown")
 		wantCode(t, err, app.ENOTFOUND)
-		_, err = e.db.FindSubmissionByToken(ctx, "")
+		_, err = e.db.Submissions.FindSubmissionByToken(ctx, "")
 		wantCode(t, err, app.ENOTFOUND)
 
 		// A repeat (same dedup key, new token and letters) stores nothing
@@ -123,7 +123,7 @@ func TestCreateSubmission(t *testing.T) {
 		letters := e.count(t, "letters")
 		again := f.submission(2, "ann@example.org", now.Add(time.Hour))
 		again.Letters = again.Letters[:1]
-		created, err = e.db.CreateSubmission(ctx, again)
+		created, err = e.db.Submissions.CreateSubmission(ctx, again)
 		if err != nil || created {
 			t.Fatalf("repeat: created=%v err=%v", created, err)
 		}
@@ -136,26 +136,26 @@ func TestCreateSubmission(t *testing.T) {
 		}
 
 		// Invalid input and a missing campaign.
-		_, err = e.db.CreateSubmission(ctx, &app.Submission{CampaignID: f.campaign.ID})
+		_, err = e.db.Submissions.CreateSubmission(ctx, &app.Submission{CampaignID: f.campaign.ID})
 		wantCode(t, err, app.EINVALID)
 		orphan := f.submission(3, "x@example.org", now)
 		orphan.CampaignID = 99999
 		for i := range orphan.Letters {
 			orphan.Letters[i].TemplateVersionID = 0
 		}
-		_, err = e.db.CreateSubmission(ctx, orphan)
+		_, err = e.db.Submissions.CreateSubmission(ctx, orphan)
 		wantCode(t, err, app.ENOTFOUND)
 		// So is a letter template that does not exist (SQLite checks both
 		// when the transaction commits).
 		noTemplate := f.submission(6, "y@example.org", now)
 		noTemplate.Letters[1].TemplateVersionID = 99999
-		_, err = e.db.CreateSubmission(ctx, noTemplate)
+		_, err = e.db.Submissions.CreateSubmission(ctx, noTemplate)
 		wantCode(t, err, app.ENOTFOUND)
 
 		// The same token on another supporter is a conflict.
 		clash := f.submission(4, "clash@example.org", now)
 		clash.Token = s.Token
-		_, err = e.db.CreateSubmission(ctx, clash)
+		_, err = e.db.Submissions.CreateSubmission(ctx, clash)
 		wantCode(t, err, app.ECONFLICT)
 		// None of the refused submissions left a row behind.
 		for table, want := range map[string]int{"supporters": 1, "submissions": 1, "letters": letters} {
@@ -167,7 +167,7 @@ func TestCreateSubmission(t *testing.T) {
 		// A cancelled request fails without storing.
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		_, err = e.db.CreateSubmission(cctx, f.submission(5, "late@example.org", now))
+		_, err = e.db.Submissions.CreateSubmission(cctx, f.submission(5, "late@example.org", now))
 		wantCode(t, err, app.EUNAVAILABLE)
 	})
 }
@@ -177,18 +177,18 @@ func TestMarkDownloaded(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, e)
 		s := f.submission(1, "ann@example.org", e.clock.Now())
-		if _, err := e.db.CreateSubmission(ctx, s); err != nil {
+		if _, err := e.db.Submissions.CreateSubmission(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		other := f.submission(2, "bob@example.org", e.clock.Now())
-		if _, err := e.db.CreateSubmission(ctx, other); err != nil {
+		if _, err := e.db.Submissions.CreateSubmission(ctx, other); err != nil {
 			t.Fatal(err)
 		}
 		at := e.clock.Now().Add(time.Hour)
-		if err := e.db.MarkDownloaded(ctx, s.ID, at); err != nil {
+		if err := e.db.Submissions.MarkDownloaded(ctx, s.ID, at); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := e.db.FindSubmissionByToken(ctx, s.Token)
+		got, _ := e.db.Submissions.FindSubmissionByToken(ctx, s.Token)
 		for _, l := range got.Letters {
 			for _, d := range l.Deliveries {
 				switch d.Channel {
@@ -204,12 +204,12 @@ func TestMarkDownloaded(t *testing.T) {
 			}
 		}
 		// The other submission is untouched; repeating is harmless.
-		og, _ := e.db.FindSubmissionByToken(ctx, other.Token)
+		og, _ := e.db.Submissions.FindSubmissionByToken(ctx, other.Token)
 		deepEqual(t, "other submission", og, other)
-		if err := e.db.MarkDownloaded(ctx, s.ID, at); err != nil {
+		if err := e.db.Submissions.MarkDownloaded(ctx, s.ID, at); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, e.db.MarkDownloaded(ctx, 987654, at), app.ENOTFOUND)
+		wantCode(t, e.db.Submissions.MarkDownloaded(ctx, 987654, at), app.ENOTFOUND)
 	})
 }
 
@@ -227,7 +227,7 @@ func TestConcurrentIdenticalSubmissions(t *testing.T) {
 		for i := range n {
 			subs[i] = f.submission(i, "same@example.org", e.clock.Now())
 			wg.Go(func() {
-				ok, err := e.db.CreateSubmission(ctx, subs[i])
+				ok, err := e.db.Submissions.CreateSubmission(ctx, subs[i])
 				errs[i] = err
 				if ok {
 					created.Add(1)
@@ -271,8 +271,8 @@ func TestConcurrentIdenticalSubmissionsTwoInstances(t *testing.T) {
 			var wg sync.WaitGroup
 			var ca, cb bool
 			var ea, eb error
-			wg.Go(func() { ca, ea = e.db.CreateSubmission(ctx, a) })
-			wg.Go(func() { cb, eb = second.CreateSubmission(ctx, b) })
+			wg.Go(func() { ca, ea = e.db.Submissions.CreateSubmission(ctx, a) })
+			wg.Go(func() { cb, eb = second.Submissions.CreateSubmission(ctx, b) })
 			wg.Wait()
 			if ea != nil || eb != nil {
 				t.Fatal(ea, eb)
@@ -306,7 +306,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 			}
 			wg.Go(func() {
 				var created bool
-				created, errs[i] = e.db.CreateSubmission(ctx, subs[i])
+				created, errs[i] = e.db.Submissions.CreateSubmission(ctx, subs[i])
 				if errs[i] == nil && !created {
 					errs[i] = fmt.Errorf("submission %d not created", i)
 				}
@@ -318,7 +318,7 @@ func TestConcurrentSubmissions(t *testing.T) {
 			if errs[i] != nil {
 				t.Fatal(errs[i])
 			}
-			got, err := e.db.FindSubmissionByToken(ctx, s.Token)
+			got, err := e.db.Submissions.FindSubmissionByToken(ctx, s.Token)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +346,7 @@ func TestBatchIsolatesFailures(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, e)
 		first := f.submission(0, "first@example.org", e.clock.Now())
-		if _, err := e.db.CreateSubmission(ctx, first); err != nil {
+		if _, err := e.db.Submissions.CreateSubmission(ctx, first); err != nil {
 			t.Fatal(err)
 		}
 		const n = 40
@@ -357,7 +357,7 @@ func TestBatchIsolatesFailures(t *testing.T) {
 			if i%10 == 5 {
 				s.Token = first.Token // clashes
 			}
-			wg.Go(func() { _, errs[i] = e.db.CreateSubmission(ctx, s) })
+			wg.Go(func() { _, errs[i] = e.db.Submissions.CreateSubmission(ctx, s) })
 		}
 		wg.Wait()
 		for i, err := range errs {
@@ -387,7 +387,7 @@ func TestCloseFlushes(t *testing.T) {
 			for i := range n {
 				s := f.submission(i, fmt.Sprintf("c%d@example.org", i), e.clock.Now())
 				wg.Go(func() {
-					ok, err := db.CreateSubmission(context.Background(), s)
+					ok, err := db.Submissions.CreateSubmission(context.Background(), s)
 					switch {
 					case err == nil && ok:
 						mu.Lock()
@@ -404,7 +404,7 @@ func TestCloseFlushes(t *testing.T) {
 			}
 			wg.Wait()
 			for _, tok := range stored {
-				if _, err := e.db.FindSubmissionByToken(context.Background(), tok); err != nil {
+				if _, err := e.db.Submissions.FindSubmissionByToken(context.Background(), tok); err != nil {
 					t.Fatalf("acknowledged submission lost: %v", err)
 				}
 			}
@@ -421,17 +421,17 @@ func TestSupporterPrefixRoundTrip(t *testing.T) {
 		with.Supporter.Prefix = "Dr."
 		without := f.submission(2, "none@example.org", e.clock.Now())
 		for _, s := range []*app.Submission{with, without} {
-			if _, err := e.db.CreateSubmission(ctx, s); err != nil {
+			if _, err := e.db.Submissions.CreateSubmission(ctx, s); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for s, want := range map[*app.Submission]string{with: "Dr.", without: ""} {
-			got, err := e.db.FindSubmissionByToken(ctx, s.Token)
+			got, err := e.db.Submissions.FindSubmissionByToken(ctx, s.Token)
 			if err != nil || got.Supporter.Prefix != want {
 				t.Fatalf("%s: prefix %q, want %q (%v)", s.Supporter.Email, got.Supporter.Prefix, want, err)
 			}
 		}
-		page, err := e.db.ListOfficeLetters(ctx, app.LetterPage{CampaignID: f.campaign.ID,
+		page, err := e.db.Outbox.ListOfficeLetters(ctx, app.LetterPage{CampaignID: f.campaign.ID,
 			Kinds: []app.TargetKind{app.TargetRepresentative}, Limit: 10})
 		if err != nil || len(page) != 2 {
 			t.Fatalf("office letters: %d %v", len(page), err)
@@ -456,7 +456,7 @@ func TestSequentialSubmissionsDoNotWait(t *testing.T) {
 			f := newFixture(t, e)
 			start := time.Now()
 			for i := range 3 {
-				if _, err := e.db.CreateSubmission(context.Background(), f.submission(i, fmt.Sprintf("seq%d@example.org", i), e.clock.Now())); err != nil {
+				if _, err := e.db.Submissions.CreateSubmission(context.Background(), f.submission(i, fmt.Sprintf("seq%d@example.org", i), e.clock.Now())); err != nil {
 					t.Fatal(err)
 				}
 			}

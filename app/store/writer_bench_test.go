@@ -29,13 +29,13 @@ func BenchmarkWriteGroup(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := &app.Campaign{Slug: "write-group", Title: "T", Status: app.CampaignOpen}
-	if err := d.CreateCampaign(ctx, c); err != nil {
+	if err := d.Campaigns.CreateCampaign(ctx, c); err != nil {
 		b.Fatal(err)
 	}
 	tpl := map[app.TargetKind]int64{}
 	for _, k := range app.TargetKinds() {
 		tv := app.TemplateVersion{CampaignID: c.ID, Kind: k, Subject: "S", Body: "B"}
-		if err := d.SaveTemplateVersion(ctx, &tv); err != nil {
+		if err := d.Campaigns.SaveTemplateVersion(ctx, &tv); err != nil {
 			b.Fatal(err)
 		}
 		tpl[k] = tv.ID
@@ -62,7 +62,7 @@ func BenchmarkWriteGroup(b *testing.B) {
 			}
 			s.Letters = append(s.Letters, l)
 		}
-		r, err := d.prepareSubmission(ctx, s)
+		r, err := d.Submissions.prepareSubmission(ctx, s)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func BenchmarkWriteGroup(b *testing.B) {
 			reqs = append(reqs, next())
 		}
 		b.StartTimer()
-		if err := d.writeSubmissions(reqs); err != nil {
+		if err := d.Submissions.writeSubmissions(reqs); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -132,7 +132,7 @@ func TestAdminManagesUsers(t *testing.T) {
 			t.Errorf("audit lacks %s: %s", want, got)
 		}
 	}
-	evs, _ := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "user.create"})
+	evs, _ := af.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "user.create"})
 	if len(evs) == 0 || evs[0].ActorEmail != "root@example.org" || evs[0].Subject != "user:cy@example.org" || evs[0].IP != "127.0.0.1" {
 		t.Errorf("event %+v", evs)
 	}
@@ -163,7 +163,7 @@ func TestAdminTokens(t *testing.T) {
 	mustNotContain(t, body, m[1])
 	mustContain(t, body, "nightly export", m[1][:8]+"…")
 
-	tokens, _ := af.db.ListAPITokens(context.Background(), app.APITokenFilter{UserID: u.ID})
+	tokens, _ := af.db.Accounts.ListAPITokens(context.Background(), app.APITokenFilter{UserID: u.ID})
 	resp, _ = b.post(fmt.Sprintf("/admin/tokens/%d/revoke", tokens[0].ID), nil, true)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != userURL {
 		t.Fatalf("revoke: %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -188,12 +188,12 @@ func TestAdminAuditLog(t *testing.T) {
 	b := af.signedIn("root@example.org", app.RoleAdmin)
 	ctx := context.Background()
 	for i := range 60 {
-		if err := af.db.Record(ctx, app.AuditEvent{ActorEmail: "ana@example.org", Action: "campaign.update",
+		if err := af.db.Audit.Record(ctx, app.AuditEvent{ActorEmail: "ana@example.org", Action: "campaign.update",
 			Subject: fmt.Sprintf("campaign:c%02d", i), Detail: `{"status":"open"}`}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	af.db.Record(ctx, app.AuditEvent{ActorEmail: "bo@example.org", Action: "template.save", Subject: "campaign:free-guan-heng", Detail: "<script>x</script>"})
+	af.db.Audit.Record(ctx, app.AuditEvent{ActorEmail: "bo@example.org", Action: "template.save", Subject: "campaign:free-guan-heng", Detail: "<script>x</script>"})
 
 	resp, body := b.get("/admin/audit")
 	if resp.StatusCode != 200 {

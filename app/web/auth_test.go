@@ -20,6 +20,7 @@ import (
 	"github.com/advocate-org/advocate/app/apptest"
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/stats"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/templates"
 )
@@ -47,8 +48,8 @@ func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	f := newFixture(t, o.dsn, "")
 	clock := apptest.NewClock(fixedNow)
 	so := o.svc
-	so.Store, so.Clock, so.BcryptCost = f.db, clock.Now, bcrypt.MinCost
-	so.Audit = auth.NewAudit(f.db, clock.Now)
+	so.Store, so.Clock, so.BcryptCost = f.db.Accounts, clock.Now, bcrypt.MinCost
+	so.Audit = auth.NewAudit(f.db.Audit, clock.Now)
 	svc, err := auth.New(so)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func newAuthFixture(t testing.TB, o authOpts) *authFixture {
 	srv, err := web.NewServer(web.Options{Submit: f.submit, Roster: f.roster, DB: f.db, Limits: f.limits, Pages: templates.Pages(),
 		Static: templates.Static(), Clock: clock.Now, Auth: svc,
 		TrustedProxies: o.auth.TrustedProxies, SecureCookies: o.auth.SecureCookies,
-		Stats: stats.New(stats.Options{Store: f.db, Audit: so.Audit, Clock: clock.Now})})
+		Stats: stats.New(stats.Options{Store: views.Stats(f.db), Audit: so.Audit, Clock: clock.Now})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func (af *authFixture) signedIn(email string, roles ...app.Role) *browser {
 
 func (af *authFixture) auditActions(filter app.AuditFilter) []string {
 	af.t.Helper()
-	evs, err := af.db.ListAuditEvents(context.Background(), filter)
+	evs, err := af.db.Audit.ListAuditEvents(context.Background(), filter)
 	if err != nil {
 		af.t.Fatal(err)
 	}
@@ -336,7 +337,7 @@ func TestCSRFOnAccountForms(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("admin form without CSRF: %d", resp.StatusCode)
 	}
-	if _, err := af.db.FindUserByEmail(context.Background(), "new@example.org"); err == nil {
+	if _, err := af.db.Accounts.FindUserByEmail(context.Background(), "new@example.org"); err == nil {
 		t.Fatal("user created without a CSRF token")
 	}
 	resp, _ = b.post("/logout", nil, false)
@@ -561,7 +562,7 @@ func TestForwardedForIsNotTrustedByDefault(t *testing.T) {
 		if got := try(af, "198.51.100.77"); got != http.StatusTooManyRequests {
 			t.Fatalf("spoofed X-Forwarded-For escaped the lock: %d", got)
 		}
-		evs, _ := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "auth.login_failed", Limit: 1})
+		evs, _ := af.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "auth.login_failed", Limit: 1})
 		if len(evs) == 0 || evs[0].IP != "127.0.0.1" {
 			t.Fatalf("recorded address %+v", evs)
 		}
@@ -575,7 +576,7 @@ func TestForwardedForIsNotTrustedByDefault(t *testing.T) {
 		}
 		// A client cannot add its own hop: the right-most untrusted address counts.
 		try(af, "10.9.9.9, 203.0.113.50")
-		evs, _ := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "auth.login_failed", Limit: 1})
+		evs, _ := af.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "auth.login_failed", Limit: 1})
 		if len(evs) == 0 || evs[0].IP != "203.0.113.50" {
 			t.Fatalf("recorded address %+v", evs)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/advocate-org/advocate/app/privacy"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/web"
 )
 
@@ -464,8 +465,8 @@ func fullApp(t *testing.T) (*authFixture, []*identity) {
 	t.Helper()
 	af := newAttackApp(t, "", func(o *web.Options) {
 		db := o.DB.(*store.DB)
-		audit := auth.NewAudit(db, nil)
-		priv, err := privacy.New(privacy.Options{Store: db, Audit: audit})
+		audit := auth.NewAudit(db.Audit, nil)
+		priv, err := privacy.New(privacy.Options{Store: db.Privacy, Audit: audit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -473,8 +474,8 @@ func fullApp(t *testing.T) (*authFixture, []*identity) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o.Privacy, o.Stats = priv, stats.New(stats.Options{Store: db, Audit: audit})
-		o.Packets = packets.New(packets.Options{Store: db, PDF: maker, Audit: audit})
+		o.Privacy, o.Stats = priv, stats.New(stats.Options{Store: views.Stats(db), Audit: audit})
+		o.Packets = packets.New(packets.Options{Store: views.Office(db), PDF: maker, Audit: audit})
 	})
 	ids := []*identity{{name: "anonymous", browser: af.browser()}}
 	sets := [][]app.Role{}

@@ -59,7 +59,7 @@ func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.O
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
 	// The hand-kept rosters are laid over the import, as serve does.
-	rs := roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
+	rs := roster.New(roster.Options{Store: db.Roster, Seed: seed, Overlay: keptroster.NewOverlay(db.Roster)})
 	if importDir != "" {
 		if _, _, err := rs.ImportDir(ctx, importDir, congress.ImportOptions{}); err != nil {
 			t.Fatal(err)
@@ -72,15 +72,15 @@ func newFixture(t testing.TB, dsn string, importDir string, edits ...func(*web.O
 	if err != nil {
 		t.Fatal(err)
 	}
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters})
+	camps := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters})
 	cs, _ := fs.Sub(data.Seed(), "campaigns")
 	if _, err := camps.LoadSeed(ctx, cs, templates.Letters()); err != nil {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return fixedNow }
-	limits := limit.New(limit.Options{Store: db, Clock: clock})
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock,
-		Confirmations: db, Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: 10, Burst: 5}})
+	limits := limit.New(limit.Options{Store: db.Limits, Clock: clock})
+	sub := submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letters, PDF: maker, Clock: clock,
+		Confirmations: db.Submissions, Mailboxes: submit.MailboxLimits{Counter: limits, PerHour: 10, Burst: 5}})
 	wo := web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(), Clock: clock,
 		Limits: limits}
 	for _, edit := range edits {
@@ -179,11 +179,11 @@ func mustNotContain(t *testing.T, body string, bad ...string) {
 func (f *fixture) emailedLink(t testing.TB, campaignSlug, email string) string {
 	t.Helper()
 	ctx := context.Background()
-	c, err := f.db.FindCampaignBySlug(ctx, campaignSlug)
+	c, err := f.db.Campaigns.FindCampaignBySlug(ctx, campaignSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := f.db.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
+	sub, err := f.db.Submissions.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
 	if err != nil {
 		t.Fatalf("no submission from %s: %v", email, err)
 	}

@@ -43,7 +43,7 @@ func TestFreshInstallIsTrueToday(t *testing.T) {
 	if m == nil {
 		t.Fatalf("submit: %d %s", resp.StatusCode, body)
 	}
-	sub, err := f.db.FindSubmissionByToken(context.Background(), m[1])
+	sub, err := f.db.Submissions.FindSubmissionByToken(context.Background(), m[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestFactChecksOverHTTP(t *testing.T) {
 
 	_, form := b.get(page + "/edit")
 	mustContain(t, form, `name="fact_source"`, `name="fact_verified_on" value="2026-12-05"`, `name="review_days" min="0" max="365" value="30"`)
-	c, _ := of.db.FindCampaignBySlug(context.Background(), slug)
+	c, _ := of.db.Campaigns.FindCampaignBySlug(context.Background(), slug)
 	in := of.camps.DetailsOf(c)
 	v := url.Values{"title": {in.Title}, "slug": {in.Slug}, "ask": {in.Ask}, "summary": {in.Summary}, "retention_days": {"0"},
 		"review_days": {"10"}, "reply_to_supporter": {"1"}, "org_name": {in.Delivery.OrgName}, "org_statement": {in.Delivery.OrgStatement}}
@@ -119,7 +119,7 @@ func TestCaseUpdatesOverHTTP(t *testing.T) {
 	if i, j := strings.Index(pub, "November 20, 2026"), strings.Index(pub, "November 10, 2026"); i < 0 || j < i {
 		t.Error("updates are not newest first")
 	}
-	c, _ := of.db.FindCampaignBySlug(context.Background(), slug)
+	c, _ := of.db.Campaigns.FindCampaignBySlug(context.Background(), slug)
 	id := c.Updates[0].ID
 	resp, body = b.submit(page, page+"/updates/"+strconv.FormatInt(id, 10)+"/remove", url.Values{})
 	mustContain(t, b.follow(resp, body), "Removed the update.")

@@ -28,7 +28,7 @@ func TestCampaignDeliverySettingsOverHTTP(t *testing.T) {
 	ctx := context.Background()
 	const slug = "protect-witnesses"
 	const page = "/organize/campaigns/" + slug + "/edit"
-	camp, err := of.db.FindCampaignBySlug(ctx, slug)
+	camp, err := of.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestCampaignDeliverySettingsOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="confirm_within_hours-error"`) {
 		t.Fatalf("out of range hours: %d", resp.StatusCode)
 	}
-	if got, _ := of.db.FindCampaignBySlug(ctx, slug); got.Delivery != camp.Delivery {
+	if got, _ := of.db.Campaigns.FindCampaignBySlug(ctx, slug); got.Delivery != camp.Delivery {
 		t.Fatalf("refused save changed the settings: %+v", got.Delivery)
 	}
 
@@ -70,7 +70,7 @@ func TestCampaignDeliverySettingsOverHTTP(t *testing.T) {
 	good.Set("cwc_topic", "Civil Rights and Liberties, Minority Issues")
 	resp, body = b.submit(page, page, good)
 	b.follow(resp, body)
-	got, err := of.db.FindCampaignBySlug(ctx, slug)
+	got, err := of.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}

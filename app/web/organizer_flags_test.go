@@ -17,7 +17,7 @@ import (
 func TestRosterChangeNotices(t *testing.T) {
 	of := newOrgFixture(t)
 	ctx := context.Background()
-	camp, err := of.db.FindCampaignBySlug(ctx, "free-guan-heng")
+	camp, err := of.db.Campaigns.FindCampaignBySlug(ctx, "free-guan-heng")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestRosterChangeNotices(t *testing.T) {
 		"Paul Tonko (NY-20) is no longer in office: the seat is vacant.",
 		"Robert J. Wittman is now Chairman of the House Select Committee on the CCP.",
 	}}}
-	if err := of.db.AddCampaignFlags(ctx, flags); err != nil {
+	if err := of.db.Campaigns.AddCampaignFlags(ctx, flags); err != nil {
 		t.Fatal(err)
 	}
 	org := of.organizer()
@@ -51,7 +51,7 @@ func TestRosterChangeNotices(t *testing.T) {
 	if strings.Contains(after, "Paul Tonko (NY-20)") {
 		t.Error("the dismissed notice is still shown")
 	}
-	events, err := of.db.ListAuditEvents(ctx, app.AuditFilter{Action: "campaign.roster_changed.dismiss"})
+	events, err := of.db.Audit.ListAuditEvents(ctx, app.AuditFilter{Action: "campaign.roster_changed.dismiss"})
 	if err != nil || len(events) != 1 || events[0].ActorEmail != "org@example.org" || events[0].Subject != "campaign:free-guan-heng" {
 		t.Errorf("audit %+v %v", events, err)
 	}

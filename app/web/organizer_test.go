@@ -51,7 +51,7 @@ func newOrgFixture(t *testing.T) *orgFixture {
 		t.Fatal(err)
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	rs := roster.New(roster.Options{Store: db, Seed: seed, Overlay: keptroster.NewOverlay(db)})
+	rs := roster.New(roster.Options{Store: db.Roster, Seed: seed, Overlay: keptroster.NewOverlay(db.Roster)})
 	if _, err := rs.ImportSeed(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -61,21 +61,21 @@ func newOrgFixture(t *testing.T) *orgFixture {
 		t.Fatal(err)
 	}
 	clock := apptest.NewClock(fixedNow)
-	sub := submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: rs, Letters: letters, PDF: maker, Clock: clock.Now})
-	audit := auth.NewAudit(db, clock.Now)
-	camps := campaign.New(campaign.Options{Store: db, Letters: letters, Roster: rs, PDF: maker, Cache: sub,
-		Auditor: audit, Counts: db, Clock: clock.Now})
+	sub := submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: rs, Letters: letters, PDF: maker, Clock: clock.Now})
+	audit := auth.NewAudit(db.Audit, clock.Now)
+	camps := campaign.New(campaign.Options{Store: db.Campaigns, Letters: letters, Roster: rs, PDF: maker, Cache: sub,
+		Auditor: audit, Counts: db.Stats, Clock: clock.Now})
 	cs, _ := fs.Sub(data.Seed(), "campaigns")
 	if _, err := camps.LoadSeed(ctx, cs, templates.Letters()); err != nil {
 		t.Fatal(err)
 	}
-	kept := keptroster.New(keptroster.Options{Store: db, Roster: rs, Campaigns: db, Auditor: audit})
-	svc, err := auth.New(auth.Options{Store: db, Clock: clock.Now, BcryptCost: bcrypt.MinCost, Audit: audit})
+	kept := keptroster.New(keptroster.Options{Store: db.Roster, Roster: rs, Campaigns: db.Campaigns, Auditor: audit})
+	svc, err := auth.New(auth.Options{Store: db.Accounts, Clock: clock.Now, BcryptCost: bcrypt.MinCost, Audit: audit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.NewServer(web.Options{Submit: sub, Roster: rs, DB: db, Pages: templates.Pages(), Static: templates.Static(),
-		Clock: clock.Now, Auth: svc, Campaigns: camps, Rosters: kept, Flags: rosterwatch.NewFlags(db, audit, clock.Now)})
+		Clock: clock.Now, Auth: svc, Campaigns: camps, Rosters: kept, Flags: rosterwatch.NewFlags(db.Campaigns, audit, clock.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestCampaignCreateEditOpenCloseOverHTTP(t *testing.T) {
 	}
 	mustContain(t, body, `id="title-error"`, `id="slug-error"`, `id="starts_at-error"`, `id="retention_days-error"`, `id="facts-error"`,
 		`value="Not A Slug"`, `value="Bad Key"`)
-	if list, _ := of.db.ListCampaigns(context.Background(), app.CampaignFilter{}); len(list) != 2 {
+	if list, _ := of.db.Campaigns.ListCampaigns(context.Background(), app.CampaignFilter{}); len(list) != 2 {
 		t.Fatalf("%d campaigns after a refused create", len(list))
 	}
 
@@ -281,7 +281,7 @@ func TestTargetRulesOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d %s", resp.StatusCode, body)
 	}
-	rules, _ := of.db.ListTargetRules(context.Background(), of.seedID(t))
+	rules, _ := of.db.Campaigns.ListTargetRules(context.Background(), of.seedID(t))
 	if n := len(rules); n != 6 || rules[4].CommitteeCode != "TLHRC" || rules[5].ExecutiveKey != "DHS_SECRETARY" {
 		t.Fatalf("rules after move: %+v", rules)
 	}
@@ -295,7 +295,7 @@ func TestTargetRulesOverHTTP(t *testing.T) {
 
 func currentVersion(t *testing.T, of *orgFixture, kind app.TargetKind) app.TemplateVersion {
 	t.Helper()
-	tpls, err := of.db.CurrentTemplates(context.Background(), of.seedID(t))
+	tpls, err := of.db.Campaigns.CurrentTemplates(context.Background(), of.seedID(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +473,7 @@ func TestLettersUnchangedByTemplateEdits(t *testing.T) {
 		if m == nil {
 			t.Fatalf("submit: %d %s", resp.StatusCode, body)
 		}
-		sub, err := of.db.FindSubmissionByToken(context.Background(), m[1])
+		sub, err := of.db.Submissions.FindSubmissionByToken(context.Background(), m[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -487,7 +487,7 @@ func TestLettersUnchangedByTemplateEdits(t *testing.T) {
 	b.follow(resp, body)
 	v2 := currentVersion(t, of, app.TargetSenator)
 
-	stored, err := of.db.FindSubmissionByToken(context.Background(), first.Token)
+	stored, err := of.db.Submissions.FindSubmissionByToken(context.Background(), first.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,7 +518,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 		if m == nil {
 			t.Fatalf("submit: %d", resp.StatusCode)
 		}
-		sub, _ := of.db.FindSubmissionByToken(context.Background(), m[1])
+		sub, _ := of.db.Submissions.FindSubmissionByToken(context.Background(), m[1])
 		return sub
 	}()
 	b := of.organizer()
@@ -568,7 +568,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 		if m == nil {
 			t.Fatalf("submit: %d", resp.StatusCode)
 		}
-		sub, _ := of.db.FindSubmissionByToken(context.Background(), m[1])
+		sub, _ := of.db.Submissions.FindSubmissionByToken(context.Background(), m[1])
 		return sub
 	}("later@example.org")
 	names := map[string]app.Target{}
@@ -585,7 +585,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 		t.Errorf("Tonko reasons after import: %v", tonko.Reasons)
 	}
 	// Letters made before keep their snapshot.
-	stored, _ := of.db.FindSubmissionByToken(context.Background(), before.Token)
+	stored, _ := of.db.Submissions.FindSubmissionByToken(context.Background(), before.Token)
 	for i, l := range stored.Letters {
 		if l.Recipient.Name != before.Letters[i].Recipient.Name || strings.Join(l.Recipient.Reasons, ";") != strings.Join(before.Letters[i].Recipient.Reasons, ";") {
 			t.Errorf("stored letter %d now goes to %+v", l.ID, l.Recipient)
@@ -605,7 +605,7 @@ func TestRosterEditsOverHTTPSurviveImport(t *testing.T) {
 // seedID is the id of the open seed campaign.
 func (of *orgFixture) seedID(t *testing.T) int64 {
 	t.Helper()
-	c, err := of.db.FindCampaignBySlug(context.Background(), "protect-witnesses")
+	c, err := of.db.Campaigns.FindCampaignBySlug(context.Background(), "protect-witnesses")
 	if err != nil {
 		t.Fatal(err)
 	}

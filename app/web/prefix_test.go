@@ -31,7 +31,7 @@ func TestSupporterPrefixOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("submit %d: %s", resp.StatusCode, body)
 	}
-	sub, err := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(f.formLink(t, resp, form), "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(context.Background(), strings.TrimPrefix(f.formLink(t, resp, form), "/s/"))
 	if err != nil || sub.Supporter.Prefix != "Dr." {
 		t.Fatalf("stored prefix %q (%v)", sub.Supporter.Prefix, err)
 	}

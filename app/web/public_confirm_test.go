@@ -35,7 +35,7 @@ func TestThanksPageShowsEmailDeliveries(t *testing.T) {
 		"PDF: ready to download")
 	mustNotContain(t, body, "One more step")
 
-	sub, err := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(loc, "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(context.Background(), strings.TrimPrefix(loc, "/s/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +64,12 @@ func TestThanksPageShowsEmailDeliveries(t *testing.T) {
 func TestDoubleOptInConfirmation(t *testing.T) {
 	f := newFixture(t, "", "")
 	ctx := context.Background()
-	c, err := f.db.FindCampaignBySlug(ctx, slug)
+	c, err := f.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Delivery.DoubleOptIn, c.Delivery.ConfirmWithinHours = true, 24
-	if err := f.db.UpdateCampaign(ctx, c); err != nil {
+	if err := f.db.Campaigns.UpdateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	f.submit.Forget(slug)
@@ -77,7 +77,7 @@ func TestDoubleOptInConfirmation(t *testing.T) {
 	loc := f.submitAs(t, "jose@example.org")
 	_, body := f.get(loc)
 	mustContain(t, body, "One more step", "waiting for your confirmation")
-	sub, err := f.db.FindSubmissionByToken(ctx, strings.TrimPrefix(loc, "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(ctx, strings.TrimPrefix(loc, "/s/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestDoubleOptInConfirmation(t *testing.T) {
 		t.Fatalf("confirm page %d", resp.StatusCode)
 	}
 	mustContain(t, page, "Yes, I wrote these letters")
-	if again, _ := f.db.FindSubmissionByToken(ctx, sub.Token); again.Confirmed() {
+	if again, _ := f.db.Submissions.FindSubmissionByToken(ctx, sub.Token); again.Confirmed() {
 		t.Fatal("GET confirmed the letters")
 	}
 	token := csrfRE.FindStringSubmatch(page)[1]
@@ -124,28 +124,28 @@ func TestDoubleOptInConfirmation(t *testing.T) {
 func TestExpiredConfirmationLink(t *testing.T) {
 	f := newFixture(t, "", "")
 	ctx := context.Background()
-	c, err := f.db.FindCampaignBySlug(ctx, slug)
+	c, err := f.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Delivery.DoubleOptIn = true
-	if err := f.db.UpdateCampaign(ctx, c); err != nil {
+	if err := f.db.Campaigns.UpdateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	f.submit.Forget(slug)
 	loc := f.submitAs(t, "late@example.org")
-	sub, err := f.db.FindSubmissionByToken(ctx, strings.TrimPrefix(loc, "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(ctx, strings.TrimPrefix(loc, "/s/"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Three days later the maintenance job expires the office emails.
-	if _, err := f.db.ExpireUnconfirmed(ctx, fixedNow.Add(73*time.Hour)); err != nil {
+	if _, err := f.db.Outbox.ExpireUnconfirmed(ctx, fixedNow.Add(73*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	_, body := f.get(loc)
 	mustContain(t, body, "not sent (not confirmed in time)")
 	// and a confirmation past the deadline is refused.
-	if _, err := f.db.ConfirmSubmission(ctx, sub.ID, fixedNow.Add(73*time.Hour), fixedNow.Add(72*time.Hour)); app.ErrorCodeOf(err) != app.ECONFLICT {
+	if _, err := f.db.Submissions.ConfirmSubmission(ctx, sub.ID, fixedNow.Add(73*time.Hour), fixedNow.Add(72*time.Hour)); app.ErrorCodeOf(err) != app.ECONFLICT {
 		t.Errorf("late confirmation: %v", err)
 	}
 }

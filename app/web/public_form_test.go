@@ -169,7 +169,7 @@ func TestBlankLinesCollapse(t *testing.T) {
 		t.Fatalf("submit %d: %s", resp.StatusCode, body)
 	}
 	link := f.emailedLink(t, slug, form.Get("email"))
-	sub, err := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(link, "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(context.Background(), strings.TrimPrefix(link, "/s/"))
 	if err != nil {
 		t.Fatal(err)
 	}

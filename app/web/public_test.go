@@ -92,7 +92,7 @@ func TestSupporterJourneySingleDistrict(t *testing.T) {
 	_, body = f.get(loc)
 	mustContain(t, body, "downloaded")
 
-	sub, err := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(loc, "/s/"))
+	sub, err := f.db.Submissions.FindSubmissionByToken(context.Background(), strings.TrimPrefix(loc, "/s/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,12 +175,12 @@ func TestPDFLinksAreCapabilities(t *testing.T) {
 func TestClosedCampaignTakesNoLetters(t *testing.T) {
 	f := newFixture(t, "", "")
 	ctx := context.Background()
-	c, err := f.db.FindCampaignBySlug(ctx, slug)
+	c, err := f.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Status = app.CampaignClosed
-	if err := f.db.UpdateCampaign(ctx, c); err != nil {
+	if err := f.db.Campaigns.UpdateCampaign(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	f.submit.Forget(slug) // as the organizer pages will do after an edit
@@ -244,7 +244,7 @@ func TestSupporterErasesOwnLetters(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Nothing was erased") {
 		t.Fatalf("without the tick: %d", resp.StatusCode)
 	}
-	if sub, _ := f.db.FindSubmissionByToken(context.Background(), strings.TrimPrefix(link, "/s/")); sub.Supporter.ErasedAt != nil {
+	if sub, _ := f.db.Submissions.FindSubmissionByToken(context.Background(), strings.TrimPrefix(link, "/s/")); sub.Supporter.ErasedAt != nil {
 		t.Fatal("erased without the tick")
 	}
 	resp, _ = f.postForm(link+"/erase", url.Values{"_csrf": {tok}, "confirm": {"yes"}})

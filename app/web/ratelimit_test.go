@@ -76,7 +76,7 @@ func TestMailboxFloodIsHeldThenMuted(t *testing.T) {
 		if resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("submission %d: %d %s", i, resp.StatusCode, body)
 		}
-		sub, err := f.db.FindSubmissionByToken(ctx, strings.TrimPrefix(f.emailedLink(t, slug, last), "/s/"))
+		sub, err := f.db.Submissions.FindSubmissionByToken(ctx, strings.TrimPrefix(f.emailedLink(t, slug, last), "/s/"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/advocate-org/advocate/app/auth"
 	"github.com/advocate-org/advocate/app/letter/pdf"
 	"github.com/advocate-org/advocate/app/packets"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/templates"
 )
@@ -25,7 +26,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 	}
 	srv, err := web.NewServer(web.Options{Submit: af.submit, Roster: af.roster, DB: af.db, Pages: templates.Pages(),
 		Static: templates.Static(), Clock: af.clock.Now, Auth: af.auth,
-		Delivery: af.db, Packets: packets.New(packets.Options{Store: af.db, PDF: maker, Clock: af.clock.Now, Audit: auth.NewAudit(af.db, af.clock.Now)})})
+		Delivery: views.Office(af.db), Packets: packets.New(packets.Options{Store: views.Office(af.db), PDF: maker, Clock: af.clock.Now, Audit: auth.NewAudit(af.db.Audit, af.clock.Now)})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestStaffDeliveryPageAndPackets(t *testing.T) {
 		t.Fatalf("unknown campaign: %d", resp.StatusCode)
 	}
 	// The download is in the audit log with who asked.
-	evs, err := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "packets.write"})
+	evs, err := af.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "packets.write"})
 	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "data@example.org" || evs[0].Subject != "campaign:protect-witnesses" {
 		t.Fatalf("audit %+v %v", evs, err)
 	}

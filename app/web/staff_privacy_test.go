@@ -22,7 +22,7 @@ import (
 func privacyFixture(t *testing.T) *authFixture {
 	t.Helper()
 	af := newAuthFixture(t, authOpts{})
-	priv, err := privacy.New(privacy.Options{Store: af.db, Audit: auth.NewAudit(af.db, af.clock.Now), Clock: af.clock.Now})
+	priv, err := privacy.New(privacy.Options{Store: af.db.Privacy, Audit: auth.NewAudit(af.db.Audit, af.clock.Now), Clock: af.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func submitAs(t *testing.T, af *authFixture, email string) (string, int64) {
 		t.Fatalf("submission: %d %s", resp.StatusCode, body)
 	}
 	token := strings.TrimPrefix(af.emailedLink(t, slug, email), "/s/")
-	sub, err := af.db.FindSubmissionByToken(context.Background(), token)
+	sub, err := af.db.Submissions.FindSubmissionByToken(context.Background(), token)
 	if err != nil || len(sub.Letters) == 0 {
 		t.Fatalf("submission of %s: %v", email, err)
 	}
@@ -144,7 +144,7 @@ func TestSupporterPrivacyPages(t *testing.T) {
 	}
 
 	// Every look, export and erasure is in the audit log, without the address.
-	evs, err := af.db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
+	evs, err := af.db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,12 +171,12 @@ func TestSupporterFormPrivacyNotice(t *testing.T) {
 		"We keep your details until you ask us to erase them.", `id="contact_ok" name="contact_ok" value="1">`)
 
 	ctx := context.Background()
-	camp, err := af.db.FindCampaignBySlug(ctx, slug)
+	camp, err := af.db.Campaigns.FindCampaignBySlug(ctx, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	camp.RetentionDays = 180
-	if err := af.db.UpdateCampaign(ctx, camp); err != nil {
+	if err := af.db.Campaigns.UpdateCampaign(ctx, camp); err != nil {
 		t.Fatal(err)
 	}
 	af.submit.Forget(slug)

@@ -33,6 +33,7 @@ import (
 	"github.com/advocate-org/advocate/app/rosterwatch"
 	"github.com/advocate-org/advocate/app/stats"
 	"github.com/advocate-org/advocate/app/store"
+	"github.com/advocate-org/advocate/app/store/views"
 	"github.com/advocate-org/advocate/app/submit"
 	"github.com/advocate-org/advocate/app/web"
 	"github.com/advocate-org/advocate/data"
@@ -161,16 +162,16 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.db, a.migrated = db, applied
 	a.onClose(func() { db.Close() })
-	a.audit = auth.NewAudit(db, nil)
+	a.audit = auth.NewAudit(db.Audit, nil)
 	var geo match.Geocoder
 	if a.cfg.GeocoderURL != "" {
 		geo = match.NewCensusGeocoder(match.CensusOptions{BaseURL: a.cfg.GeocoderURL})
 	}
 	seed, _ := fs.Sub(data.Seed(), "roster")
-	a.roster = roster.New(roster.Options{Store: db, Seed: seed, Geocoder: geo, Logger: a.log, Overlay: keptroster.NewOverlay(db)})
+	a.roster = roster.New(roster.Options{Store: db.Roster, Seed: seed, Geocoder: geo, Logger: a.log, Overlay: keptroster.NewOverlay(db.Roster)})
 	// Counts in the database, for every instance (app/limit); Run starts
 	// its syncing.
-	a.limits = limit.New(limit.Options{Store: db, Logger: a.log})
+	a.limits = limit.New(limit.Options{Store: db.Limits, Logger: a.log})
 	return nil
 }
 
@@ -285,7 +286,7 @@ func (a *App) Outbox() (*outbox.Outbox, error) {
 		}
 		d := a.cfg.Delivery
 		return outbox.New(outbox.Options{
-			Store: db, Sender: sender, Composer: comp, Logger: a.log, Owner: d.Instance,
+			Store: views.Outbox(db), Sender: sender, Composer: comp, Logger: a.log, Owner: d.Instance,
 			Workers: d.OutboxWorkers, RatePerDomain: d.RatePerDomain,
 			SendTimeout: 4 * d.SMTPTimeout, RetryBase: a.outboxRetry, Load: a.signal,
 		})
@@ -300,8 +301,8 @@ func (a *App) Submit() (*submit.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		return submit.New(submit.Options{Campaigns: db, Submissions: db, Roster: a.roster, Letters: a.letters, PDF: maker, Logger: a.log,
-			Location: a.cfg.Location(), Confirmations: db, Load: a.signal,
+		return submit.New(submit.Options{Campaigns: db.Campaigns, Submissions: db.Submissions, Roster: a.roster, Letters: a.letters, PDF: maker, Logger: a.log,
+			Location: a.cfg.Location(), Confirmations: db.Submissions, Load: a.signal,
 			Mailboxes: submit.MailboxLimits{Counter: a.limits, PerHour: int(a.cfg.SubmitEmailPerHour), Burst: a.cfg.SubmitEmailBurst},
 			Audit:     a.audit}), nil
 	})
@@ -329,8 +330,8 @@ func (a *App) Campaigns() (*campaign.Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		return campaign.New(campaign.Options{Store: db, Letters: a.letters, Logger: a.log, Roster: a.roster, PDF: maker,
-			Cache: sub, Auditor: a.audit, Counts: db, Location: a.cfg.Location()}), nil
+		return campaign.New(campaign.Options{Store: db.Campaigns, Letters: a.letters, Logger: a.log, Roster: a.roster, PDF: maker,
+			Cache: sub, Auditor: a.audit, Counts: db.Stats, Location: a.cfg.Location()}), nil
 	})
 }
 
@@ -349,11 +350,11 @@ func (a *App) Kept() (*keptroster.Service, error) {
 			adminURL = "http://" + a.addr
 		}
 		notifier, err := keptroster.NewMailNotifier(keptroster.MailNotifierOptions{Sender: sender,
-			From: mail.Address{Name: fromName, Email: fromAddr}, Users: db, BaseURL: adminURL})
+			From: mail.Address{Name: fromName, Email: fromAddr}, Users: db.Accounts, BaseURL: adminURL})
 		if err != nil {
 			return nil, err
 		}
-		kept := keptroster.New(keptroster.Options{Store: db, Roster: a.roster, Campaigns: db, Auditor: a.audit, Logger: a.log, Notifier: notifier})
+		kept := keptroster.New(keptroster.Options{Store: db.Roster, Roster: a.roster, Campaigns: db.Campaigns, Auditor: a.audit, Logger: a.log, Notifier: notifier})
 		a.onClose(kept.Wait)
 		return kept, nil
 	})
@@ -362,7 +363,7 @@ func (a *App) Kept() (*keptroster.Service, error) {
 // Accounts is users, sessions and API tokens.
 func (a *App) Accounts() (*auth.Service, error) {
 	return once(a, &a.accounts, func(db *store.DB) (*auth.Service, error) {
-		return auth.New(auth.Options{Store: db, Audit: a.audit, Logger: a.log,
+		return auth.New(auth.Options{Store: db.Accounts, Audit: a.audit, Logger: a.log,
 			SessionTTL: a.cfg.SessionTTL, IdleTimeout: a.cfg.SessionIdle, BcryptCost: a.bcryptCost})
 	})
 }
@@ -370,7 +371,7 @@ func (a *App) Accounts() (*auth.Service, error) {
 // Privacy is supporters' export and erasure and the retention purge.
 func (a *App) Privacy() (*privacy.Service, error) {
 	return once(a, &a.privacy, func(db *store.DB) (*privacy.Service, error) {
-		return privacy.New(privacy.Options{Store: db, Audit: a.audit, Logger: a.log})
+		return privacy.New(privacy.Options{Store: db.Privacy, Audit: a.audit, Logger: a.log})
 	})
 }
 
@@ -385,7 +386,7 @@ func (a *App) Stats() (*stats.Service, error) {
 // only people ask for them.
 func (a *App) NewStats() (*stats.Service, error) {
 	return withDB(a, func(db *store.DB) (*stats.Service, error) {
-		return stats.New(stats.Options{Store: db, Audit: a.audit}), nil
+		return stats.New(stats.Options{Store: views.Stats(db), Audit: a.audit}), nil
 	})
 }
 
@@ -397,7 +398,7 @@ func (a *App) Packets(edit func(*packets.Options)) (*packets.Writer, error) {
 		if err != nil {
 			return nil, err
 		}
-		o := packets.Options{Store: db, PDF: maker, Location: a.cfg.Location(), Audit: a.audit}
+		o := packets.Options{Store: views.Office(db), PDF: maker, Location: a.cfg.Location(), Audit: a.audit}
 		if edit != nil {
 			edit(&o)
 		}
@@ -408,7 +409,7 @@ func (a *App) Packets(edit func(*packets.Options)) (*packets.Writer, error) {
 // CWCExporter writes (and posts) CWC messages as o says, from the database.
 func (a *App) CWCExporter(o cwc.ExportOptions) (*cwc.Exporter, error) {
 	return withDB(a, func(db *store.DB) (*cwc.Exporter, error) {
-		o.Store = db
+		o.Store = views.Office(db)
 		return cwc.NewExporter(o)
 	})
 }
@@ -416,7 +417,7 @@ func (a *App) CWCExporter(o cwc.ExportOptions) (*cwc.Exporter, error) {
 // SeedDemo fills a campaign with generated supporters as o says.
 func (a *App) SeedDemo(ctx context.Context, o demo.Options) (demo.Result, error) {
 	return withDB(a, func(db *store.DB) (demo.Result, error) {
-		o.Store = db
+		o.Store = db.Submissions
 		return demo.Seed(ctx, o)
 	})
 }
@@ -485,11 +486,11 @@ func (a *App) Run(ctx context.Context, addr string, ready func(addr string)) err
 		Auth: accounts, TrustedProxies: a.cfg.TrustedProxies, SecureCookies: a.cfg.CookiesSecure(),
 		Campaigns: camps, Rosters: kept, Privacy: priv, Stats: st,
 		Location: a.cfg.Location(),
-		Delivery: a.db, Packets: pk,
+		Delivery: views.Office(a.db), Packets: pk,
 		PDFs: sub.NewPDFs(a.pdfOptions()), DBTimeout: a.cfg.Protect.DBTimeout,
 		DownloadRate:      web.RateLimit{PerMinute: int(a.cfg.Protect.DownloadPerMinute), Burst: a.cfg.Protect.DownloadBurst},
 		DownloadTokenRate: web.RateLimit{PerMinute: int(a.cfg.Protect.DownloadTokenPerMinute), Burst: a.cfg.Protect.DownloadTokenBurst},
-		Flags:             rosterwatch.NewFlags(a.db, a.audit, nil),
+		Flags:             rosterwatch.NewFlags(a.db.Campaigns, a.audit, nil),
 	})
 	if err != nil {
 		return err
@@ -567,7 +568,7 @@ func (a *App) ensureRoster(ctx context.Context, rs *roster.Service) error {
 // install.
 func (a *App) startAccounts(ctx context.Context, svc *auth.Service) error {
 	go svc.WarmUp()
-	if admins, err := a.db.ListUsers(ctx, app.UserFilter{Role: app.RoleAdmin, ActiveOnly: true, Limit: 1}); err != nil {
+	if admins, err := a.db.Accounts.ListUsers(ctx, app.UserFilter{Role: app.RoleAdmin, ActiveOnly: true, Limit: 1}); err != nil {
 		return err
 	} else if len(admins) == 0 {
 		a.log.Warn("no administrator yet: create one with  advocate user add --email you@example.org --role admin")
@@ -600,7 +601,7 @@ func (a *App) startRosterRefresh(ctx context.Context) error {
 	}
 	fetcher := a.Fetcher(nil)
 	w, err := rosterwatch.New(rosterwatch.Options{
-		Store: a.db, Dir: filepath.Join(a.cfg.DataDir, "public"), Every: a.cfg.RosterRefresh,
+		Store: views.Refresh(a.db), Dir: filepath.Join(a.cfg.DataDir, "public"), Every: a.cfg.RosterRefresh,
 		Owner: a.cfg.Delivery.Instance, Auditor: a.audit, Logger: a.log,
 		Fetch: func(ctx context.Context, dir string) error {
 			_, err := fetcher.Fetch(ctx, dir)

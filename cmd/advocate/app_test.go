@@ -74,7 +74,7 @@ func TestAppClosesInReverseOrderOnce(t *testing.T) {
 	}
 	var order []string
 	a.onClose(func() {
-		if _, err := a.DB().OutboxStats(ctx); err != nil {
+		if _, err := a.DB().Outbox.OutboxStats(ctx); err != nil {
 			t.Errorf("the database closed before what opened after it: %v", err)
 		}
 		order = append(order, "first")
@@ -90,7 +90,7 @@ func TestAppClosesInReverseOrderOnce(t *testing.T) {
 	if !slices.Equal(order, []string{"second", "first"}) || !stopped {
 		t.Fatalf("closed %v, worker stopped %v", order, stopped)
 	}
-	if _, err := a.DB().OutboxStats(ctx); err == nil {
+	if _, err := a.DB().Outbox.OutboxStats(ctx); err == nil {
 		t.Fatal("the database is still open after Close")
 	}
 }

@@ -28,7 +28,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		stats, err := c.app.DB().OutboxStats(ctx)
+		stats, err := c.app.DB().Outbox.OutboxStats(ctx)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (c *cli) outboxCmd(ctx context.Context, args []string) error {
 		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		n, err := c.app.DB().RetryDead(ctx, list, time.Now())
+		n, err := c.app.DB().Outbox.RetryDead(ctx, list, time.Now())
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func (c *cli) cwcCmd(ctx context.Context, args []string) error {
 		return usageErr("%v", err)
 	}
 	ctx = cliActor(ctx)
-	camp, err := c.app.DB().FindCampaignBySlug(ctx, *slug)
+	camp, err := c.app.DB().Campaigns.FindCampaignBySlug(ctx, *slug)
 	if err != nil {
 		return fmt.Errorf("cwc export: %w", userErr(err))
 	}

@@ -117,7 +117,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 	// Each run is in the audit log, as the command line, naming the
 	// operating-system account that ran it.
 	_, db := openAuth(t, dir)
-	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Actor: "cli"})
+	evs, err := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Actor: "cli"})
 	if err != nil {
 		t.Fatal(err)
 	}

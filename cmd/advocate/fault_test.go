@@ -111,11 +111,11 @@ func openFaultStore(t *testing.T, env map[string]string) *store.DB {
 func storedSubmission(t *testing.T, db *store.DB, email string) *app.Submission {
 	t.Helper()
 	ctx := context.Background()
-	c, err := db.FindCampaignBySlug(ctx, faultSlug)
+	c, err := db.Campaigns.FindCampaignBySlug(ctx, faultSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := db.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
+	sub, err := db.Submissions.FindSubmissionByDedupKey(ctx, c.ID, submit.DedupKey(c.ID, email))
 	if err != nil {
 		t.Errorf("accepted submission of %s is not stored: %v", email, err)
 		return nil
@@ -135,7 +135,7 @@ func keysOf(r apiReply) []string {
 // emailStats counts email and copy deliveries by status.
 func emailStats(t *testing.T, db *store.DB) map[app.DeliveryStatus]int64 {
 	t.Helper()
-	stats, err := db.OutboxStats(context.Background())
+	stats, err := db.Outbox.OutboxStats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

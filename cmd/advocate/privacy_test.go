@@ -31,7 +31,7 @@ func privacyData(t *testing.T, dir string) (*store.DB, map[string]*app.Submissio
 	short := &app.Campaign{Slug: "short", Title: "Short", Status: app.CampaignOpen, RetentionDays: 30}
 	forever := &app.Campaign{Slug: "forever", Title: "Forever", Status: app.CampaignOpen}
 	for _, c := range []*app.Campaign{short, forever} {
-		if err := db.CreateCampaign(ctx, c); err != nil {
+		if err := db.Campaigns.CreateCampaign(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func privacyData(t *testing.T, dir string) (*store.DB, map[string]*app.Submissio
 			Letters: []app.Letter{{Subject: "Please help", Body: "Dear Representative Tonko, from " + w.name,
 				Recipient:  app.Target{Key: "leg:T000469", Kind: app.TargetRepresentative, Name: "Paul Tonko"},
 				Deliveries: []app.Delivery{{Channel: app.ChannelDownload, Status: app.StatusPending}}}}}
-		if _, err := db.CreateSubmission(ctx, s); err != nil {
+		if _, err := db.Submissions.CreateSubmission(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 		subs[w.name] = s
@@ -65,7 +65,7 @@ func privacyData(t *testing.T, dir string) (*store.DB, map[string]*app.Submissio
 
 func erasedAt(t *testing.T, db *store.DB, s *app.Submission) *time.Time {
 	t.Helper()
-	got, err := db.FindSubmissionByToken(context.Background(), s.Token)
+	got, err := db.Submissions.FindSubmissionByToken(context.Background(), s.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPurgeCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nothing to erase") {
 		t.Fatalf("second purge: %d %s", code, out)
 	}
-	events, _ := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter.purge"})
+	events, _ := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter.purge"})
 	if len(events) != 1 || events[0].Subject != "campaign:short" || events[0].ActorEmail != "cli" {
 		t.Fatalf("audit: %+v", events)
 	}
@@ -168,7 +168,7 @@ func TestSupporterExportAndErase(t *testing.T) {
 	}
 
 	// Each command is in the audit log as the CLI, without the address.
-	events, _ := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
+	events, _ := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "supporter"})
 	if len(events) < 7 {
 		t.Fatalf("%d audit events", len(events))
 	}

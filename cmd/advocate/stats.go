@@ -156,7 +156,7 @@ func (c *cli) statsCmd(ctx context.Context, args []string) error {
 		if err := c.app.Open(ctx); err != nil {
 			return err
 		}
-		drift, err := c.app.DB().RebuildStats(ctx, *check)
+		drift, err := c.app.DB().Stats.RebuildStats(ctx, *check)
 		if err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func (c *cli) demoCmd(ctx context.Context, args []string) error {
 // demoCampaign finds the campaign to fill, or creates it as a closed copy
 // of the seed campaign so that it never shows on the public site.
 func (c *cli) demoCampaign(ctx context.Context, slug string) (*app.Campaign, error) {
-	camp, err := c.app.DB().FindCampaignBySlug(ctx, slug)
+	camp, err := c.app.DB().Campaigns.FindCampaignBySlug(ctx, slug)
 	if err == nil {
 		return camp, nil
 	}

@@ -88,7 +88,7 @@ func TestDemoSeedExportAndRebuild(t *testing.T) {
 		t.Errorf("JSON export with --with-personal-data masked: %.300s", out)
 	}
 	_, db := openAuth(t, dir)
-	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "export.letters"})
+	evs, err := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "export.letters"})
 	if err != nil || len(evs) != 3 || evs[0].ActorEmail != "cli" || !strings.Contains(evs[0].Detail, `"personal_data":true`) ||
 		!strings.Contains(evs[0].Detail, `"operator":"`) || !strings.Contains(evs[1].Detail, `"personal_data":false`) {
 		t.Errorf("audit %+v %v", evs, err)

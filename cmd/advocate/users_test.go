@@ -45,7 +45,7 @@ func openAuth(t *testing.T, dir string) (*auth.Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	svc, err := auth.New(auth.Options{Store: db, BcryptCost: bcrypt.MinCost})
+	svc, err := auth.New(auth.Options{Store: db.Accounts, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestUserCommands(t *testing.T) {
 	}
 
 	// Everything the CLI did is in the audit log as "cli".
-	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Actor: "cli"})
+	evs, err := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Actor: "cli"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,13 +274,13 @@ func TestUserRoleCommands(t *testing.T) {
 
 	// Two requests from the web, by root.
 	svc, db := openAuth(t, dir)
-	root, err := db.FindUserByEmail(context.Background(), "root@example.org")
+	root, err := db.Accounts.FindUserByEmail(context.Background(), "root@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asRoot := app.WithActor(context.Background(), root.Actor("session"))
 	for _, email := range []string{"bo@example.org", "root@example.org"} {
-		u, _ := db.FindUserByEmail(context.Background(), email)
+		u, _ := db.Accounts.FindUserByEmail(context.Background(), email)
 		if _, err := svc.UpdateUser(asRoot, u.ID, auth.UserUpdate{Roles: append(u.Roles, app.RoleSupporterData)}); err != nil {
 			t.Fatal(err)
 		}
@@ -310,12 +310,12 @@ func TestUserRoleCommands(t *testing.T) {
 	if _, out, _ := runUsers(t, env, "", "user", "grants", "--all"); !strings.Contains(out, "approved") || !strings.Contains(out, "refused") {
 		t.Fatalf("grants --all: %q", out)
 	}
-	bo, _ := db.FindUserByEmail(context.Background(), "bo@example.org")
-	rootAfter, _ := db.FindUserByEmail(context.Background(), "root@example.org")
+	bo, _ := db.Accounts.FindUserByEmail(context.Background(), "bo@example.org")
+	rootAfter, _ := db.Accounts.FindUserByEmail(context.Background(), "root@example.org")
 	if !bo.Has(app.RoleSupporterData) || rootAfter.Has(app.RoleSupporterData) {
 		t.Fatalf("roles: bo %v root %v", bo.Roles, rootAfter.Roles)
 	}
-	evs, err := db.ListAuditEvents(context.Background(), app.AuditFilter{Action: "user.role_cli"})
+	evs, err := db.Audit.ListAuditEvents(context.Background(), app.AuditFilter{Action: "user.role_cli"})
 	if err != nil || len(evs) != 2 || evs[0].ActorEmail != "cli" || !strings.Contains(evs[0].Detail, `"operator":"`) {
 		t.Fatalf("audit %+v %v", evs, err)
 	}

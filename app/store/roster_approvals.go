@@ -46,9 +46,9 @@ func (r *addressChangeRow) toApp() app.AddressChange {
 // ApprovedAddresses returns the current approved address of every subject
 // that has one ("executive:KEY" → email), for laying the hand-kept roster
 // over the imported one.
-func (d *DB) ApprovedAddresses(ctx context.Context) (map[string]string, error) {
+func (ro *Roster) ApprovedAddresses(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT subject, email FROM approved_addresses WHERE is_current`,
+	err := scanAll(ctx, pool(ro.r.WithContext(ctx)), `SELECT subject, email FROM approved_addresses WHERE is_current`,
 		func(rows *sql.Rows) error {
 			var s, e string
 			if err := rows.Scan(&s, &e); err != nil {
@@ -69,7 +69,7 @@ func (d *DB) ApprovedAddresses(ctx context.Context) (map[string]string, error) {
 // may still be waiting to go) and the imported roster's own address, which
 // the operator loaded rather than a web user typed. The outbox checks each
 // office email against it just before sending.
-func (d *DB) ApprovedDestinations(ctx context.Context, subjects []string) (map[string][]string, error) {
+func (ro *Roster) ApprovedDestinations(ctx context.Context, subjects []string) (map[string][]string, error) {
 	out := map[string][]string{}
 	if len(subjects) == 0 {
 		return out, nil
@@ -84,7 +84,7 @@ func (d *DB) ApprovedDestinations(ctx context.Context, subjects []string) (map[s
 			}
 		}
 	}
-	q := pool(d.r.WithContext(ctx))
+	q := pool(ro.r.WithContext(ctx))
 	add := func(rows *sql.Rows) error {
 		var s, e string
 		if err := rows.Scan(&s, &e); err != nil {
@@ -110,7 +110,7 @@ func (d *DB) ApprovedDestinations(ctx context.Context, subjects []string) (map[s
 		if qq.prefix != "" {
 			text = fmt.Sprintf(text, inList(len(qq.args)))
 		}
-		err := scanAll(ctx, q, d.rebind(text), func(rows *sql.Rows) error {
+		err := scanAll(ctx, q, ro.rebind(text), func(rows *sql.Rows) error {
 			if qq.prefix == "" {
 				return add(rows)
 			}
@@ -133,33 +133,33 @@ func (d *DB) ApprovedDestinations(ctx context.Context, subjects []string) (map[s
 // shows an address that has neither approval nor a pending request. It
 // returns the new version and the changes now waiting for an admin (with
 // their ids).
-func (d *DB) SaveKeptRosterAddresses(ctx context.Context, r *app.Roster, expect int64, by string, u app.AddressUpdate) (int64, []app.AddressChange, error) {
+func (ro *Roster) SaveKeptRosterAddresses(ctx context.Context, r *app.Roster, expect int64, by string, u app.AddressUpdate) (int64, []app.AddressChange, error) {
 	if r == nil {
 		return 0, nil, app.Errorf(app.EINVALID, "no roster to save")
 	}
 	var proposed []app.AddressChange
-	v, err := d.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error {
+	v, err := ro.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error {
 		proposed = nil
-		if err := d.insertKept(ctx, q, r); err != nil {
+		if err := ro.insertKept(ctx, q, r); err != nil {
 			return err
 		}
 		var err error
-		proposed, err = d.applyAddressUpdate(ctx, q, by, u)
+		proposed, err = ro.applyAddressUpdate(ctx, q, by, u)
 		return err
 	})
 	return v, proposed, err
 }
 
 // applyAddressUpdate writes u inside a hand-kept roster transaction.
-func (d *DB) applyAddressUpdate(ctx context.Context, q querier, by string, u app.AddressUpdate) ([]app.AddressChange, error) {
-	now := d.now()
+func (ro *Roster) applyAddressUpdate(ctx context.Context, q querier, by string, u app.AddressUpdate) ([]app.AddressChange, error) {
+	now := ro.now()
 	for s, e := range u.Trust {
-		if err := d.makeCurrent(ctx, q, s, e, now, by+" (copied from the imported roster)"); err != nil {
+		if err := ro.makeCurrent(ctx, q, s, e, now, by+" (copied from the imported roster)"); err != nil {
 			return nil, fmt.Errorf("trust %s: %w", s, err)
 		}
 	}
 	withdraw := func(subject string) error {
-		_, err := q.ExecContext(ctx, d.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_at = ?
+		_, err := q.ExecContext(ctx, ro.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_at = ?
 			WHERE subject = ? AND status = ?`), string(app.ApprovalWithdrawn), by, now, subject, string(app.ApprovalPending))
 		return err
 	}
@@ -172,7 +172,7 @@ func (d *DB) applyAddressUpdate(ctx context.Context, q querier, by string, u app
 		if err := withdraw(s); err != nil {
 			return nil, fmt.Errorf("withdraw %s: %w", s, err)
 		}
-		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE approved_addresses SET is_current = ? WHERE subject = ?`), false, s); err != nil {
+		if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE approved_addresses SET is_current = ? WHERE subject = ?`), false, s); err != nil {
 			return nil, fmt.Errorf("drop %s: %w", s, err)
 		}
 	}
@@ -182,7 +182,7 @@ func (d *DB) applyAddressUpdate(ctx context.Context, q querier, by string, u app
 			return nil, fmt.Errorf("withdraw %s: %w", c.Subject, err)
 		}
 		c.Status, c.ProposedAt = app.ApprovalPending, now
-		err := q.QueryRowContext(ctx, d.rebind(`INSERT INTO address_changes (subject, label, old_email, new_email, status,
+		err := q.QueryRowContext(ctx, ro.rebind(`INSERT INTO address_changes (subject, label, old_email, new_email, status,
 			proposed_by, proposed_by_id, proposed_at, decided_by, decided_by_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id`),
 			c.Subject, c.Label, c.OldEmail, c.NewEmail, string(c.Status), c.ProposedBy, c.ProposedByID, now).Scan(&c.ID)
 		if err != nil {
@@ -194,19 +194,19 @@ func (d *DB) applyAddressUpdate(ctx context.Context, q querier, by string, u app
 }
 
 // makeCurrent records email as subject's current approved address.
-func (d *DB) makeCurrent(ctx context.Context, q querier, subject, email string, at time.Time, by string) error {
-	if _, err := q.ExecContext(ctx, d.rebind(`UPDATE approved_addresses SET is_current = ? WHERE subject = ?`), false, subject); err != nil {
+func (ro *Roster) makeCurrent(ctx context.Context, q querier, subject, email string, at time.Time, by string) error {
+	if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE approved_addresses SET is_current = ? WHERE subject = ?`), false, subject); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, d.rebind(`INSERT INTO approved_addresses (subject, email, is_current, approved_at, approved_by)
+	_, err := q.ExecContext(ctx, ro.rebind(`INSERT INTO approved_addresses (subject, email, is_current, approved_at, approved_by)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (subject, email) DO UPDATE SET is_current = excluded.is_current,
 		approved_at = excluded.approved_at, approved_by = excluded.approved_by`), subject, email, true, at, by)
 	return err
 }
 
 // ListAddressChanges returns address changes newest first.
-func (d *DB) ListAddressChanges(ctx context.Context, f app.AddressChangeFilter) ([]app.AddressChange, error) {
-	q := d.r.WithContext(ctx).Order("id DESC")
+func (ro *Roster) ListAddressChanges(ctx context.Context, f app.AddressChangeFilter) ([]app.AddressChange, error) {
+	q := ro.r.WithContext(ctx).Order("id DESC")
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
 	}
@@ -235,17 +235,14 @@ func (d *DB) ListAddressChanges(ctx context.Context, f app.AddressChangeFilter) 
 // refusing puts the approved address back into the hand-kept roster, so
 // that organizers see where letters go. Either way the hand-kept roster's
 // version grows, so every instance rebuilds its roster.
-func (d *DB) DecideAddressChange(ctx context.Context, id int64, approve bool, by string, byID int64) (*app.AddressChange, error) {
+func (ro *Roster) DecideAddressChange(ctx context.Context, id int64, approve bool, by string, byID int64) (*app.AddressChange, error) {
 	var out app.AddressChange
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ro.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
 		lock := `SELECT id, subject, label, old_email, new_email, status, proposed_by, proposed_by_id, proposed_at
-			FROM address_changes WHERE id = ?`
-		if d.dialect == DialectPostgres {
-			lock += " FOR UPDATE"
-		}
+			FROM address_changes WHERE id = ?` + ro.dialect.forUpdate("", false)
 		var c addressChangeRow
-		err := q.QueryRowContext(ctx, d.rebind(lock), id).Scan(&c.ID, &c.Subject, &c.Label, &c.OldEmail, &c.NewEmail, &c.Status,
+		err := q.QueryRowContext(ctx, ro.rebind(lock), id).Scan(&c.ID, &c.Subject, &c.Label, &c.OldEmail, &c.NewEmail, &c.Status,
 			&c.ProposedBy, &c.ProposedByID, &c.ProposedAt)
 		if err == sql.ErrNoRows {
 			return app.Errorf(app.ENOTFOUND, "There is no such address change.")
@@ -262,21 +259,21 @@ func (d *DB) DecideAddressChange(ctx context.Context, id int64, approve bool, by
 		if (c.ProposedByID != 0 && c.ProposedByID == byID) || strings.EqualFold(c.ProposedBy, by) {
 			return app.Errorf(app.EFORBIDDEN, "You asked for this change, so another admin must decide on it.")
 		}
-		now := d.now()
+		now := ro.now()
 		status := app.ApprovalRefused
 		if approve {
 			status = app.ApprovalApproved
-			if err := d.makeCurrent(ctx, q, c.Subject, c.NewEmail, now, by); err != nil {
+			if err := ro.makeCurrent(ctx, q, c.Subject, c.NewEmail, now, by); err != nil {
 				return err
 			}
-		} else if err := d.restoreKeptEmail(ctx, q, c.Subject, c.NewEmail, c.OldEmail); err != nil {
+		} else if err := ro.restoreKeptEmail(ctx, q, c.Subject, c.NewEmail, c.OldEmail); err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_by_id = ?, decided_at = ?
+		if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_by_id = ?, decided_at = ?
 			WHERE id = ?`), string(status), by, byID, now, id); err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE kept_roster SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = 1`),
+		if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE kept_roster SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = 1`),
 			now, by); err != nil {
 			return err
 		}
@@ -292,7 +289,7 @@ func (d *DB) DecideAddressChange(ctx context.Context, id int64, approve bool, by
 
 // restoreKeptEmail puts the approved address back in the hand-kept roster
 // after a refusal, unless the organizer has typed yet another one since.
-func (d *DB) restoreKeptEmail(ctx context.Context, q querier, subject, refused, approved string) error {
+func (ro *Roster) restoreKeptEmail(ctx context.Context, q querier, subject, refused, approved string) error {
 	var query, key string
 	if k, ok := strings.CutPrefix(subject, app.SubjectExecutive); ok {
 		query, key = `UPDATE kept_executives SET email = ? WHERE target_key = ? AND email = ?`, k
@@ -301,6 +298,6 @@ func (d *DB) restoreKeptEmail(ctx context.Context, q querier, subject, refused, 
 	} else {
 		return nil
 	}
-	_, err := q.ExecContext(ctx, d.rebind(query), approved, key, refused)
+	_, err := q.ExecContext(ctx, ro.rebind(query), approved, key, refused)
 	return err
 }

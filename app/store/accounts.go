@@ -11,12 +11,16 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
+// Accounts keeps the people who sign in: users, sessions, API tokens, the
+// sign-in throttle and role grants.
+type Accounts struct{ *engine }
+
 // Compile-time checks for the accounts side.
 var (
-	_ app.UserStore     = (*DB)(nil)
-	_ app.SessionStore  = (*DB)(nil)
-	_ app.APITokenStore = (*DB)(nil)
-	_ app.LoginThrottle = (*DB)(nil)
+	_ app.UserStore     = (*Accounts)(nil)
+	_ app.SessionStore  = (*Accounts)(nil)
+	_ app.APITokenStore = (*Accounts)(nil)
+	_ app.LoginThrottle = (*Accounts)(nil)
 )
 
 // userRow is the users table. Roles are a comma-separated list: there are
@@ -68,15 +72,15 @@ var userMsgs = msgs{
 
 // CreateUser stores u (email normalised) and sets its ID and timestamps.
 // A taken email is ECONFLICT.
-func (d *DB) CreateUser(ctx context.Context, u *app.User) error {
-	now := d.now()
+func (ac *Accounts) CreateUser(ctx context.Context, u *app.User) error {
+	now := ac.now()
 	changed := dbTime(u.PasswordChangedAt)
 	if changed.IsZero() {
 		changed = now
 	}
 	row := userRow{Email: app.NormalizeEmail(u.Email), Name: u.Name, Roles: rolesText(u.Roles), PasswordHash: u.PasswordHash,
 		Disabled: u.Disabled, PasswordChangedAt: changed, CreatedAt: now, UpdatedAt: now}
-	if err := d.w.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := ac.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return mapErr(err, "create user", userMsgs)
 	}
 	u.ID, u.Email, u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = row.ID, row.Email, changed, now, now
@@ -84,10 +88,10 @@ func (d *DB) CreateUser(ctx context.Context, u *app.User) error {
 }
 
 // UpdateUser saves Email, Name, Roles and Disabled and sets UpdatedAt.
-func (d *DB) UpdateUser(ctx context.Context, u *app.User) error {
-	now := d.now()
+func (ac *Accounts) UpdateUser(ctx context.Context, u *app.User) error {
+	now := ac.now()
 	email := app.NormalizeEmail(u.Email)
-	res := d.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(map[string]any{
+	res := ac.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", u.ID).Updates(map[string]any{
 		"email": email, "name": u.Name, "roles": rolesText(u.Roles), "disabled": u.Disabled, "updated_at": now,
 	})
 	if res.Error != nil {
@@ -101,9 +105,9 @@ func (d *DB) UpdateUser(ctx context.Context, u *app.User) error {
 }
 
 // SetPasswordHash replaces a user's password hash.
-func (d *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error {
-	res := d.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{
-		"password_hash": hash, "password_changed_at": dbTime(at), "updated_at": d.now(),
+func (ac *Accounts) SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error {
+	res := ac.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).Updates(map[string]any{
+		"password_hash": hash, "password_changed_at": dbTime(at), "updated_at": ac.now(),
 	})
 	if res.Error != nil {
 		return mapErr(res.Error, "set password", userMsgs)
@@ -115,16 +119,16 @@ func (d *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, at 
 }
 
 // RecordLogin notes a successful sign-in.
-func (d *DB) RecordLogin(ctx context.Context, userID int64, at time.Time) error {
-	err := d.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
+func (ac *Accounts) RecordLogin(ctx context.Context, userID int64, at time.Time) error {
+	err := ac.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
 		Update("last_login_at", dbTime(at)).Error
 	return mapErr(err, "record login", userMsgs)
 }
 
 // FindUserByID loads a user (ENOTFOUND).
-func (d *DB) FindUserByID(ctx context.Context, id int64) (*app.User, error) {
+func (ac *Accounts) FindUserByID(ctx context.Context, id int64) (*app.User, error) {
 	var row userRow
-	if err := d.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := ac.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find user", userMsgs)
 	}
 	return row.toApp(), nil
@@ -132,17 +136,17 @@ func (d *DB) FindUserByID(ctx context.Context, id int64) (*app.User, error) {
 
 // FindUserByEmail loads a user by email, however it is capitalised
 // (ENOTFOUND).
-func (d *DB) FindUserByEmail(ctx context.Context, email string) (*app.User, error) {
+func (ac *Accounts) FindUserByEmail(ctx context.Context, email string) (*app.User, error) {
 	var row userRow
-	if err := d.r.WithContext(ctx).Where("email = ?", app.NormalizeEmail(email)).Take(&row).Error; err != nil {
+	if err := ac.r.WithContext(ctx).Where("email = ?", app.NormalizeEmail(email)).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find user", userMsgs)
 	}
 	return row.toApp(), nil
 }
 
 // ListUsers returns users ordered by email.
-func (d *DB) ListUsers(ctx context.Context, f app.UserFilter) ([]app.User, error) {
-	q := d.r.WithContext(ctx).Order("email")
+func (ac *Accounts) ListUsers(ctx context.Context, f app.UserFilter) ([]app.User, error) {
+	q := ac.r.WithContext(ctx).Order("email")
 	if f.Role != "" {
 		// Roles are a comma list of known names, none a prefix of another.
 		q = q.Where("(',' || roles || ',') LIKE ?", "%,"+string(f.Role)+",%")
@@ -191,10 +195,10 @@ var sessionMsgs = msgs{notFound: "Session not found.", missing: userMsgs.notFoun
 
 // CreateSession stores s and sets its ID. Times are the caller's (the auth
 // clock), normalised to what the database keeps.
-func (d *DB) CreateSession(ctx context.Context, s *app.Session) error {
+func (ac *Accounts) CreateSession(ctx context.Context, s *app.Session) error {
 	row := sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: dbTime(s.CreatedAt),
 		LastSeenAt: dbTime(s.LastSeenAt), ExpiresAt: dbTime(s.ExpiresAt), IP: truncate(s.IP, 64), UserAgent: truncate(s.UserAgent, 300)}
-	if err := d.w.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := ac.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return mapErr(err, "create session", sessionMsgs)
 	}
 	s.ID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt = row.ID, row.CreatedAt, row.LastSeenAt, row.ExpiresAt
@@ -203,9 +207,9 @@ func (d *DB) CreateSession(ctx context.Context, s *app.Session) error {
 
 // FindSessionByHash loads the session whose token hashes to tokenHash
 // (ENOTFOUND). Expiry is the caller's decision.
-func (d *DB) FindSessionByHash(ctx context.Context, tokenHash string) (*app.Session, error) {
+func (ac *Accounts) FindSessionByHash(ctx context.Context, tokenHash string) (*app.Session, error) {
 	var row sessionRow
-	if err := d.r.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
+	if err := ac.r.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&row).Error; err != nil {
 		return nil, mapErr(err, "find session", sessionMsgs)
 	}
 	return &app.Session{ID: row.ID, UserID: row.UserID, TokenHash: row.TokenHash, CreatedAt: row.CreatedAt.UTC(),
@@ -213,27 +217,27 @@ func (d *DB) FindSessionByHash(ctx context.Context, tokenHash string) (*app.Sess
 }
 
 // TouchSession records activity, which pushes back the idle timeout.
-func (d *DB) TouchSession(ctx context.Context, id int64, at time.Time) error {
-	err := d.w.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).Update("last_seen_at", dbTime(at)).Error
+func (ac *Accounts) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	err := ac.w.WithContext(ctx).Model(&sessionRow{}).Where("id = ?", id).Update("last_seen_at", dbTime(at)).Error
 	return mapErr(err, "touch session", sessionMsgs)
 }
 
 // DeleteSession ends one session; an unknown one is not an error (it may
 // have expired and been swept).
-func (d *DB) DeleteSession(ctx context.Context, id int64) error {
-	err := d.w.WithContext(ctx).Where("id = ?", id).Delete(&sessionRow{}).Error
+func (ac *Accounts) DeleteSession(ctx context.Context, id int64) error {
+	err := ac.w.WithContext(ctx).Where("id = ?", id).Delete(&sessionRow{}).Error
 	return mapErr(err, "delete session", sessionMsgs)
 }
 
 // DeleteUserSessions ends every session of a user except keepID.
-func (d *DB) DeleteUserSessions(ctx context.Context, userID, keepID int64) (int64, error) {
-	res := d.w.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&sessionRow{})
+func (ac *Accounts) DeleteUserSessions(ctx context.Context, userID, keepID int64) (int64, error) {
+	res := ac.w.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&sessionRow{})
 	return res.RowsAffected, mapErr(res.Error, "delete user sessions", sessionMsgs)
 }
 
 // DeleteExpiredSessions removes sessions past their end or idle too long.
-func (d *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
-	res := d.w.WithContext(ctx).Where("expires_at <= ? OR last_seen_at <= ?", dbTime(now), dbTime(idleBefore)).
+func (ac *Accounts) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
+	res := ac.w.WithContext(ctx).Where("expires_at <= ? OR last_seen_at <= ?", dbTime(now), dbTime(idleBefore)).
 		Delete(&sessionRow{})
 	return res.RowsAffected, mapErr(res.Error, "delete expired sessions", sessionMsgs)
 }
@@ -262,12 +266,12 @@ var tokenMsgs = msgs{notFound: "API token not found.", missing: userMsgs.notFoun
 	conflict: "Could not create the token; please try again."}
 
 // CreateAPIToken stores t and sets its ID.
-func (d *DB) CreateAPIToken(ctx context.Context, t *app.APIToken) error {
+func (ac *Accounts) CreateAPIToken(ctx context.Context, t *app.APIToken) error {
 	row := apiTokenRow{UserID: t.UserID, Name: t.Name, TokenHash: t.TokenHash, Prefix: t.Prefix, CreatedAt: dbTime(t.CreatedAt)}
 	if row.CreatedAt.IsZero() {
-		row.CreatedAt = d.now()
+		row.CreatedAt = ac.now()
 	}
-	if err := d.w.WithContext(ctx).Omit("UserEmail").Create(&row).Error; err != nil {
+	if err := ac.w.WithContext(ctx).Omit("UserEmail").Create(&row).Error; err != nil {
 		return mapErr(err, "create API token", tokenMsgs)
 	}
 	t.ID, t.CreatedAt = row.ID, row.CreatedAt
@@ -277,18 +281,18 @@ func (d *DB) CreateAPIToken(ctx context.Context, t *app.APIToken) error {
 const tokenSelect = "api_tokens.*, users.email AS user_email"
 
 // FindAPITokenByHash loads a token, revoked or not (ENOTFOUND).
-func (d *DB) FindAPITokenByHash(ctx context.Context, tokenHash string) (*app.APIToken, error) {
-	return d.findToken(ctx, "api_tokens.token_hash = ?", tokenHash)
+func (ac *Accounts) FindAPITokenByHash(ctx context.Context, tokenHash string) (*app.APIToken, error) {
+	return ac.findToken(ctx, "api_tokens.token_hash = ?", tokenHash)
 }
 
 // FindAPIToken loads a token by ID (ENOTFOUND).
-func (d *DB) FindAPIToken(ctx context.Context, id int64) (*app.APIToken, error) {
-	return d.findToken(ctx, "api_tokens.id = ?", id)
+func (ac *Accounts) FindAPIToken(ctx context.Context, id int64) (*app.APIToken, error) {
+	return ac.findToken(ctx, "api_tokens.id = ?", id)
 }
 
-func (d *DB) findToken(ctx context.Context, where string, arg any) (*app.APIToken, error) {
+func (ac *Accounts) findToken(ctx context.Context, where string, arg any) (*app.APIToken, error) {
 	var row apiTokenRow
-	err := d.r.WithContext(ctx).Table("api_tokens").Select(tokenSelect).
+	err := ac.r.WithContext(ctx).Table("api_tokens").Select(tokenSelect).
 		Joins("JOIN users ON users.id = api_tokens.user_id").Where(where, arg).Take(&row).Error
 	if err != nil {
 		return nil, mapErr(err, "find API token", tokenMsgs)
@@ -297,8 +301,8 @@ func (d *DB) findToken(ctx context.Context, where string, arg any) (*app.APIToke
 }
 
 // ListAPITokens returns tokens newest first.
-func (d *DB) ListAPITokens(ctx context.Context, f app.APITokenFilter) ([]app.APIToken, error) {
-	q := d.r.WithContext(ctx).Table("api_tokens").Select(tokenSelect).
+func (ac *Accounts) ListAPITokens(ctx context.Context, f app.APITokenFilter) ([]app.APIToken, error) {
+	q := ac.r.WithContext(ctx).Table("api_tokens").Select(tokenSelect).
 		Joins("JOIN users ON users.id = api_tokens.user_id").Order("api_tokens.id DESC")
 	if f.UserID != 0 {
 		q = q.Where("api_tokens.user_id = ?", f.UserID)
@@ -319,8 +323,8 @@ func (d *DB) ListAPITokens(ctx context.Context, f app.APITokenFilter) ([]app.API
 
 // RevokeAPIToken stops a token from working. Revoking a revoked token keeps
 // the first revocation time.
-func (d *DB) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (ac *Accounts) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
+	err := ac.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&apiTokenRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
 			return err
@@ -334,8 +338,8 @@ func (d *DB) RevokeAPIToken(ctx context.Context, id int64, at time.Time) error {
 }
 
 // TouchAPIToken records that a token was used.
-func (d *DB) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
-	err := d.w.WithContext(ctx).Model(&apiTokenRow{}).Where("id = ?", id).Update("last_used_at", dbTime(at)).Error
+func (ac *Accounts) TouchAPIToken(ctx context.Context, id int64, at time.Time) error {
+	err := ac.w.WithContext(ctx).Model(&apiTokenRow{}).Where("id = ?", id).Update("last_used_at", dbTime(at)).Error
 	return mapErr(err, "touch API token", tokenMsgs)
 }
 
@@ -361,19 +365,16 @@ func (r *throttleRow) state() app.ThrottleState {
 // RecordLoginFailure counts a failure under p. The row is read and written
 // in one transaction (locked on PostgreSQL), so failures arriving at once at
 // several instances are all counted.
-func (d *DB) RecordLoginFailure(ctx context.Context, key string, p app.ThrottlePolicy, at time.Time) (app.ThrottleState, error) {
+func (ac *Accounts) RecordLoginFailure(ctx context.Context, key string, p app.ThrottlePolicy, at time.Time) (app.ThrottleState, error) {
 	at = dbTime(at)
 	var out app.ThrottleState
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ac.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		fresh := throttleRow{ThrottleKey: key, WindowStart: at, UpdatedAt: at}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
 			return err
 		}
 		var row throttleRow
-		q := tx.Where("throttle_key = ?", key)
-		if d.dialect == DialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := tx.Where("throttle_key = ?", key).Clauses(ac.dialect.rowLock()...)
 		if err := q.Take(&row).Error; err != nil {
 			return err
 		}
@@ -400,9 +401,9 @@ func (d *DB) RecordLoginFailure(ctx context.Context, key string, p app.ThrottleP
 }
 
 // LoginThrottleState returns a key's state (zero when it has none).
-func (d *DB) LoginThrottleState(ctx context.Context, key string) (app.ThrottleState, error) {
+func (ac *Accounts) LoginThrottleState(ctx context.Context, key string) (app.ThrottleState, error) {
 	var rows []throttleRow
-	if err := d.r.WithContext(ctx).Where("throttle_key = ?", key).Limit(1).Find(&rows).Error; err != nil {
+	if err := ac.r.WithContext(ctx).Where("throttle_key = ?", key).Limit(1).Find(&rows).Error; err != nil {
 		return app.ThrottleState{}, mapErr(err, "login throttle", msgs{})
 	}
 	if len(rows) == 0 {
@@ -412,15 +413,15 @@ func (d *DB) LoginThrottleState(ctx context.Context, key string) (app.ThrottleSt
 }
 
 // ClearLoginFailures forgets a key.
-func (d *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	err := d.w.WithContext(ctx).Where("throttle_key = ?", key).Delete(&throttleRow{}).Error
+func (ac *Accounts) ClearLoginFailures(ctx context.Context, key string) error {
+	err := ac.w.WithContext(ctx).Where("throttle_key = ?", key).Delete(&throttleRow{}).Error
 	return mapErr(err, "clear login failures", msgs{})
 }
 
 // DeleteStaleThrottles removes keys last failed before before and not
 // locked at now.
-func (d *DB) DeleteStaleThrottles(ctx context.Context, now, before time.Time) (int64, error) {
-	res := d.w.WithContext(ctx).Where("updated_at < ? AND (locked_until IS NULL OR locked_until <= ?)", dbTime(before), dbTime(now)).
+func (ac *Accounts) DeleteStaleThrottles(ctx context.Context, now, before time.Time) (int64, error) {
+	res := ac.w.WithContext(ctx).Where("updated_at < ? AND (locked_until IS NULL OR locked_until <= ?)", dbTime(before), dbTime(now)).
 		Delete(&throttleRow{})
 	return res.RowsAffected, mapErr(res.Error, "delete stale throttles", msgs{})
 }

@@ -10,80 +10,17 @@ import (
 	"github.com/advocate-org/advocate/app"
 )
 
-// SubmissionCounts returns how many submissions each campaign has, by
-// campaign id, for the organizer's campaign list. Submissions still
-// waiting for double opt-in confirmation do not count: they may never be
-// confirmed and no letter of theirs goes out until they are.
-func (d *DB) SubmissionCounts(ctx context.Context) (map[int64]int, error) {
-	return d.countBy(ctx, `SELECT campaign_id, COUNT(*) FROM submissions
-		WHERE confirmed_at IS NOT NULL GROUP BY campaign_id`, "submission counts")
-}
-
-// LetterCounts returns how many letters each campaign has made, by
-// campaign id, leaving out the letters of unconfirmed submissions for the
-// same reason as SubmissionCounts.
-func (d *DB) LetterCounts(ctx context.Context) (map[int64]int, error) {
-	return d.countBy(ctx, `SELECT l.campaign_id, COUNT(*) FROM letters l
-		JOIN submissions s ON s.id = l.submission_id
-		WHERE s.confirmed_at IS NOT NULL GROUP BY l.campaign_id`, "letter counts")
-}
-
-func (d *DB) countBy(ctx context.Context, query, op string) (map[int64]int, error) {
-	out := map[int64]int{}
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), query, func(rows *sql.Rows) error {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return err
-		}
-		out[id] = n
-		return nil
-	})
-	if err != nil {
-		return nil, mapErr(err, op, msgs{})
-	}
-	return out, nil
-}
-
-// The hand-kept roster is the part of the roster that no public source
-// publishes (commissions such as TLHRC and CECC, executive-branch targets)
-// once organizers have edited it. It lives in its own tables, which roster
-// imports never touch, and is laid over the imported roster when the
-// roster service builds its index.
-
-// ListLegislators returns the sitting Members of the imported roster in
-// import order, for pickers (the matcher's index answers questions about
-// one Member, not "who is there").
-func (d *DB) ListLegislators(ctx context.Context) ([]app.Legislator, error) {
-	var out []app.Legislator
-	err := scanAll(ctx, pool(d.r.WithContext(ctx)), `SELECT bioguide_id, first_name, middle_name, last_name, suffix,
-		nickname, official_name, chamber, state, district, party FROM legislators ORDER BY pos`, func(rows *sql.Rows) error {
-		var l app.Legislator
-		err := rows.Scan(&l.BioguideID, &l.FirstName, &l.MiddleName, &l.LastName, &l.Suffix, &l.Nickname,
-			&l.OfficialName, &l.Chamber, &l.State, &l.District, &l.Party)
-		out = append(out, l)
-		return err
-	})
-	if err != nil {
-		return nil, mapErr(err, "list legislators", msgs{})
-	}
-	return out, nil
-}
-
 // keptConflict is the message when a hand-kept roster save lost a race.
 const keptConflict = "Someone else changed the rosters at the same moment; reload the page and try again."
 
 // KeptRoster returns the hand-kept roster (Committees, Memberships and
 // Executives set; nil when organizers have not taken over the hand-kept
 // rosters) and its version, which grows with every change.
-func (d *DB) KeptRoster(ctx context.Context) (*app.Roster, int64, error) {
+func (ro *Roster) KeptRoster(ctx context.Context) (*app.Roster, int64, error) {
 	var r *app.Roster
 	var version int64
-	opts := &sql.TxOptions{ReadOnly: true}
-	if d.dialect == DialectPostgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	err := d.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	opts := ro.dialect.snapshot()
+	err := ro.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
 		active, v, err := keptState(ctx, q)
 		if err != nil {
@@ -131,8 +68,8 @@ func (d *DB) KeptRoster(ctx context.Context) (*app.Roster, int64, error) {
 
 // KeptRosterVersion returns the hand-kept roster's version (0 before any
 // edit), so that other instances can tell when to rebuild.
-func (d *DB) KeptRosterVersion(ctx context.Context) (int64, error) {
-	_, v, err := keptState(ctx, pool(d.r.WithContext(ctx)))
+func (ro *Roster) KeptRosterVersion(ctx context.Context) (int64, error) {
+	_, v, err := keptState(ctx, pool(ro.r.WithContext(ctx)))
 	return v, mapErr(err, "hand-kept roster version", msgs{})
 }
 
@@ -150,31 +87,31 @@ func keptState(ctx context.Context, q querier) (active bool, version int64, err 
 // edit got there first the save is refused with ECONFLICT, so a
 // read-modify-write never drops someone else's change. by names who made
 // the change.
-func (d *DB) SaveKeptRoster(ctx context.Context, r *app.Roster, expect int64, by string) (int64, error) {
+func (ro *Roster) SaveKeptRoster(ctx context.Context, r *app.Roster, expect int64, by string) (int64, error) {
 	if r == nil {
 		return 0, app.Errorf(app.EINVALID, "no roster to save")
 	}
-	return d.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error { return d.insertKept(ctx, q, r) })
+	return ro.writeKept(ctx, expect, by, true, func(ctx context.Context, q querier) error { return ro.insertKept(ctx, q, r) })
 }
 
 // insertKept writes r's commissions, seats and executive targets into the
 // emptied kept tables.
-func (d *DB) insertKept(ctx context.Context, q querier, r *app.Roster) error {
-	if err := d.bulkInsert(ctx, q, "kept_commissions", []string{"code", "pos", "name", "chamber", "url", "address", "phone", "email"},
+func (ro *Roster) insertKept(ctx context.Context, q querier, r *app.Roster) error {
+	if err := ro.bulkInsert(ctx, q, "kept_commissions", []string{"code", "pos", "name", "chamber", "url", "address", "phone", "email"},
 		len(r.Committees), func(i int, a []any) []any {
 			c := &r.Committees[i]
 			return append(a, c.Code, i, c.Name, string(c.Chamber), c.URL, c.Address, c.Phone, c.Email)
 		}); err != nil {
 		return fmt.Errorf("commissions: %w", err)
 	}
-	if err := d.bulkInsert(ctx, q, "kept_commission_members", []string{"commission_code", "bioguide_id", "pos", "party", "rank", "title"},
+	if err := ro.bulkInsert(ctx, q, "kept_commission_members", []string{"commission_code", "bioguide_id", "pos", "party", "rank", "title"},
 		len(r.Memberships), func(i int, a []any) []any {
 			m := &r.Memberships[i]
 			return append(a, m.CommitteeCode, m.BioguideID, i, m.Party, m.Rank, m.Title)
 		}); err != nil {
 		return fmt.Errorf("commission members: %w", err)
 	}
-	if err := d.bulkInsert(ctx, q, "kept_executives", []string{"target_key", "pos", "title", "name", "salutation", "greeting",
+	if err := ro.bulkInsert(ctx, q, "kept_executives", []string{"target_key", "pos", "title", "name", "salutation", "greeting",
 		"address", "email", "in_office_since"},
 		len(r.Executives), func(i int, a []any) []any {
 			e := &r.Executives[i]
@@ -189,13 +126,13 @@ func (d *DB) insertKept(ctx context.Context, q querier, r *app.Roster) error {
 // executive targets apply again. Address changes still waiting for an admin
 // are withdrawn and no hand-kept address stays current (the imported ones
 // apply; a later first edit copies them again). It returns the new version.
-func (d *DB) ResetKeptRoster(ctx context.Context, expect int64, by string) (int64, error) {
-	return d.writeKept(ctx, expect, by, false, func(ctx context.Context, q querier) error {
-		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_at = ? WHERE status = ?`),
-			string(app.ApprovalWithdrawn), by, d.now(), string(app.ApprovalPending)); err != nil {
+func (ro *Roster) ResetKeptRoster(ctx context.Context, expect int64, by string) (int64, error) {
+	return ro.writeKept(ctx, expect, by, false, func(ctx context.Context, q querier) error {
+		if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE address_changes SET status = ?, decided_by = ?, decided_at = ? WHERE status = ?`),
+			string(app.ApprovalWithdrawn), by, ro.now(), string(app.ApprovalPending)); err != nil {
 			return fmt.Errorf("withdraw address changes: %w", err)
 		}
-		if _, err := q.ExecContext(ctx, d.rebind(`UPDATE approved_addresses SET is_current = ? WHERE is_current`), false); err != nil {
+		if _, err := q.ExecContext(ctx, ro.rebind(`UPDATE approved_addresses SET is_current = ? WHERE is_current`), false); err != nil {
 			return fmt.Errorf("approved addresses: %w", err)
 		}
 		return nil
@@ -204,14 +141,11 @@ func (d *DB) ResetKeptRoster(ctx context.Context, expect int64, by string) (int6
 
 // writeKept empties the kept tables, lets fill write the new rows and
 // bumps the version, all in one transaction guarded by expect.
-func (d *DB) writeKept(ctx context.Context, expect int64, by string, active bool, fill func(context.Context, querier) error) (int64, error) {
+func (ro *Roster) writeKept(ctx context.Context, expect int64, by string, active bool, fill func(context.Context, querier) error) (int64, error) {
 	var version int64
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ro.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := pool(tx)
-		lock := "SELECT active, version FROM kept_roster WHERE id = 1"
-		if d.dialect == DialectPostgres {
-			lock += " FOR UPDATE"
-		}
+		lock := "SELECT active, version FROM kept_roster WHERE id = 1" + ro.dialect.forUpdate("", false)
 		var was bool
 		var cur int64
 		err := q.QueryRowContext(ctx, lock).Scan(&was, &cur)
@@ -220,8 +154,8 @@ func (d *DB) writeKept(ctx context.Context, expect int64, by string, active bool
 			cur = 0
 			// Concurrent first saves on PostgreSQL both miss the row; the
 			// primary key lets only one insert it (the other gets ECONFLICT).
-			if _, err := q.ExecContext(ctx, d.rebind(`INSERT INTO kept_roster (id, version, active, updated_at, updated_by)
-				VALUES (1, 0, ?, ?, ?)`), false, d.now(), by); err != nil {
+			if _, err := q.ExecContext(ctx, ro.rebind(`INSERT INTO kept_roster (id, version, active, updated_at, updated_by)
+				VALUES (1, 0, ?, ?, ?)`), false, ro.now(), by); err != nil {
 				return err
 			}
 		case err != nil:
@@ -239,8 +173,8 @@ func (d *DB) writeKept(ctx context.Context, expect int64, by string, active bool
 			return err
 		}
 		version = cur + 1
-		_, err = q.ExecContext(ctx, d.rebind("UPDATE kept_roster SET version = ?, active = ?, updated_at = ?, updated_by = ? WHERE id = 1"),
-			version, active, d.now(), by)
+		_, err = q.ExecContext(ctx, ro.rebind("UPDATE kept_roster SET version = ?, active = ?, updated_at = ?, updated_by = ? WHERE id = 1"),
+			version, active, ro.now(), by)
 		return err
 	})
 	if err != nil {

@@ -5,12 +5,11 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/advocate-org/advocate/app"
 )
 
-var _ app.RoleGrantStore = (*DB)(nil)
+var _ app.RoleGrantStore = (*Accounts)(nil)
 
 // roleGrantRow is the role_grants table (migration 0012).
 type roleGrantRow struct {
@@ -45,14 +44,14 @@ const grantSelect = "role_grants.*, users.email AS user_email"
 
 // CreateRoleGrant stores g as pending; a second pending grant of the same
 // role for the same user is ECONFLICT (a partial unique index).
-func (d *DB) CreateRoleGrant(ctx context.Context, g *app.RoleGrant) error {
+func (ac *Accounts) CreateRoleGrant(ctx context.Context, g *app.RoleGrant) error {
 	at := dbTime(g.RequestedAt)
 	if at.IsZero() {
-		at = d.now()
+		at = ac.now()
 	}
 	row := roleGrantRow{UserID: g.UserID, Role: string(g.Role), Status: string(app.GrantPending), RequestedBy: g.RequestedBy,
 		RequestedByLabel: g.RequestedByLabel, RequestedAt: at}
-	if err := d.w.WithContext(ctx).Omit("UserEmail").Create(&row).Error; err != nil {
+	if err := ac.w.WithContext(ctx).Omit("UserEmail").Create(&row).Error; err != nil {
 		return mapErr(err, "create role grant", grantMsgs)
 	}
 	g.ID, g.Status, g.RequestedAt = row.ID, app.GrantPending, at
@@ -60,11 +59,11 @@ func (d *DB) CreateRoleGrant(ctx context.Context, g *app.RoleGrant) error {
 }
 
 // FindRoleGrant loads one grant (ENOTFOUND).
-func (d *DB) FindRoleGrant(ctx context.Context, id int64) (*app.RoleGrant, error) {
-	return d.findGrant(ctx, d.r.WithContext(ctx), id)
+func (ac *Accounts) FindRoleGrant(ctx context.Context, id int64) (*app.RoleGrant, error) {
+	return ac.findGrant(ctx, ac.r.WithContext(ctx), id)
 }
 
-func (d *DB) findGrant(ctx context.Context, q *gorm.DB, id int64) (*app.RoleGrant, error) {
+func (ac *Accounts) findGrant(ctx context.Context, q *gorm.DB, id int64) (*app.RoleGrant, error) {
 	var row roleGrantRow
 	err := q.Table("role_grants").Select(grantSelect).Joins("JOIN users ON users.id = role_grants.user_id").
 		Where("role_grants.id = ?", id).Take(&row).Error
@@ -75,8 +74,8 @@ func (d *DB) findGrant(ctx context.Context, q *gorm.DB, id int64) (*app.RoleGran
 }
 
 // ListRoleGrants returns grants newest first.
-func (d *DB) ListRoleGrants(ctx context.Context, f app.RoleGrantFilter) ([]app.RoleGrant, error) {
-	q := d.r.WithContext(ctx).Table("role_grants").Select(grantSelect).
+func (ac *Accounts) ListRoleGrants(ctx context.Context, f app.RoleGrantFilter) ([]app.RoleGrant, error) {
+	q := ac.r.WithContext(ctx).Table("role_grants").Select(grantSelect).
 		Joins("JOIN users ON users.id = role_grants.user_id").Order("role_grants.id DESC")
 	if f.UserID != 0 {
 		q = q.Where("role_grants.user_id = ?", f.UserID)
@@ -103,19 +102,19 @@ func (d *DB) ListRoleGrants(ctx context.Context, f app.RoleGrantFilter) ([]app.R
 // cannot both act; approving adds the role to the user in the same
 // transaction, the user's row locked on PostgreSQL against an edit made
 // at the same moment.
-func (d *DB) DecideRoleGrant(ctx context.Context, id int64, status app.GrantStatus, by int64, byLabel string, at time.Time) (*app.RoleGrant, error) {
+func (ac *Accounts) DecideRoleGrant(ctx context.Context, id int64, status app.GrantStatus, by int64, byLabel string, at time.Time) (*app.RoleGrant, error) {
 	if status != app.GrantApproved && status != app.GrantRefused {
 		return nil, app.Errorf(app.EINVALID, "A grant is approved or refused.")
 	}
 	at = dbTime(at)
 	var out *app.RoleGrant
-	err := d.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := ac.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&roleGrantRow{}).Where("id = ? AND status = ?", id, string(app.GrantPending)).Updates(map[string]any{
 			"status": string(status), "decided_by": by, "decided_by_label": byLabel, "decided_at": at})
 		if res.Error != nil {
 			return res.Error
 		}
-		g, err := d.findGrant(ctx, tx, id)
+		g, err := ac.findGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -127,16 +126,13 @@ func (d *DB) DecideRoleGrant(ctx context.Context, id int64, status app.GrantStat
 			return nil
 		}
 		var u userRow
-		q := tx.Where("id = ?", g.UserID)
-		if d.dialect == DialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := tx.Where("id = ?", g.UserID).Clauses(ac.dialect.rowLock()...)
 		if err := q.Take(&u).Error; err != nil {
 			return err
 		}
 		roles := u.toApp().Roles
 		return tx.Model(&userRow{}).Where("id = ?", g.UserID).Updates(map[string]any{
-			"roles": rolesText(append(roles, g.Role)), "updated_at": d.now()}).Error
+			"roles": rolesText(append(roles, g.Role)), "updated_at": ac.now()}).Error
 	})
 	if err != nil {
 		return nil, mapErr(err, "decide role grant", grantMsgs)
