@@ -32,7 +32,9 @@ func TestWALStaysShortUnderSteadyLoad(t *testing.T) {
 		wg     sync.WaitGroup
 	)
 	errs := make(chan error, 64)
-	deadline := time.Now().Add(60 * time.Second)
+	// The deadline only stops a hung run: a machine busy with other work
+	// may take minutes, which says nothing about the log's length.
+	deadline := time.Now().Add(4 * time.Minute)
 	for range 32 {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -97,7 +99,7 @@ func TestWALStaysShortUnderSteadyLoad(t *testing.T) {
 	readers.Wait()
 	close(errs)
 	if ctx.Err() != nil {
-		t.Fatalf("only %d of %d submissions written in a minute", seq.Load(), want)
+		t.Fatalf("only %d of %d submissions written in four minutes", seq.Load(), want)
 	}
 	for err := range errs {
 		t.Fatal(err)
