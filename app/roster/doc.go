@@ -28,16 +28,18 @@
 //   - app/rosterwatch: the scheduled download of the public data and the
 //     flags that tell organizers what a refresh changed about whom their
 //     campaigns write to.
-//   - app/store: the tables. ReplaceRoster, LoadRoster and RosterInfo keep
-//     the imported roster (roster.go); KeptRoster and the address approvals
-//     the hand-kept part (organizer.go, approvals.go); ClaimRosterRefresh
-//     and the campaign flags the refresh (rosterrefresh.go).
+//   - app/store: the tables, all behind store.Roster. ReplaceRoster,
+//     LoadRoster and RosterInfo keep the imported roster (roster.go,
+//     roster_shapes.go); KeptRoster and the address approvals the
+//     hand-kept part (roster_kept.go, roster_approvals.go);
+//     ClaimRosterRefresh the refresh (roster_refresh.go), and the campaign
+//     flags it raises live with the campaigns (campaigns_flags.go).
 //   - app/config (roster.go): ADVOCATE_ROSTER_REFRESH.
 //   - app/web: organizer_rosters.go edits the kept lists, admin_approvals.go
 //     decides their address changes, organizer_flags.go shows the flags;
 //     every page shows Service.Notice when the roster is missing or the
 //     sample.
-//   - cmd/advocate: wires them (run.go, refresh.go) and runs `data import`,
+//   - cmd/advocate: wires them (app.go) and runs `data import`,
 //     `data fetch` and the first start's download.
 //
 // Dependencies point inward: congress and match import only app; this
