@@ -599,23 +599,7 @@ func TestBrowserStaffTotals(t *testing.T) {
 // filed .eml messages and returns the private link in it (its path).
 func emailedLinkIn(t *testing.T, dir, to string) string {
 	t.Helper()
-	re := regexp.MustCompile(`https?://[^/\s]+(/s/[a-z2-7]{32})`)
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil || !strings.Contains(string(b), "To: ") || !strings.Contains(strings.ToLower(string(b)), to) {
-				continue
-			}
-			if m := re.FindStringSubmatch(strings.ReplaceAll(string(b), "=\r\n", "")); m != nil {
-				return m[1]
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("no email with a private link to %s in %s", to, dir)
-	return ""
+	return emailedPathIn(t, dir, to, `/s/[a-z2-7]{32}`)
 }
 
 // submitByAPI sends one supporter through the JSON API and returns how many
